@@ -1,0 +1,157 @@
+"""Closed word classes of the utterance language: device nouns, colours, number words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Noun:
+    """A generic device noun and what it implies about the target."""
+
+    domains: tuple[str, ...]
+    device_class: str | None = None
+    plural: bool = False
+
+
+def _noun_table() -> dict[str, Noun]:
+    table: dict[str, Noun] = {}
+
+    def add(words: str, domains: str, device_class: str | None = None) -> None:
+        for word in words.split(","):
+            singular = word.strip()
+            plural = singular + ("es" if singular.endswith(("ch", "sh", "s")) else "s")
+            table[singular] = Noun(tuple(domains.split()), device_class)
+            table.setdefault(plural, Noun(tuple(domains.split()), device_class, plural=True))
+
+    add("light,lamp,bulb,light bulb,ceiling light,lighting,spotlight,strip", "light")
+    add("switch,plug,smart plug,outlet,socket,power outlet", "switch input_boolean")
+    add("fan,ceiling fan", "fan")
+    add("blind,roller blind", "cover", "blind")
+    add("shade,roller shade", "cover", "shade")
+    add("curtain,drape", "cover", "curtain")
+    add("shutter", "cover", "shutter")
+    add("awning", "cover", "awning")
+    add("window", "cover", "window")
+    add("garage door,garage", "cover", "garage")
+    add("gate", "cover", "gate")
+    add("cover", "cover")
+    add("door", "lock cover")
+    add("lock,door lock", "lock")
+    add("thermostat,heating,heater,air conditioning,ac,air conditioner,hvac,climate", "climate")
+    add("tv,television,speaker,media player,player,stereo,radio", "media_player")
+    add("vacuum,robot vacuum,vacuum cleaner,robot,hoover,roomba", "vacuum")
+    add("valve,water valve,sprinkler,irrigation", "valve")
+    add("scene", "scene")
+    add("script,automation", "script")
+    add("list,shopping list,todo list,to do list", "todo")
+    # "lighting" and "lights" are already plural-ish; make "lighting" behave as a mass noun.
+    table["lighting"] = Noun(("light",), None, plural=True)
+    return table
+
+
+NOUNS: dict[str, Noun] = _noun_table()
+
+# Named colours people say; light.turn_on's color_name takes CSS3 names.
+COLORS = frozenset(
+    """red green blue yellow orange purple pink white cyan magenta violet indigo
+    turquoise teal lime gold amber brown navy maroon lavender coral salmon crimson
+    aqua azure beige chartreuse fuchsia khaki olive orchid plum silver tan tomato""".split()
+)
+
+# Words for colour temperature rather than colour.
+COLOR_TEMPS = {"warm": 2700, "warm white": 2700, "soft white": 3000, "neutral": 4000,
+               "neutral white": 4000, "cool": 5000, "cool white": 5000, "daylight": 6500,
+               "cold white": 6500}
+
+HVAC_MODES = {"heat": "heat", "heating": "heat", "cool": "cool", "cooling": "cool",
+              "auto": "auto", "automatic": "auto", "heat cool": "heat_cool", "dry": "dry",
+              "fan only": "fan_only", "off": "off", "eco": "auto"}
+
+UNITS = {
+    "%": "percent",
+    "percent": "percent",
+    "per cent": "percent",
+    "pct": "percent",
+    "°": "degrees",
+    "degrees": "degrees",
+    "degree": "degrees",
+    "°f": "degrees",
+    "°c": "degrees",
+    "fahrenheit": "degrees",
+    "celsius": "degrees",
+    "centigrade": "degrees",
+}
+
+ONES = {
+    "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19,
+}
+TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+
+
+def words_to_numbers(words: list[str]) -> list[str]:
+    """Replace spelled-out numbers with digits: "twenty point five" -> "20.5".
+
+    Handles 0-999 ("one hundred", "a hundred and five", "seventy two") and decimals said
+    with "point". A lone "one" stays a word when nothing numeric surrounds it, so "turn on
+    one light" still reads naturally; it becomes 1 only before a unit.
+    """
+    out: list[str] = []
+    i = 0
+    n = len(words)
+    while i < n:
+        value, j = _read_number(words, i)
+        if value is None:
+            out.append(words[i])
+            i += 1
+            continue
+        if j < n - 1 and words[j] == "point" and words[j + 1] in ONES:
+            digits = ""
+            j += 1
+            while j < n and words[j] in ONES and ONES[words[j]] < 10:
+                digits += str(ONES[words[j]])
+                j += 1
+            out.append(f"{value}.{digits}")
+        else:
+            out.append(str(value))
+        i = j
+    return out
+
+
+def _read_number(words: list[str], i: int) -> tuple[int | None, int]:
+    """Read a spelled-out integer starting at ``i``; returns (value, next index)."""
+    n = len(words)
+    total = 0
+    j = i
+    seen = False
+    if j < n - 1 and words[j] == "a" and words[j + 1] == "hundred":
+        j += 1
+        words_hundred = True
+    else:
+        words_hundred = False
+    if words_hundred or (j < n - 1 and words[j] in ONES and words[j + 1] == "hundred"):
+        total = 100 if words_hundred else ONES[words[j]] * 100
+        j += 1 if words_hundred else 2
+        seen = True
+        if j < n - 1 and words[j] == "and" and (words[j + 1] in ONES or words[j + 1] in TENS):
+            j += 1
+    if j < n and words[j] in TENS:
+        total += TENS[words[j]]
+        j += 1
+        seen = True
+        if j < n and words[j] in ONES and 0 < ONES[words[j]] < 10:
+            total += ONES[words[j]]
+            j += 1
+    elif j < n and words[j] in ONES and words[j] != "oh":
+        total += ONES[words[j]]
+        j += 1
+        seen = True
+    if not seen:
+        return None, i
+    return total, j

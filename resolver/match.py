@@ -1,0 +1,180 @@
+"""Target matching: which entities of the home a target refers to.
+
+A staged filter in the spirit of Home Assistant's ``match_targets``: name and alias,
+then device noun (domain and device class), then area or floor (the speaker's area when
+none is said), then what the entities can do. Failure is a value with its reason, never
+an exception, so the response can say what went wrong.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .home import Entity, Home, spoken_forms
+from .logical_form import Target
+
+
+class MatchFailure(str, enum.Enum):
+    """Why a target matched nothing usable."""
+
+    NO_NAME = "no_name"
+    """Nothing in the home is called that."""
+    NO_AREA = "no_area"
+    """The area has nothing of that kind."""
+    NO_SPEAKER_AREA = "no_speaker_area"
+    """"in here" was said but where the speaker is is not known."""
+    NO_DOMAIN = "no_domain"
+    """The home has nothing of that kind at all."""
+    UNSUPPORTED = "unsupported"
+    """The matched entities cannot do what was asked."""
+    AMBIGUOUS = "ambiguous"
+    """Several entities fit a singular target: ask which."""
+    NOTHING_SAID = "nothing_said"
+    """The command named no target and none could be implied."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """Entities a target refers to, or why there are none."""
+
+    entities: tuple[str, ...] = ()
+    failure: MatchFailure | None = None
+    unmatched: str | None = None
+    """The name, area or noun that failed, as said."""
+    candidates: tuple[str, ...] = ()
+    """For ambiguous and unsupported results: the entities that were in play."""
+    scope: str = ""
+    """How the scope was chosen: ``named``, ``area``, ``floor``, ``speaker``, ``home``."""
+
+    @property
+    def ok(self) -> bool:
+        """At least one entity was matched."""
+        return self.failure is None and bool(self.entities)
+
+
+Supports = Callable[[Entity], bool]
+
+
+def match_targets(
+    home: Home,
+    target: Target,
+    supports: Supports | None = None,
+    speaker_area: str | None = None,
+) -> MatchResult:
+    """Resolve ``target`` against ``home``.
+
+    ``supports`` says whether an entity can carry out the command (its domain has the
+    service and it has the capability); ``speaker_area`` is the area id the speaker is in.
+    """
+    entities = list(home.entities.values())
+
+    # 1. Names and aliases (entities, and devices standing for their entities).
+    named: list[Entity] | None = None
+    if target.names:
+        named = []
+        for name in target.names:
+            found = [e for e in entities if name in e.spoken_names]
+            if not found:
+                found = _device_entities(home, name)
+            if not found:
+                return MatchResult(failure=MatchFailure.NO_NAME, unmatched=name)
+            named.extend(e for e in found if e not in named)
+        candidates = named
+    else:
+        candidates = [e for e in entities if e.actionable or supports is None]
+
+    # 2. Device nouns: domain and device class.
+    if target.domains:
+        of_kind = [e for e in candidates if _fits_noun(e, target)]
+        if named is not None:
+            # The noun only describes what was named ("the play corner lights"); keep the
+            # name when the description does not fit rather than contradict the speaker.
+            candidates = of_kind or candidates
+        else:
+            if not of_kind:
+                return MatchResult(failure=MatchFailure.NO_DOMAIN, unmatched=_noun(target))
+            candidates = of_kind
+
+    # 3. Area and floor: said, "here", or the speaker's area by default.
+    scope = "named" if named is not None else "home"
+    if target.areas or target.floors or target.here:
+        areas = set(target.areas)
+        if target.here:
+            if speaker_area is None:
+                return MatchResult(failure=MatchFailure.NO_SPEAKER_AREA)
+            areas.add(speaker_area)
+        floors = set(target.floors)
+        placed = [
+            e for e in candidates
+            if (e.area in areas) or (floors and e.area and home.areas[e.area].floor in floors)
+            or (named is not None and e.area is None)
+        ]
+        if not placed:
+            where = _place_names(home, target, speaker_area)
+            return MatchResult(failure=MatchFailure.NO_AREA, unmatched=where,
+                               candidates=tuple(e.id for e in candidates))
+        candidates = placed
+        scope = "floor" if floors and not areas else "area"
+    elif speaker_area is not None and not target.everywhere:
+        if named is None:
+            local = [e for e in candidates if e.area == speaker_area]
+            supported_local = [e for e in local if supports is None or supports(e)]
+            if supported_local:
+                candidates, scope = local, "speaker"
+        elif len(candidates) > 1:
+            # The same name in several rooms: the one where the speaker is.
+            local = [e for e in candidates if e.area == speaker_area]
+            if local:
+                candidates = local
+
+    # 4. What the entities can do.
+    if supports is not None:
+        able = [e for e in candidates if supports(e)]
+        if not able:
+            return MatchResult(failure=MatchFailure.UNSUPPORTED,
+                               candidates=tuple(e.id for e in candidates), scope=scope)
+        candidates = able
+
+    if not candidates:
+        return MatchResult(failure=MatchFailure.NOTHING_SAID)
+
+    # 5. One or many: a singular noun over the whole home needs a choice.
+    if len(candidates) > 1 and not (target.plural or target.all or target.everywhere):
+        exact = [e for e in candidates if set(target.nouns) & set(e.spoken_names)]
+        if len(exact) == 1:
+            candidates = exact
+        elif named is not None and len(target.names) == 1 and scope == "named":
+            return MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched=target.names[0],
+                               candidates=tuple(e.id for e in candidates), scope=scope)
+        elif scope == "home" and target.nouns:
+            return MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched=_noun(target),
+                               candidates=tuple(e.id for e in candidates), scope=scope)
+    return MatchResult(entities=tuple(e.id for e in candidates), scope=scope)
+
+
+def _fits_noun(entity: Entity, target: Target) -> bool:
+    if entity.domain not in target.domains:
+        return False
+    if target.device_classes and entity.domain in ("cover", "valve", "binary_sensor"):
+        return entity.device_class in target.device_classes
+    return True
+
+
+def _device_entities(home: Home, name: str) -> list[Entity]:
+    devices = {d.id for d in home.devices.values()
+               if name in spoken_forms((d.name, *d.aliases))}
+    return [e for e in home.entities.values() if e.device in devices]
+
+
+def _noun(target: Target) -> str:
+    return target.nouns[0] if target.nouns else (target.domains[0] if target.domains else "")
+
+
+def _place_names(home: Home, target: Target, speaker_area: str | None) -> str:
+    names = [home.areas[a].name for a in target.areas]
+    names += [home.floors[f].name for f in target.floors]
+    if target.here and speaker_area:
+        names.append(home.areas[speaker_area].name)
+    return " or ".join(names)

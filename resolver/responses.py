@@ -1,0 +1,137 @@
+"""What to say back: one short sentence per command, from the outcome of resolving it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .actions import ServiceCall
+from .home import Home
+from .match import MatchFailure, MatchResult
+from .text import expand_template
+
+_DONE = {
+    "turn_on": "Turned on",
+    "turn_off": "Turned off",
+    "toggle": "Toggled",
+    "open_cover": "Opened",
+    "close_cover": "Closed",
+    "stop_cover": "Stopped",
+    "set_cover_position": "Set",
+    "open_valve": "Opened",
+    "close_valve": "Closed",
+    "stop_valve": "Stopped",
+    "set_valve_position": "Set",
+    "lock": "Locked",
+    "unlock": "Unlocked",
+    "set_temperature": "Set",
+    "set_hvac_mode": "Set",
+    "media_play": "Resumed",
+    "media_pause": "Paused",
+    "media_stop": "Stopped",
+    "media_next_track": "Skipped to the next track on",
+    "media_previous_track": "Went back a track on",
+    "volume_set": "Set the volume of",
+    "volume_mute": "Muted",
+    "start": "Started",
+    "stop": "Stopped",
+    "pause": "Paused",
+    "return_to_base": "Sent back to its dock:",
+    "set_percentage": "Set",
+    "increase_speed": "Sped up",
+    "decrease_speed": "Slowed down",
+    "add_item": "Added",
+    "remove_item": "Removed",
+}
+
+_NOUN_PLURALS = {
+    "light": "lights", "switch": "switches", "fan": "fans", "cover": "covers", "lock": "locks",
+    "climate": "thermostats", "media_player": "media players", "vacuum": "vacuums",
+    "valve": "valves", "scene": "scenes", "script": "scripts", "todo": "lists",
+    "input_boolean": "switches",
+}
+
+
+def display_name(name: str) -> str:
+    """A name as it should be spoken: template syntax resolved to its first variant."""
+    variants = expand_template(name)
+    return variants[0] if variants else name
+
+
+def describe_entities(home: Home, entity_ids: Sequence[str]) -> str:
+    """"the Kitchen Light", "the Kitchen Light and the Hallway Light" or "3 lights"."""
+    names = [display_name(home.entities[e].name) for e in entity_ids if e in home.entities]
+    if len(names) <= 3:
+        return join_names([f"the {n}" for n in names])
+    domains = {home.entities[e].domain for e in entity_ids}
+    noun = _NOUN_PLURALS.get(domains.pop(), "devices") if len(domains) == 1 else "devices"
+    areas = {home.entities[e].area for e in entity_ids}
+    if len(areas) == 1 and None not in areas:
+        return f"{len(names)} {noun} in the {home.areas[areas.pop()].name}"  # type: ignore[index]
+    return f"{len(names)} {noun}"
+
+
+def join_names(names: Sequence[str], last: str = "and") -> str:
+    """"a", "a and b", "a, b and c"."""
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + f" {last} " + names[-1]
+
+
+def done(home: Home, calls: Sequence[ServiceCall]) -> str:
+    """The sentence for calls that were made."""
+    parts = [_done_one(home, call) for call in calls]
+    return " ".join(parts)
+
+
+def _done_one(home: Home, call: ServiceCall) -> str:
+    who = describe_entities(home, call.entity_ids)
+    verb = _DONE.get(call.service, f"Called {call.name} on")
+    data = call.data
+    if call.service == "add_item":
+        return f"Added {data['item']} to {who}."
+    if call.service == "remove_item":
+        return f"Removed {data['item']} from {who}."
+    if "brightness_pct" in data:
+        return f"Set {who} to {data['brightness_pct']}% brightness."
+    if "brightness_step_pct" in data:
+        step = data["brightness_step_pct"]
+        return f"{'Brightened' if step > 0 else 'Dimmed'} {who}."
+    if "color_name" in data:
+        return f"Turned {who} {data['color_name']}."
+    if "color_temp_kelvin" in data:
+        return f"Set {who} to {data['color_temp_kelvin']} K."
+    if "position" in data:
+        return f"Set {who} to {data['position']}% open."
+    if "temperature" in data:
+        return f"Set {who} to {data['temperature']} degrees."
+    if "hvac_mode" in data:
+        return f"Set {who} to {data['hvac_mode']}."
+    if "volume_level" in data:
+        return f"Set the volume of {who[0].lower() + who[1:]} to {round(data['volume_level'] * 100)}%."
+    if "percentage" in data:
+        return f"Set {who} to {data['percentage']}% speed."
+    if call.service == "volume_mute" and not data.get("is_volume_muted", True):
+        return f"Unmuted {who}."
+    return f"{verb} {who}."
+
+
+def failed(home: Home, match: MatchResult, what: str, speaker_area: str | None) -> str:
+    """The sentence for a target that matched nothing usable."""
+    f = match.failure
+    if f is MatchFailure.NO_NAME:
+        return f"I don't know any device called '{match.unmatched}'."
+    if f is MatchFailure.NO_AREA:
+        return f"There is no {what or 'such device'} in the {match.unmatched}."
+    if f is MatchFailure.NO_DOMAIN:
+        return f"There is no {match.unmatched or what} in this home."
+    if f is MatchFailure.NO_SPEAKER_AREA:
+        return "I don't know which room you are in; please name the room."
+    if f is MatchFailure.AMBIGUOUS:
+        options = [f"the {display_name(home.entities[e].name)}" for e in match.candidates]
+        noun = match.unmatched or what or "one"
+        return f"Which {noun} do you mean: {join_names(options, 'or')}?"
+    if f is MatchFailure.NOTHING_SAID:
+        return "Which device do you mean?"
+    return "I could not find that device."
