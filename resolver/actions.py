@@ -310,9 +310,9 @@ def _cannot(entity: Entity, command: Command) -> str:
         Action.ADD_ITEM: "take list items",
         Action.TOGGLE: "be toggled",
     }[command.action]
-    if command.action is Action.DECREASE and entity.domain == "light":
+    if command.attribute is Attribute.BRIGHTNESS and command.action is Action.DECREASE:
         verb = "be dimmed"
-    if command.action is Action.INCREASE and entity.domain == "light":
+    if command.attribute is Attribute.BRIGHTNESS and command.action is Action.INCREASE:
         verb = "be brightened"
     return f"the {entity.name} can't {verb}"
 

@@ -81,7 +81,7 @@ class Resolver:
         self._sessions: dict[str, Session] = {}
 
     @classmethod
-    def from_files(cls, home: str | Path, rules: str | Path | None = None) -> Resolver:
+    def from_files(cls, home: str | Path) -> Resolver:
         """A resolver for the home file ``home`` with the packaged grammars."""
         return cls(Home.from_files(home))
 
@@ -246,7 +246,7 @@ def _implied_targets(command: Command) -> list[Target]:
         return [target.merged(Target(domains=("light",))),
                 target.merged(Target(domains=("switch", "fan", "input_boolean",
                                               "media_player")))]
-    if command.action is Action.SET:
+    if command.action in (Action.SET, Action.INCREASE, Action.DECREASE):
         if command.attribute is not None:
             implied = {
                 Attribute.TEMPERATURE: ("climate",),
@@ -255,7 +255,8 @@ def _implied_targets(command: Command) -> list[Target]:
                 Attribute.COLOR_TEMP: ("light",),
                 Attribute.BRIGHTNESS: ("light",),
             }.get(command.attribute)
-        elif command.value is not None and command.value.unit != "degrees":
+        elif (command.action is Action.SET and command.value is not None
+              and command.value.unit != "degrees"):
             return [target.merged(Target(domains=("light",))), target]
     if implied is None:
         return [target]

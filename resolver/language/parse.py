@@ -170,6 +170,12 @@ class _ToLogicalForm(Transformer[Token, list[Command]]):
     def attr(self, children: list[Token]) -> Attribute:
         return _ATTRIBUTES.get(" ".join(str(c) for c in children), Attribute.BRIGHTNESS)
 
+    def dim(self, children: list[Any]) -> Attribute:
+        return Attribute.BRIGHTNESS
+
+    def brighten(self, children: list[Any]) -> Attribute:
+        return Attribute.BRIGHTNESS
+
     def unit(self, children: list[Token]) -> str:
         return str(children[0])
 

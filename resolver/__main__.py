@@ -1,0 +1,199 @@
+"""Command line: ``python -m resolver batch|shell|resolve ...``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import FileError
+from .pipeline import Resolver
+
+EXIT_BROKEN_FILE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m resolver",
+        description="Resolve what people say into Home Assistant service calls.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    batch = commands.add_parser("batch", help="JSON lines in, JSON lines out (CONTRACT §4)")
+    batch.add_argument("--home", required=True, help="the home file (YAML)")
+
+    shell = commands.add_parser("shell", help="an interactive read-resolve-print loop")
+    shell.add_argument("--home", required=True, help="the home file (YAML)")
+    shell.add_argument("--area", help="where the speaker is")
+    shell.add_argument("--script", help="play the lines of this file instead of reading input")
+
+    resolve = commands.add_parser("resolve", help="resolve one utterance and print the result")
+    resolve.add_argument("--home", required=True, help="the home file (YAML)")
+    resolve.add_argument("--area", help="where the speaker is")
+    resolve.add_argument("text", help="what was said")
+
+    args = parser.parse_args(argv)
+    try:
+        resolver = Resolver.from_files(args.home)
+    except FileError as err:
+        print(err, file=sys.stderr)
+        return EXIT_BROKEN_FILE
+
+    if args.command == "batch":
+        run_batch(resolver, sys.stdin, sys.stdout)
+        return 0
+    if args.command == "resolve":
+        result = resolver.resolve(args.text, area=args.area)
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    lines: Iterable[str]
+    if args.script:
+        try:
+            lines = Path(args.script).read_text(encoding="utf-8").splitlines()
+        except OSError as err:
+            print(f"{args.script}: cannot read script: {err}", file=sys.stderr)
+            return EXIT_BROKEN_FILE
+    else:
+        lines = _prompt_lines()
+    run_shell(resolver, lines, sys.stdout, area=args.area, echo=bool(args.script))
+    return 0
+
+
+# -- batch ----------------------------------------------------------------------------
+
+
+def run_batch(resolver: Resolver, lines: Iterable[str], out: IO[str]) -> None:
+    """CONTRACT §4: one JSON object a line in, one a line out, in the same order."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        reply = batch_line(resolver, line, number)
+        out.write(json.dumps(reply, ensure_ascii=False) + "\n")
+        out.flush()
+
+
+def batch_line(resolver: Resolver, line: str, number: int) -> dict[str, Any]:
+    """The reply to one input line; a bad line gets an error reply, never an exception."""
+    try:
+        request = json.loads(line)
+    except json.JSONDecodeError as err:
+        return {"session": None, "error": f"line {number}:{err.colno}: not JSON: {err.msg}"}
+    if not isinstance(request, dict):
+        return {"session": None, "error": f"line {number}: expected a JSON object"}
+    session = request.get("session", "default")
+    if not isinstance(session, (str, int)):
+        return {"session": None, "error": f"line {number}: 'session' must be a string"}
+    session = str(session)
+
+    if "event" in request:
+        event = request["event"]
+        if not isinstance(event, dict) or not isinstance(event.get("entity_id"), str):
+            return {"session": session, "error": f"line {number}: 'event' needs an 'entity_id'"}
+        if "state" not in event:
+            return {"session": session, "error": f"line {number}: 'event' needs a 'state'"}
+        attributes = event.get("attributes") or {}
+        if not isinstance(attributes, dict):
+            return {"session": session,
+                    "error": f"line {number}: 'attributes' must be an object"}
+        try:
+            resolver.apply_event(event["entity_id"], str(event["state"]), attributes,
+                                 session=session)
+        except KeyError:
+            return {"session": session,
+                    "error": f"line {number}: unknown entity '{event['entity_id']}'"}
+        return {"session": session, "event": "applied"}
+
+    area = request.get("area")
+    if area is not None and not isinstance(area, str):
+        return {"session": session, "error": f"line {number}: 'area' must be a string"}
+    if "audio" in request:
+        audio = request["audio"]
+        if not isinstance(audio, str):
+            return {"session": session, "error": f"line {number}: 'audio' must be a path"}
+        result = resolver.resolve(audio=audio, session=session, area=area)
+        if result.error is not None:
+            return {"session": session, "error": f"line {number}: {audio}: {result.error}"}
+        return {"session": session, **result.to_dict()}
+    if "text" not in request:
+        return {"session": session,
+                "error": f"line {number}: expected 'text', 'audio' or 'event'"}
+    text = request["text"]
+    if not isinstance(text, str):
+        return {"session": session, "error": f"line {number}: 'text' must be a string"}
+    result = resolver.resolve(text, session=session, area=area)
+    return {"session": session, **result.to_dict()}
+
+
+# -- shell ----------------------------------------------------------------------------
+
+SHELL_HELP = """Type what you would say to the home. Commands:
+  :area NAME     say where you are (":area" alone forgets it)
+  :state         show the state of the home
+  :reset         start the dialog afresh
+  :help          this text
+  :quit          leave"""
+
+
+def _prompt_lines() -> Iterator[str]:
+    try:
+        import readline  # noqa: F401  - line editing and history for input()
+    except ImportError:
+        pass
+    while True:
+        try:
+            yield input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
+
+
+def run_shell(resolver: Resolver, lines: Iterable[str], out: IO[str], area: str | None = None,
+              echo: bool = False) -> None:
+    """A read-resolve-print loop over ``lines``."""
+    session = "shell"
+    print(f"resolver shell on {resolver.home.path} ({len(resolver.home.entities)} entities). "
+          "Type :help for help.", file=out)
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if echo:
+            print(f"you> {line}", file=out)
+        if line.startswith(":"):
+            command, _, argument = line[1:].partition(" ")
+            if command in ("quit", "exit", "q"):
+                return
+            if command == "help":
+                print(SHELL_HELP, file=out)
+            elif command == "area":
+                area = argument.strip() or None
+                found = resolver.home.find_area(area) if area else None
+                if area and found is None:
+                    print(f"   no area called '{area}'", file=out)
+                    area = None
+                else:
+                    print(f"   you are in: {found.name if found else 'nowhere in particular'}",
+                          file=out)
+            elif command == "state":
+                for entity_id, state in sorted(resolver.state(session).items()):
+                    if resolver.home.entities[entity_id].actionable:
+                        print(f"   {entity_id:40} {state.state}", file=out)
+            elif command == "reset":
+                resolver.reset(session)
+                print("   dialog and state reset", file=out)
+            else:
+                print(f"   unknown command ':{command}'; type :help", file=out)
+            continue
+        result = resolver.resolve(line, session=session, area=area)
+        for call in result.actions:
+            data = json.dumps(dict(call.data)) if call.data else ""
+            print(f"   {call.name} {', '.join(call.entity_ids)} {data}".rstrip(), file=out)
+        print(f"   \u2192 {result.response}", file=out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
