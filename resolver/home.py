@@ -370,6 +370,9 @@ def spoken_forms(names: Iterable[str]) -> list[str]:
     for name in names:
         for variant in expand_template(name):
             key = phrase(variant)
+            if key.startswith("the ") and len(key) > 4:
+                # "the TV" is said as "the" + "TV"; the article is the grammar's business.
+                key = key[4:]
             if key and key not in out:
                 out.append(key)
     return out

@@ -11,7 +11,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .actions import Planned, Refusal, ServiceCall, apply_call, group_calls, plan
+from .actions import (
+    Planned,
+    Refusal,
+    ServiceCall,
+    apply_call,
+    group_calls,
+    plan,
+    resolve_attribute,
+)
 from .home import EntityState, Home, HomeState
 from .language.parse import ParseResult, UtteranceParser
 from .logical_form import Action, Attribute, Command, Target
@@ -69,6 +77,8 @@ class _Outcome:
     response: str = ""
     clarification: bool = False
     trace: dict[str, Any] = field(default_factory=dict)
+    entities: tuple[str, ...] = ()
+    """The entities the command was matched to."""
 
 
 class Resolver:
@@ -170,7 +180,7 @@ class Resolver:
             actions=calls,
             response=" ".join(o.response for o in outcomes if o.response),
             clarification=any(o.clarification for o in outcomes),
-            intent=_intent(parsed.utterance.commands[0], self.home),
+            intent=_intent(parsed.utterance.commands[0], self.home, outcomes[0].entities),
             trace=trace,
         )
         return self._finish(current, result)
@@ -224,7 +234,8 @@ class Resolver:
         planned = [(e, p) for e in match.entities if isinstance(p := plans[e], Planned)]
         calls = group_calls(planned)
         trace["calls"] = [c.to_dict() for c in calls]
-        return _Outcome(calls=calls, response=done(home, calls), trace=trace)
+        return _Outcome(calls=calls, response=done(home, calls), trace=trace,
+                        entities=match.entities)
 
 
 def _implied_targets(command: Command) -> list[Target]:
@@ -309,11 +320,16 @@ _SET_INTENTS = {
 }
 
 
-def _intent(command: Command, home: Home) -> dict[str, Any]:
-    """HA's intent name and slots for a command (the project's own names where HA has none)."""
+def _intent(command: Command, home: Home, entities: tuple[str, ...] = ()) -> dict[str, Any]:
+    """HA's intent name and slots for a command (the project's own names where HA has none).
+
+    What a bare value is about ("set the curtains to 50") comes from the matched entities.
+    """
     target = command.target
     if command.action is Action.SET:
         attribute = command.attribute
+        if attribute is None and entities:
+            attribute = resolve_attribute(command, home.entities[entities[0]])
         if attribute is None and command.value is not None:
             attribute = Attribute.TEMPERATURE if command.value.unit == "degrees" else None
         if attribute is None:
