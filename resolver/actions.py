@@ -34,7 +34,7 @@ class ServiceCall:
     domain: str
     service: str
     entity_ids: tuple[str, ...]
-    data: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def name(self) -> str:
@@ -348,7 +348,11 @@ def _apply_one(call: ServiceCall, s: EntityState) -> EntityState:
         if service == "turn_off" or (service == "toggle" and s.state == "on"):
             return s.with_changes("off", brightness=None)
         brightness = attrs.get("brightness")
-        if "brightness_pct" in data:
+        if "brightness" in data:
+            brightness = int(data["brightness"])
+            if brightness <= 0:
+                return s.with_changes("off", brightness=None)
+        elif "brightness_pct" in data:
             pct = float(data["brightness_pct"])
             if pct <= 0:
                 return s.with_changes("off", brightness=None)
@@ -362,11 +366,15 @@ def _apply_one(call: ServiceCall, s: EntityState) -> EntityState:
         elif not brightness or s.state != "on":
             brightness = 255
         changes: dict[str, Any] = {"brightness": brightness}
-        if "color_name" in data:
-            changes["color_name"] = data["color_name"]
-        if "color_temp_kelvin" in data:
-            changes["color_temp_kelvin"] = data["color_temp_kelvin"]
-            changes["color_name"] = None
+        # A new colour replaces whatever described the old one.
+        for key in ("color_name", "hs_color", "rgb_color", "color_temp_kelvin"):
+            if key in data:
+                changes.update(color_name=None, hs_color=None, rgb_color=None,
+                               color_temp_kelvin=None)
+                break
+        for key in ("color_name", "hs_color", "rgb_color", "color_temp_kelvin"):
+            if key in data:
+                changes[key] = data[key]
         return s.with_changes("on", **changes)
     if d in ("switch", "input_boolean", "script"):
         if service == "toggle":
@@ -432,6 +440,13 @@ def _apply_one(call: ServiceCall, s: EntityState) -> EntityState:
         items.append(data["item"])
         count = int(s.state) + 1 if s.state.isdigit() else len(items)
         return s.with_changes(str(count), items=items)
+    if d == "todo" and service == "remove_item":
+        items = list(attrs.get("items") or [])
+        if data["item"] not in items:
+            return s
+        items.remove(data["item"])
+        count = max(int(s.state) - 1, 0) if s.state.isdigit() else len(items)
+        return s.with_changes(str(count), items=items)
     return s
 
 
@@ -459,9 +474,15 @@ def _restore(call: ServiceCall, entity_id: str, s: EntityState) -> list[Planned]
             return [Planned(d, "turn_off")]
         data: list[tuple[str, Any]] = []
         if attrs.get("brightness"):
-            data.append(("brightness_pct", round(float(attrs["brightness"]) * 100 / 255)))
-        if attrs.get("color_name") and "color_name" in call.data:
-            data.append(("color_name", attrs["color_name"]))
+            data.append(("brightness", int(attrs["brightness"])))
+        if any(k in call.data for k in ("color_name", "hs_color", "rgb_color",
+                                        "color_temp_kelvin")):
+            # Put back whichever description of the colour the light had.
+            for key in ("color_name", "hs_color", "rgb_color", "color_temp_kelvin"):
+                if attrs.get(key) is not None:
+                    value = attrs[key]
+                    data.append((key, tuple(value) if isinstance(value, list) else value))
+                    break
         return [Planned(d, "turn_on", tuple(data))]
     if d in ("switch", "input_boolean"):
         return [Planned(d, "turn_on" if s.state == "on" else "turn_off")]
@@ -496,7 +517,10 @@ def _restore(call: ServiceCall, entity_id: str, s: EntityState) -> list[Planned]
             back = {"playing": "media_play", "paused": "media_pause"}.get(s.state, "media_stop")
             return [Planned(d, back)]
         if service in ("turn_on", "turn_off", "toggle"):
-            return [Planned(d, "turn_off" if s.state == "off" else "turn_on")]
+            if s.state == "off":
+                return [Planned(d, "turn_off")]
+            back = {"playing": "media_play", "paused": "media_pause"}.get(s.state)
+            return [Planned(d, "turn_on")] + ([Planned(d, back)] if back else [])
         if service == "media_next_track":
             return [Planned(d, "media_previous_track")]
         if service == "media_previous_track":

@@ -308,6 +308,10 @@ class Home:
             mark = err.problem_mark or err.context_mark
             line = mark.line + 1 if mark else None
             col = mark.column + 1 if mark else None
+            last = max(len(text.splitlines()), 1)
+            if line is not None and line > last:
+                # An error at the end of the stream: point at the end of the last line.
+                line, col = last, len(text.splitlines()[-1]) + 1 if text.splitlines() else 1
             context = caret_context(text, line, col or 1) if line else ""
             message = f"invalid YAML: {err.problem or err.context}"
             raise HomeFileError(path, line, col, message, context) from None
@@ -461,7 +465,9 @@ class _HomeBuilder:
         if data is None:
             data = _Mapping()
         if not isinstance(data, dict):
-            raise HomeFileError(self.path, 1, 1, "a home file must be a mapping with 'entities'")
+            context = caret_context(self.source, 1, 1) if self.source else ""
+            raise HomeFileError(self.path, 1, 1, "a home file must be a mapping with 'entities'",
+                                context)
         if not isinstance(data, _Mapping):
             data = _as_mapping(data)
 
@@ -521,7 +527,9 @@ class _HomeBuilder:
                                 "area")
             if area is None and device is not None:
                 area = devices[device].area
-            attributes = item.get("attributes") or {}
+            attributes = item.get("attributes")
+            if attributes is None:
+                attributes = {}
             if not isinstance(attributes, dict):
                 raise self.fail(item, "'attributes' must be a mapping", "attributes")
             attributes = {str(k): _attribute(str(k), v) for k, v in attributes.items()}
@@ -540,8 +548,6 @@ class _HomeBuilder:
             )
             states[eid] = EntityState(_state(item.get("state"), domain), MappingProxyType(attributes))
 
-        if not isinstance(data.get("entities", []), list):
-            raise self.fail(data, "'entities' must be a list", "entities")
         return Home(floors.values(), areas.values(), devices.values(), entities.values(), states,
                     self.path)
 

@@ -90,12 +90,25 @@ class Target:
     """The whole home was named ("in the house", "everywhere")."""
     here: bool = False
     """The speaker's own area was named ("in here", "this room")."""
+    reference: str | None = None
+    """A pronoun standing for something said before ("it", "them", "that", "both")."""
+    one: bool = False
+    """"one" stands for the kind of thing talked about ("the bedroom one")."""
+    words: tuple[str, ...] = ()
+    """Other words said about it ("front" in "the front one"), for answers to questions."""
+    exclude: Target | None = None
+    """What was excepted ("all the lights except the kitchen")."""
 
     @property
     def empty(self) -> bool:
         """Nothing at all was said about the target."""
         return not (self.names or self.areas or self.floors or self.domains or self.here
-                    or self.everywhere)
+                    or self.everywhere or self.reference or self.words)
+
+    @property
+    def placed(self) -> bool:
+        """An area, floor, "here" or "everywhere" was said."""
+        return bool(self.areas or self.floors or self.here or self.everywhere)
 
     def merged(self, other: Target) -> Target:
         """Both targets' parts together (a clause said its target in several pieces)."""
@@ -110,6 +123,10 @@ class Target:
             all=self.all or other.all,
             everywhere=self.everywhere or other.everywhere,
             here=self.here or other.here,
+            reference=self.reference or other.reference,
+            one=self.one or other.one,
+            words=_union(self.words, other.words),
+            exclude=self.exclude or other.exclude,
         )
 
 
@@ -127,6 +144,9 @@ class Command:
     attribute: Attribute | None = None
     """What the value or relative change is about, when said or implied."""
     negated: bool = False
+    """"don't", "do not", "never": the speaker does not want the action."""
+    objection: bool = False
+    """Introduced by "no" ("no, don't turn on the kitchen light"): it answers what was done."""
 
     def with_target(self, target: Target) -> Command:
         """The same command on another target."""
@@ -134,9 +154,64 @@ class Command:
 
 
 @dataclass(frozen=True, slots=True)
-class Utterance:
-    """What one turn said: one or more commands in order."""
+class Query:
+    """A question about the home: "is the front door locked?", "what's the temperature?"."""
 
-    commands: tuple[Command, ...]
+    target: Target = field(default_factory=Target)
+    state: str | None = None
+    """The state asked about ("locked", "on", "open"); None asks for a value."""
+    attribute: Attribute | None = None
+    """The quantity asked for ("temperature", "humidity" ...)."""
+    quantity: str | None = None
+    """The quantity word said, when it is no attribute the resolver sets ("humidity")."""
+    any: bool = False
+    """"are any lights on": true when at least one is."""
+
+
+@dataclass(frozen=True, slots=True)
+class Undo:
+    """"never mind", "undo that", "no, don't": take back what was just done."""
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """A correction of what was said or done before: "no, the bedroom one", "actually 72"."""
+
+    target: Target | None = None
+    value: Value | None = None
+    replaced: Target | None = None
+    """What the speaker said it is not ("not the bathroom, the bedroom")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """A target on its own: an answer to "which one?", or ellipsis ("and the hallway")."""
+
+    target: Target
+    marker: str | None = None
+    """How it was introduced: ``and``, ``too``, ``what about``, ``same for``, or None."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A yes or a no."""
+
+    yes: bool
+
+
+Move = Command | Query | Undo | Repair | Fragment | Answer
+"""One thing a turn does."""
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """What one turn said: its moves in order."""
+
+    moves: tuple[Move, ...]
     text: str = ""
     """The normalized words that were parsed."""
+
+    @property
+    def commands(self) -> tuple[Command, ...]:
+        """The moves that are commands."""
+        return tuple(m for m in self.moves if isinstance(m, Command))

@@ -68,6 +68,8 @@ def match_targets(
     ``supports`` says whether an entity can carry out the command (its domain has the
     service and it has the capability); ``speaker_area`` is the area id the speaker is in.
     """
+    if target.empty:
+        return MatchResult(failure=MatchFailure.NOTHING_SAID)
     entities = list(home.entities.values())
 
     # 1. Names and aliases (entities, and devices standing for their entities).

@@ -158,7 +158,7 @@ class Resolver:
             result = Result(text, response="I didn't hear a command.", trace=trace)
             return self._finish(current, result)
         if len(text) > MAX_TEXT:
-            result = Result(text[:MAX_TEXT], response="That was too long for me to follow.",
+            result = Result(text, response="That was too long for me to follow.",
                             trace={**trace, "parse": {"error": f"longer than {MAX_TEXT} "
                                                       "characters"}})
             return self._finish(current, result)
