@@ -87,6 +87,14 @@ def match_targets(
     else:
         candidates = [e for e in entities if e.actionable or supports is None]
 
+    # Words the grammar does not know ("the front one", "the attic light") must be part of
+    # what the entities are called, or of their area's name.
+    if target.words:
+        described = [e for e in candidates if _described_by(home, e, target.words)]
+        if not described:
+            return MatchResult(failure=MatchFailure.NO_NAME, unmatched=" ".join(target.words))
+        candidates = described
+
     # 2. Device nouns: domain and device class.
     if target.domains:
         of_kind = [e for e in candidates if _fits_noun(e, target)]
@@ -154,6 +162,20 @@ def match_targets(
             return MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched=_noun(target),
                                candidates=tuple(e.id for e in candidates), scope=scope)
     return MatchResult(entities=tuple(e.id for e in candidates), scope=scope)
+
+
+def _described_by(home: Home, entity: Entity, words: tuple[str, ...]) -> bool:
+    said: set[str] = set()
+    for name in entity.spoken_names:
+        said.update(name.split())
+    if entity.area is not None:
+        for name in home.area_names(entity.area):
+            said.update(name.split())
+    if entity.device is not None:
+        device = home.devices[entity.device]
+        for name in spoken_forms((device.name, *device.aliases)):
+            said.update(name.split())
+    return all(word in said for word in words)
 
 
 def _fits_noun(entity: Entity, target: Target) -> bool:

@@ -165,7 +165,7 @@ class Resolver:
 
         parsed = self.parser.parse(text)
         trace["parse"] = _parse_trace(parsed)
-        if parsed.utterance is None:
+        if parsed.utterance is None or not parsed.utterance.commands:
             result = Result(text, response="Sorry, I didn't understand that.", trace=trace)
             return self._finish(current, result)
 
@@ -368,7 +368,7 @@ def _intent(command: Command, home: Home, entities: tuple[str, ...] = ()) -> dic
 
 
 def _parse_trace(parsed: ParseResult) -> dict[str, Any]:
-    out: dict[str, Any] = {"symbols": " ".join(parsed.symbols)}
+    out: dict[str, Any] = {"tokens": parsed.symbols}
     if parsed.utterance is not None:
         out["normalized"] = parsed.utterance.text
         out["tree"] = parsed.tree

@@ -35,14 +35,21 @@ _CONTRACTIONS = {
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 # Keep letters, digits, apostrophes inside words, decimal points, % and the degree sign.
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-z0-9]+(?:'[a-z]+)*|%|°")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-z0-9]+(?:'[a-z]+)*|%|°|,")
 
 
-def words(text: str) -> list[str]:
-    """Lower-cased words of ``text``: contractions expanded, punctuation dropped."""
+def words(text: str, keep_commas: bool = False) -> list[str]:
+    """Lower-cased words of ``text``: contractions expanded, punctuation dropped.
+
+    With ``keep_commas`` a comma is kept as a word of its own (it can separate commands).
+    """
     text = text.lower().translate(_APOSTROPHES)
     out: list[str] = []
     for token in _TOKEN.findall(text):
+        if token == ",":
+            if keep_commas:
+                out.append(token)
+            continue
         expanded = _CONTRACTIONS.get(token)
         if expanded is not None:
             out.extend(expanded.split())

@@ -1,18 +1,33 @@
-"""Text -> logical form: tag with the home's gazetteer, parse with lark, transform."""
+"""Text -> logical form: tag the words, parse the tokens (lark, LALR), transform the tree."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Transformer, Tree
-from lark.exceptions import LarkError
+from lark import Lark, Token, Transformer
+from lark.exceptions import LarkError, UnexpectedInput, VisitError
+from lark.lexer import Lexer
 
 from ..home import Home
-from ..logical_form import Action, Attribute, Command, Target, Utterance, Value
-from .tagger import Gazetteer, Tag
+from ..logical_form import (
+    Action,
+    Answer,
+    Attribute,
+    Command,
+    Fragment,
+    Move,
+    Query,
+    Repair,
+    Target,
+    Undo,
+    Utterance,
+    Value,
+)
+from .tagger import Lexicon, Tag, Tagger
 from .vocabulary import NOUNS
 
 GRAMMAR_DIR = Path(__file__).resolve().parent.parent.parent / "grammars"
@@ -20,37 +35,71 @@ GRAMMAR_DIR = Path(__file__).resolve().parent.parent.parent / "grammars"
 _ATTRIBUTES = {
     "brightness": Attribute.BRIGHTNESS,
     "light level": Attribute.BRIGHTNESS,
+    "level": Attribute.BRIGHTNESS,
     "color": Attribute.COLOR,
     "colour": Attribute.COLOR,
     "color temperature": Attribute.COLOR_TEMP,
+    "colour temperature": Attribute.COLOR_TEMP,
     "temperature": Attribute.TEMPERATURE,
     "temp": Attribute.TEMPERATURE,
     "heat": Attribute.TEMPERATURE,
-    "heating": Attribute.TEMPERATURE,
+    "target temperature": Attribute.TEMPERATURE,
+    "setpoint": Attribute.TEMPERATURE,
+    "set point": Attribute.TEMPERATURE,
     "volume": Attribute.VOLUME,
     "position": Attribute.POSITION,
     "speed": Attribute.SPEED,
+    "fan speed": Attribute.SPEED,
     "percentage": Attribute.SPEED,
 }
-_EXTREMES = {
-    "max": "max", "maximum": "max", "highest": "max", "full": "max", "top": "max",
-    "brightest": "max", "the most": "max",
-    "min": "min", "minimum": "min", "lowest": "min", "bottom": "min", "dimmest": "min",
-    "the least": "min",
+_MAX_WORDS = ("max", "maximum", "highest", "full", "top", "brightest", "full blast",
+              "all the way up", "full brightness")
+_COMPARATIVES = {
+    "brighter": (Action.INCREASE, Attribute.BRIGHTNESS),
+    "lighter": (Action.INCREASE, Attribute.BRIGHTNESS),
+    "dimmer": (Action.DECREASE, Attribute.BRIGHTNESS),
+    "darker": (Action.DECREASE, Attribute.BRIGHTNESS),
+    "louder": (Action.INCREASE, Attribute.VOLUME),
+    "quieter": (Action.DECREASE, Attribute.VOLUME),
+    "softer": (Action.DECREASE, Attribute.VOLUME),
+    "faster": (Action.INCREASE, Attribute.SPEED),
+    "slower": (Action.DECREASE, Attribute.SPEED),
+    "warmer": (Action.INCREASE, Attribute.TEMPERATURE),
+    "hotter": (Action.INCREASE, Attribute.TEMPERATURE),
+    "cooler": (Action.DECREASE, Attribute.TEMPERATURE),
+    "colder": (Action.DECREASE, Attribute.TEMPERATURE),
+    "higher": (Action.INCREASE, None),
+    "lower": (Action.DECREASE, None),
 }
+# Verbs whose action does not depend on particles or values.
+_FIXED_VERBS = {
+    "V_ON": Action.TURN_ON,
+    "V_LIGHT": Action.TURN_ON,
+    "V_OFF": Action.TURN_OFF,
+    "V_LOCK": Action.LOCK,
+    "V_UNLOCK": Action.UNLOCK,
+    "V_STOP": Action.STOP,
+    "V_PAUSE": Action.PAUSE,
+    "V_MUTE": Action.MUTE,
+    "V_UNMUTE": Action.UNMUTE,
+    "V_CLEAN": Action.START,
+    "V_DOCK": Action.RETURN_HOME,
+    "V_TOGGLE": Action.TOGGLE,
+    "V_NEXT": Action.NEXT,
+    "V_PREV": Action.PREVIOUS,
+    "V_OPEN": Action.OPEN,
+    "V_CLOSE": Action.CLOSE,
+}
+# Verbs that, with a value, set it ("turn on the lamp at 50%", "open the blinds to 30").
+_SETTING_VERBS = frozenset({"V_ON", "V_LIGHT", "V_SET", "V_UP", "V_DOWN", "V_DIM",
+                            "V_BRIGHTEN", "V_OPEN", "V_CLOSE"})
+_PARTICLES = {"ON": Action.TURN_ON, "OFF": Action.TURN_OFF, "UP": Action.INCREASE,
+              "DOWN": Action.DECREASE}
+_STATE_WORDS = {"ON": "on", "OFF": "off", "UP": "open", "DOWN": "closed"}
 
 
-@lru_cache(maxsize=None)
-def utterance_parser(grammar_dir: str | None = None) -> Lark:
-    """The compiled utterance grammar (compiled once per process)."""
-    directory = Path(grammar_dir) if grammar_dir else GRAMMAR_DIR
-    return Lark.open(
-        str(directory / "utterance.lark"),
-        parser="earley",
-        lexer="basic",
-        ambiguity="resolve",
-        propagate_positions=False,
-    )
+class NotUnderstood(Exception):
+    """The words parse but say no action ("turn the kitchen")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,232 +108,396 @@ class ParseResult:
 
     utterance: Utterance | None
     """The logical form, or None when the grammar does not cover the words."""
-    symbols: tuple[str, ...]
-    """What the grammar read: words and category symbols."""
-    tags: tuple[Tag | None, ...]
+    tags: tuple[Tag, ...]
+    """What the grammar read, one tag a token."""
     error: str | None = None
     """Why it did not parse."""
     tree: str = ""
     """The parse tree, pretty-printed, for the trace."""
 
+    @property
+    def symbols(self) -> str:
+        """The tokens as ``CLASS:words``, for the trace."""
+        return " ".join(f"{t.kind}:{t.text}" if t.kind != "WORD" else t.text
+                        for t in self.tags)
+
+
+class _TagLexer(Lexer):
+    """Hands the tagger's tokens to lark unchanged."""
+
+    def __init__(self, lexer_conf: Any) -> None:
+        pass
+
+    def lex(self, data: list[Token]) -> Iterator[Token]:  # type: ignore[override]
+        yield from data
+
+
+@lru_cache(maxsize=None)
+def utterance_grammar(grammar_dir: str) -> Lark:
+    """The compiled utterance grammar (compiled once per process)."""
+    return Lark.open(str(Path(grammar_dir) / "utterance.lark"), parser="lalr",
+                     lexer=_TagLexer)
+
+
+@lru_cache(maxsize=None)
+def lexicon(grammar_dir: str) -> Lexicon:
+    """The word classes of ``grammar_dir``/lexicon.txt."""
+    return Lexicon.from_file(Path(grammar_dir) / "lexicon.txt")
+
 
 class UtteranceParser:
     """Parses utterances about one home."""
 
-    def __init__(self, home: Home, grammar_dir: str | None = None) -> None:
+    def __init__(self, home: Home, grammar_dir: str | Path | None = None) -> None:
+        directory = str(grammar_dir or GRAMMAR_DIR)
         self.home = home
-        self.gazetteer = Gazetteer(home)
-        self.lark = utterance_parser(grammar_dir)
+        self.tagger = Tagger(home, lexicon(directory))
+        self.lark = utterance_grammar(directory)
 
     def parse(self, text: str) -> ParseResult:
         """Parse ``text``; a failure is a value with the reason, never an exception."""
-        symbols, tags = self.gazetteer.tag(text)
-        if not symbols:
-            return ParseResult(None, (), (), "nothing was said")
+        tags = self.tagger.tag(text)
+        if not tags:
+            return ParseResult(None, (), "nothing was said")
+        result = self._parse(tags)
+        if result.utterance is None and any(t.kind == "COMMA" for t in tags):
+            # Commas are optional punctuation: try again without them.
+            retry = self._parse([t for t in tags if t.kind != "COMMA"])
+            if retry.utterance is not None:
+                return retry
+        return result
+
+    def _parse(self, tags: list[Tag]) -> ParseResult:
         try:
-            tree = self.lark.parse(" ".join(symbols))
+            tree = self.lark.parse(self.tagger.tokens(tags))  # type: ignore[arg-type]
+            moves = _ToLogicalForm(tags).transform(tree)
+        except UnexpectedInput as err:
+            return ParseResult(None, tuple(tags), _describe(err, tags))
+        except VisitError as err:
+            if isinstance(err.orig_exc, NotUnderstood):
+                return ParseResult(None, tuple(tags), str(err.orig_exc))
+            raise
         except LarkError as err:
-            return ParseResult(None, tuple(symbols), tuple(tags), _describe(err, symbols))
-        commands = _ToLogicalForm(tags).transform(tree)
-        normalized = " ".join(t.text if t is not None else s for s, t in zip(symbols, tags))
-        return ParseResult(
-            Utterance(tuple(commands), normalized), tuple(symbols), tuple(tags),
-            tree=tree.pretty(),
-        )
+            return ParseResult(None, tuple(tags), f"not understood ({err})")
+        normalized = " ".join(t.text for t in tags)
+        return ParseResult(Utterance(tuple(moves), normalized), tuple(tags), tree=tree.pretty())
 
 
-def _describe(err: LarkError, symbols: list[str]) -> str:
-    column = getattr(err, "column", None)
-    if isinstance(column, int) and column > 0:
-        text = " ".join(symbols)
-        word = text[column - 1 :].split(" ", 1)[0]
-        return f"not understood from '{word}' on"
-    return "not understood"
+def _describe(err: UnexpectedInput, tags: list[Tag]) -> str:
+    token = getattr(err, "token", None)
+    if isinstance(token, Token) and token.type != "$END":
+        index = token.start_pos if isinstance(token.start_pos, int) else 0
+        rest = " ".join(t.text for t in tags[index : index + 3])
+        return f"not understood from '{rest}' on"
+    return "not understood: the sentence stops short"
 
 
-class _ToLogicalForm(Transformer[Token, list[Command]]):
-    """Parse tree -> commands; every target piece in a clause is merged into one target."""
+# -- the transformer -----------------------------------------------------------------
 
-    def __init__(self, tags: list[Tag | None]) -> None:
+
+@dataclass(slots=True)
+class _Obj:
+    """A run of target words, with the hints it carries besides the target."""
+
+    target: Target
+    attributes: list[Attribute] = field(default_factory=list)
+    quantity: str | None = None
+    direction: str | None = None
+    """``next`` or ``previous`` when a track was named ("the last song")."""
+    media: bool = False
+    any: bool = False
+    """"any" or "either" was said ("are any lights on")."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """A token kept for the clause to interpret (a verb, a particle ...)."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _By:
+    value: Value
+
+
+@dataclass(frozen=True, slots=True)
+class _Excluded:
+    target: Target
+
+
+class _ToLogicalForm(Transformer[Token, list[Move]]):
+    """Parse tree -> moves."""
+
+    def __init__(self, tags: list[Tag]) -> None:
         super().__init__()
         self.tags = tags
 
     def _tag(self, token: Token) -> Tag:
-        tag = self.tags[int(str(token)[2:])]
-        assert tag is not None
-        return tag
+        return self.tags[int(token.start_pos or 0)]
 
-    # -- the whole utterance ---------------------------------------------------------
+    def start(self, children: list[Any]) -> list[Move]:
+        return [c for c in children if isinstance(c, (Command, Query, Undo, Repair, Fragment,
+                                                       Answer))]
 
-    def start(self, children: list[Any]) -> list[Command]:
-        return [c for c in children if isinstance(c, Command)]
+    # -- targets ---------------------------------------------------------------------
 
-    # -- target pieces ---------------------------------------------------------------
-
-    def name(self, children: list[Token]) -> Target:
-        return Target(names=(self._tag(children[0]).text,))
-
-    def area(self, children: list[Token]) -> Target:
-        return Target(areas=self._tag(children[0]).ids)
-
-    def floor(self, children: list[Token]) -> Target:
-        return Target(floors=self._tag(children[0]).ids)
-
-    def noun(self, children: list[Token]) -> Target:
-        token = str(children[0])
-        word = self._tag(children[0]).text if token.startswith("@") else token
-        noun = NOUNS[word]
-        return Target(
-            domains=noun.domains,
-            device_classes=(noun.device_class,) if noun.device_class else (),
-            nouns=(word,),
-            plural=noun.plural,
+    def obj(self, tokens: list[Token]) -> _Obj:
+        names: list[str] = []
+        areas: list[str] = []
+        floors: list[str] = []
+        domains: list[str] = []
+        classes: list[str] = []
+        nouns: list[str] = []
+        extra: list[str] = []
+        out = _Obj(Target())
+        plural = quantified = everywhere = here = one = False
+        reference: str | None = None
+        for token in tokens:
+            tag = self._tag(token)
+            kind = token.type
+            if kind == "NAME":
+                names.append(tag.text)
+            elif kind == "AREA":
+                areas.extend(tag.ids)
+            elif kind == "FLOOR":
+                floors.extend(tag.ids)
+            elif kind == "NOUN":
+                noun = NOUNS[tag.text]
+                domains.extend(d for d in noun.domains if d not in domains)
+                if noun.device_class:
+                    classes.append(noun.device_class)
+                nouns.append(tag.text)
+                plural = plural or noun.plural
+            elif kind in ("HOUSE", "EVERYWHERE"):
+                everywhere = True
+            elif kind == "HERE":
+                here = True
+            elif kind == "QUANT":
+                quantified = True
+                out.any = out.any or tag.text in ("any", "either")
+            elif kind == "IT":
+                reference = tag.text
+            elif kind == "ONE":
+                one = True
+            elif kind == "WORD":
+                extra.append(tag.text)
+            elif kind == "ATTR":
+                attribute = _ATTRIBUTES.get(tag.text)
+                if attribute is not None:
+                    out.attributes.append(attribute)
+                out.quantity = tag.text
+            elif kind == "MEDIA":
+                out.media = True
+            elif kind == "NEXT":
+                out.direction = "next"
+            elif kind == "PREVIOUS":
+                out.direction = "previous"
+        out.target = Target(
+            names=tuple(names), areas=tuple(areas), floors=tuple(floors), domains=tuple(domains),
+            device_classes=tuple(classes), nouns=tuple(nouns), plural=plural, all=quantified,
+            everywhere=everywhere, here=here, reference=reference, one=one, words=tuple(extra),
         )
+        return out
 
-    def light_verb(self, children: list[Any]) -> Target:
-        return Target(domains=("light",))
+    # -- values and other parts --------------------------------------------------------
 
-    def house(self, children: list[Any]) -> Target:
-        return Target(everywhere=True)
+    def value(self, tokens: list[Token]) -> Value:
+        first = tokens[0]
+        tag = self._tag(first)
+        if first.type == "NUMBER":
+            unit = self._tag(tokens[1]).text if len(tokens) > 1 else None
+            return Value(number=float(tag.text), unit=unit)
+        if first.type == "EXTREME":
+            return Value(extreme="max" if tag.text.removeprefix("the ") in _MAX_WORDS else "min")
+        return Value(text=tag.text)
 
-    def everywhere(self, children: list[Any]) -> Target:
-        return Target(everywhere=True)
+    def value_part(self, children: list[Any]) -> Value:
+        return next(c for c in children if isinstance(c, Value))
 
-    def every_room(self, children: list[Any]) -> Target:
-        return Target(everywhere=True)
+    def by_part(self, children: list[Any]) -> _By:
+        return _By(next(c for c in children if isinstance(c, Value)))
 
-    def here(self, children: list[Any]) -> Target:
-        return Target(here=True)
+    def verb(self, tokens: list[Token]) -> _Word:
+        return _Word(tokens[0].type, self._tag(tokens[0]).text)
 
-    def quant(self, children: list[Token]) -> Target:
-        return Target(all=True)
+    def particle(self, tokens: list[Token]) -> _Word:
+        return _Word(tokens[0].type, self._tag(tokens[0]).text)
 
-    def list_ref(self, children: list[Any]) -> Target:
-        target = _merge(children)
+    def comparative(self, tokens: list[Token]) -> _Word:
+        return _Word("COMPARATIVE", self._tag(tokens[-1]).text)
+
+    def exclusion(self, children: list[Any]) -> _Excluded:
+        objs = [c for c in children if isinstance(c, _Obj)]
+        return _Excluded(_merge_objs(objs).target)
+
+    def neg(self, tokens: list[Token]) -> _Word:
+        return _Word("NEG", "not")
+
+    def objection(self, tokens: list[Token]) -> _Word:
+        return _Word("OBJECTION", self._tag(tokens[0]).text)
+
+    def no_neg(self, tokens: list[Token]) -> list[_Word]:
+        return [_Word("OBJECTION", "no"), _Word("NEG", "not")]
+
+    # -- moves ---------------------------------------------------------------------------
+
+    def command(self, children: list[Any]) -> Command:
+        flat: list[Any] = []
+        for child in children:
+            flat.extend(child if isinstance(child, list) else [child])
+        return _command(flat)
+
+    def query(self, children: list[Any]) -> Query:
+        objs = [c for c in children if isinstance(c, _Obj)]
+        obj = _merge_objs(objs)
+        state: str | None = None
+        for child in children:
+            if isinstance(child, Token) and child.type == "STATE":
+                state = self._tag(child).text
+            elif isinstance(child, _Word) and child.kind in _STATE_WORDS:
+                state = _STATE_WORDS[child.kind]
+        return Query(target=obj.target, state=state,
+                     attribute=obj.attributes[0] if obj.attributes else None,
+                     quantity=obj.quantity, any=obj.any)
+
+    def undo(self, children: list[Any]) -> Undo:
+        return Undo()
+
+    def repair(self, children: list[Any]) -> Repair:
+        objs = [c for c in children if isinstance(c, _Obj)]
+        values = [c for c in children if isinstance(c, Value)]
+        if len(objs) == 2:
+            return Repair(target=objs[1].target, replaced=objs[0].target)
+        if values:
+            return Repair(value=values[0])
+        return Repair(target=objs[0].target)
+
+    def fragment(self, children: list[Any]) -> Fragment | Command:
+        obj = next(c for c in children if isinstance(c, _Obj))
+        if obj.direction is not None and obj.media:
+            return _command([obj])  # "next track", "previous song"
+        marker = None
+        for child in children:
+            if isinstance(child, Token):
+                marker = {"TOO": "too", "WHAT_ABOUT": "what about",
+                          "SAME_FOR": "same for"}.get(child.type, marker)
+        return Fragment(obj.target, marker)
+
+    def answer(self, tokens: list[Token]) -> Answer:
+        return Answer(yes=tokens[0].type == "YES")
+
+    def item(self, tokens: list[Token]) -> Value:
+        return Value(text=" ".join(self._tag(t).text for t in tokens))
+
+    def add_item(self, children: list[Any]) -> Command:
+        item = next(c for c in children if isinstance(c, Value))
+        obj = next(c for c in children if isinstance(c, _Obj))
+        target = obj.target
         if "todo" not in target.domains:
             target = target.merged(Target(domains=("todo",)))
-        return target
-
-    # -- values ----------------------------------------------------------------------
-
-    def attr(self, children: list[Token]) -> Attribute:
-        return _ATTRIBUTES.get(" ".join(str(c) for c in children), Attribute.BRIGHTNESS)
-
-    def dim(self, children: list[Any]) -> Attribute:
-        return Attribute.BRIGHTNESS
-
-    def brighten(self, children: list[Any]) -> Attribute:
-        return Attribute.BRIGHTNESS
-
-    def unit(self, children: list[Token]) -> str:
-        return str(children[0])
-
-    def extreme(self, children: list[Token]) -> Value:
-        return Value(extreme=_EXTREMES[" ".join(str(c) for c in children)])
-
-    def color(self, children: list[Token]) -> Value:
-        return Value(text=self._tag(children[0]).text)
-
-    def value(self, children: list[Any]) -> Value:
-        first = children[0]
-        if isinstance(first, Value):
-            return first
-        number = float(str(first))
-        unit = children[1] if len(children) > 1 else None
-        return Value(number=number, unit=unit)
-
-    def item(self, children: list[Token]) -> Value:
-        return Value(text=" ".join(str(c) for c in children))
-
-    # -- clauses ---------------------------------------------------------------------
-
-    def _command(self, action: Action, children: list[Any]) -> Command:
-        target = _merge(children)
-        values = [c for c in children if isinstance(c, Value)]
-        attributes = [c for c in children if isinstance(c, Attribute)]
-        value = values[0] if values else None
-        attribute = attributes[0] if attributes else None
-        if value is not None and value.text is not None and action is not Action.ADD_ITEM:
-            attribute = Attribute.COLOR
-        return Command(action=action, target=target, value=value, attribute=attribute)
-
-    def turn_on(self, c: list[Any]) -> Command:
-        return self._command(Action.TURN_ON, c)
-
-    def turn_off(self, c: list[Any]) -> Command:
-        return self._command(Action.TURN_OFF, c)
-
-    def open(self, c: list[Any]) -> Command:
-        command = self._command(Action.OPEN, c)
-        if command.value is not None:
-            return Command(Action.SET, command.target, command.value, Attribute.POSITION)
-        return command
-
-    def close(self, c: list[Any]) -> Command:
-        command = self._command(Action.CLOSE, c)
-        if command.value is not None:
-            return Command(Action.SET, command.target, command.value, Attribute.POSITION)
-        return command
-
-    def lock(self, c: list[Any]) -> Command:
-        return self._command(Action.LOCK, c)
-
-    def unlock(self, c: list[Any]) -> Command:
-        return self._command(Action.UNLOCK, c)
-
-    def stop(self, c: list[Any]) -> Command:
-        return self._command(Action.STOP, c)
-
-    def set(self, c: list[Any]) -> Command:
-        return self._command(Action.SET, c)
-
-    def increase(self, c: list[Any]) -> Command:
-        return self._command(Action.INCREASE, c)
-
-    def decrease(self, c: list[Any]) -> Command:
-        return self._command(Action.DECREASE, c)
-
-    def pause(self, c: list[Any]) -> Command:
-        return self._media(Action.PAUSE, c)
-
-    def play(self, c: list[Any]) -> Command:
-        return self._media(Action.PLAY, c)
-
-    def next(self, c: list[Any]) -> Command:
-        return self._media(Action.NEXT, c)
-
-    def previous(self, c: list[Any]) -> Command:
-        return self._media(Action.PREVIOUS, c)
-
-    def mute(self, c: list[Any]) -> Command:
-        return self._media(Action.MUTE, c)
-
-    def unmute(self, c: list[Any]) -> Command:
-        return self._media(Action.UNMUTE, c)
-
-    def _media(self, action: Action, c: list[Any]) -> Command:
-        command = self._command(action, c)
-        if not command.target.domains:
-            command = command.with_target(command.target.merged(Target(domains=("media_player",))))
-        return command
-
-    def start_cleaning(self, c: list[Any]) -> Command:
-        command = self._command(Action.START, c)
-        return command.with_target(command.target.merged(Target(domains=("vacuum",))))
-
-    def return_home(self, c: list[Any]) -> Command:
-        command = self._command(Action.RETURN_HOME, c)
-        return command.with_target(command.target.merged(Target(domains=("vacuum",))))
-
-    def add_item(self, c: list[Any]) -> Command:
-        return self._command(Action.ADD_ITEM, c)
+        return Command(Action.ADD_ITEM, target, item)
 
 
-def _merge(children: list[Any]) -> Target:
-    target = Target()
-    for child in children:
-        if isinstance(child, Target):
-            target = target.merged(child)
-        elif isinstance(child, Tree):
-            target = target.merged(_merge(child.children))
-    return target
+def _merge_objs(objs: list[_Obj]) -> _Obj:
+    if not objs:
+        return _Obj(Target())
+    out = _Obj(objs[0].target, list(objs[0].attributes), objs[0].quantity, objs[0].direction,
+               objs[0].media, objs[0].any)
+    for obj in objs[1:]:
+        out.target = out.target.merged(obj.target)
+        out.attributes.extend(obj.attributes)
+        out.quantity = out.quantity or obj.quantity
+        out.direction = out.direction or obj.direction
+        out.media = out.media or obj.media
+        out.any = out.any or obj.any
+    return out
+
+
+def _command(parts: list[Any]) -> Command:
+    """Decide the action of a clause from its verb, particles, values and comparatives."""
+    objs = [p for p in parts if isinstance(p, _Obj)]
+    obj = _merge_objs(objs)
+    target = obj.target
+    words = [p for p in parts if isinstance(p, _Word)]
+    verbs = [w for w in words if w.kind.startswith("V_")]
+    values = [p for p in parts if isinstance(p, Value)]
+    steps = [p.value for p in parts if isinstance(p, _By)]
+    excluded = [p.target for p in parts if isinstance(p, _Excluded)]
+    comparatives = [w for w in words if w.kind == "COMPARATIVE"]
+    negated = any(w.kind == "NEG" for w in words)
+    objection = any(w.kind == "OBJECTION" for w in words)
+    # A particle right before more of the target is a preposition ("on the TV"); the
+    # particle that means something stands alone ("turn the lights on the porch off").
+    particles = [(p, i + 1 < len(parts) and isinstance(parts[i + 1], _Obj))
+                 for i, p in enumerate(parts) if isinstance(p, _Word) and p.kind in _PARTICLES]
+    bare = [p for p, followed in particles if not followed]
+    particle = bare[-1] if bare else (particles[0][0] if particles else None)
+
+    attribute = obj.attributes[0] if obj.attributes else None
+    verb = verbs[0] if verbs else None
+    value = values[0] if values else (steps[0] if steps else None)
+    action: Action | None = None
+
+    if verb is not None and verb.kind in ("V_DIM", "V_BRIGHTEN", "V_LIGHT"):
+        attribute = Attribute.BRIGHTNESS if verb.kind != "V_LIGHT" else attribute
+        target = target.merged(Target(domains=("light",))) if verb.kind == "V_LIGHT" else target
+    if values and (verb is None or verb.kind in _SETTING_VERBS):
+        action = Action.SET
+        if verb is not None and verb.kind in ("V_OPEN", "V_CLOSE"):
+            attribute = Attribute.POSITION
+    elif verb is not None and verb.kind == "V_PLAY":
+        action = {"next": Action.NEXT, "previous": Action.PREVIOUS}.get(obj.direction or "",
+                                                                         Action.PLAY)
+    elif verb is not None and verb.kind in _FIXED_VERBS:
+        action = _FIXED_VERBS[verb.kind]
+    elif verb is not None and verb.kind in ("V_UP", "V_BRIGHTEN"):
+        action = Action.INCREASE
+    elif verb is not None and verb.kind in ("V_DOWN", "V_DIM"):
+        action = Action.DECREASE
+    elif particle is not None and (bare or obj.direction is None):
+        action = _PARTICLES[particle.kind]
+    elif comparatives:
+        action, implied = _COMPARATIVES.get(comparatives[0].text, (Action.INCREASE, None))
+        attribute = attribute or implied
+    elif obj.direction is not None and (obj.media or verb is not None):
+        # "next item on the TV", "play the previous song"
+        action = Action.NEXT if obj.direction == "next" else Action.PREVIOUS
+    elif verb is not None and verb.kind == "V_SET" and _to_target(parts):
+        # "change to the party mode scene", "switch the kitchen to movie mode"
+        action = Action.TURN_ON
+    if action is None:
+        raise NotUnderstood("no action was said")
+    if action in (Action.INCREASE, Action.DECREASE) and comparatives and attribute is None:
+        attribute = _COMPARATIVES.get(comparatives[0].text, (action, None))[1]
+    if action in (Action.INCREASE, Action.DECREASE) and values and not steps:
+        value = None
+    if value is not None and value.text is not None and action is Action.SET:
+        attribute = Attribute.COLOR if attribute is None else attribute
+    if action in (Action.PLAY, Action.PAUSE, Action.NEXT, Action.PREVIOUS, Action.MUTE,
+                  Action.UNMUTE) and not target.domains and not target.names:
+        target = target.merged(Target(domains=("media_player",)))
+    if action in (Action.START, Action.RETURN_HOME) and verb is not None and verb.kind in (
+            "V_CLEAN", "V_DOCK") and not target.names:
+        target = target.merged(Target(domains=("vacuum",)))
+    if excluded:
+        exclude = excluded[0]
+        for more in excluded[1:]:
+            exclude = exclude.merged(more)
+        target = Target(**{**_fields(target), "exclude": exclude})
+    return Command(action=action, target=target, value=value, attribute=attribute,
+                   negated=negated, objection=objection)
+
+
+def _to_target(parts: list[Any]) -> bool:
+    """"to" is followed by a target rather than a value."""
+    return any(isinstance(p, Token) and p.type == "TO" and i + 1 < len(parts)
+               and isinstance(parts[i + 1], _Obj) for i, p in enumerate(parts))
+
+
+def _fields(target: Target) -> dict[str, Any]:
+    return {name: getattr(target, name) for name in Target.__dataclass_fields__}
+
+
+__all__ = ["GRAMMAR_DIR", "NotUnderstood", "ParseResult", "UtteranceParser"]

@@ -1,125 +1,206 @@
-"""The gazetteer: turns the words of an utterance into tokens the grammar reads.
+"""The tagger: the words of an utterance -> the word-class tokens the grammar reads.
 
-Spans that name something of the home (an entity or device name or alias, an area, a
-floor) and the closed word classes (device nouns, colours, units) become category tokens
-carrying what they name; everything else stays a word. Longest match wins; a span that is both
-a name and a generic noun ("Thermostat") is read as the noun, and the matcher then
-prefers the entity of exactly that name.
+Reading left to right, the longest known phrase at each position becomes one token: a name,
+area or floor of the home (NAME, AREA, FLOOR), a device noun (NOUN), a colour (COLOR), a
+number (NUMBER), or a phrase of the lexicon (``grammars/lexicon.txt``: V_ON, DET, ...).
+Any other word is a WORD. A few words belong to two classes ("lock" the verb and the
+noun, "that" the determiner and the pronoun, "up" the verb and the particle); small rules
+over their neighbours choose, and they are listed in :data:`AMBIGUOUS`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+from lark import Token
+
+from ..errors import FileError, caret_context
 from ..home import Home, spoken_forms
-from ..text import words
+from ..text import phrase, words
 from .vocabulary import COLORS, NOUNS, UNITS, words_to_numbers
 
 MAX_SPAN = 6
 
-# Nouns that are also verbs of the grammar ("lock the door", "light up the room",
-# "switch off"): left as words, the grammar reads them as nouns where a noun fits.
-VERB_NOUNS = frozenset({"lock", "light", "switch"})
-
 
 @dataclass(frozen=True, slots=True)
 class Tag:
-    """A category token: what a span of words names."""
+    """What one token stands for."""
 
     kind: str
-    """``name``, ``area``, ``floor``, ``noun``, ``color``, ``unit`` or ``number``."""
+    """The token's class: ``NAME``, ``AREA``, ``DET``, ``WORD`` ..."""
     text: str
-    """The words of the span."""
+    """The words it covers, normalized."""
     ids: tuple[str, ...] = ()
-    """Area or floor ids for those kinds."""
+    """Area or floor ids, for AREA and FLOOR."""
 
 
-# Symbols the grammar sees for each kind; the index into the tag list follows.
-SYMBOL = {"name": "@n", "area": "@a", "floor": "@f", "noun": "@d", "color": "@c"}
-_PRIORITY = {"name": 0, "area": 1, "floor": 2, "noun": 3, "color": 4, "unit": 5}
+# Words that are a device noun or a verb: a noun after a determiner, a quantifier or
+# another part of a target ("the lock", "kitchen switch"), a verb elsewhere ("lock it").
+_VERB_NOUNS = {"lock": "V_LOCK", "switch": "V_SET", "vacuum": "V_CLEAN", "hoover": "V_CLEAN",
+               "light": None, "heat": None}
+_TARGET_BEFORE = frozenset({"DET", "QUANT", "AREA", "FLOOR", "NAME", "NOUN", "PREP", "HOUSE",
+                            "IT", "COLOR"})
+_TARGET_AFTER = frozenset({"NOUN", "NAME", "AREA", "FLOOR", "ONE", "MEDIA", "ATTR", "WORD",
+                           "HOUSE", "QUANT"})
+_CLAUSE_START = frozenset({None, "SEP", "COMMA", "FILLER", "NO", "REPAIR", "NEG", "YES"})
+AMBIGUOUS = {
+    "that/this/these/those": "DET before a target word, else the pronoun IT",
+    "up/down": "V_UP/V_DOWN at the start of a clause, else the particle",
+    "lower/higher": "V_DOWN/V_UP at the start of a clause, else a COMPARATIVE",
+    "lock/switch/vacuum": "NOUN after a determiner or another target word, else the verb",
+    "at": "TO before a number, else PREP",
+    "one": "NUMBER after 'to' or 'by' or before a unit, else ONE ('the bedroom one')",
+}
 
 
-class Gazetteer:
-    """Phrase lookup over one home's names plus the fixed vocabulary."""
+class Lexicon:
+    """Phrase -> word class, read from ``grammars/lexicon.txt``."""
 
-    def __init__(self, home: Home) -> None:
+    def __init__(self, classes: dict[str, str]) -> None:
+        self.classes = classes
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Lexicon:
+        """Read a lexicon file; a malformed line is refused with ``path:line:col``."""
+        path = Path(path)
+        source = path.read_text(encoding="utf-8")
+        classes: dict[str, str] = {}
+        for number, line in enumerate(source.splitlines(), start=1):
+            stripped = line.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            name, colon, rest = stripped.partition(":")
+            if not colon or not name.isupper() or not name.replace("_", "").isalpha():
+                column = line.index(stripped[0]) + 1
+                raise FileError(str(path), number, column, "expected 'CLASS: phrase, ...'",
+                                caret_context(source, number, column))
+            for item in rest.split(","):
+                key = " ".join(words(item)) or item.strip()
+                if key and key not in classes:
+                    classes[key] = name.strip()
+        return cls(classes)
+
+
+class Tagger:
+    """Tags utterances about one home."""
+
+    def __init__(self, home: Home, lexicon: Lexicon) -> None:
         self.home = home
-        table: dict[str, list[Tag]] = {}
+        table: dict[str, Tag] = {}
+        nouns = {n for n in NOUNS if n not in _VERB_NOUNS}
 
-        def add(text: str, tag: Tag) -> None:
-            if not text:
-                return
-            entries = table.setdefault(text, [])
-            if tag not in entries:
-                entries.append(tag)
-
-        for entity in home.entities.values():
-            for name in entity.spoken_names:
-                add(name, Tag("name", name))
-        for device in home.devices.values():
-            for name in spoken_forms((device.name, *device.aliases)):
-                add(name, Tag("name", name))
-        for area in home.areas.values():
-            for name in home.area_names(area.id):
-                add(name, Tag("area", name, (area.id,)))
+        # Lowest priority first: later entries of the same phrase win.
+        for color in COLORS:
+            table[color] = Tag("COLOR", color)
+        for noun in nouns:
+            table[noun] = Tag("NOUN", noun)
+        for unit, meaning in UNITS.items():
+            table[" ".join(words(unit)) or unit] = Tag("UNIT", meaning)
+        for text, kind in lexicon.classes.items():
+            table[text] = Tag(kind, text)
+        floors: dict[str, list[str]] = {}
         for floor in home.floors.values():
             for name in home.floor_names(floor.id):
-                add(name, Tag("floor", name, (floor.id,)))
-        for noun in NOUNS:
-            if noun not in VERB_NOUNS:
-                add(noun, Tag("noun", noun))
-        for color in COLORS:
-            add(color, Tag("color", color))
-        for unit in UNITS:
-            add(" ".join(words(unit)) or unit, Tag("unit", UNITS[unit]))
-
-        # Several areas may share a name (or an alias); keep one tag with every id.
-        merged: dict[str, Tag] = {}
-        for text, tags in table.items():
-            if text in VERB_NOUNS:
+                floors.setdefault(name, []).append(floor.id)
+        areas: dict[str, list[str]] = {}
+        for area in home.areas.values():
+            for name in home.area_names(area.id):
+                areas.setdefault(name, []).append(area.id)
+        names: set[str] = set()
+        for entity in home.entities.values():
+            names.update(entity.spoken_names)
+        for device in home.devices.values():
+            names.update(spoken_forms((device.name, *device.aliases)))
+        for name, ids in floors.items():
+            table[name] = Tag("FLOOR", name, tuple(ids))
+        for name, ids in areas.items():
+            table[name] = Tag("AREA", name, tuple(ids))
+        for name in names:
+            if name in NOUNS or name in _VERB_NOUNS:
+                # A thing named like its kind ("Thermostat", "TV") is read as the noun; the
+                # matcher then prefers the entity of exactly that name.
                 continue
-            kinds = {t.kind for t in tags}
-            if "noun" in kinds and "name" in kinds:
-                # A thing named like its kind ("Thermostat", "TV"): read it as the noun and
-                # let the matcher prefer the entity of that exact name among the domain's.
-                tags = [t for t in tags if t.kind != "name"]
-            best = min(tags, key=lambda t: _PRIORITY[t.kind])
-            ids = tuple(i for t in tags if t.kind == best.kind for i in t.ids)
-            merged[text] = Tag(best.kind, best.text, ids)
-        self.table = merged
+            if name in lexicon.classes and len(name.split()) == 1:
+                continue
+            table[name] = Tag("NAME", name)
+        self.table = table
 
-    def tag(self, text: str) -> tuple[list[str], list[Tag | None]]:
-        """Normalize ``text`` and tag it: the grammar's symbols and, for each, its tag."""
-        tokens = words_to_numbers(words(text))
-        symbols: list[str] = []
-        tags: list[Tag | None] = []
+    def tag(self, text: str) -> list[Tag]:
+        """The tags of ``text``, in order."""
+        tokens = words_to_numbers(words(text, keep_commas=True))
+        tags: list[Tag] = []
         i = 0
         while i < len(tokens):
+            if tokens[i] == ",":
+                tags.append(Tag("COMMA", ","))
+                i += 1
+                continue
             found: Tag | None = None
-            length = 0
+            length = 1
             for span in range(min(MAX_SPAN, len(tokens) - i), 0, -1):
+                if "," in tokens[i : i + span]:
+                    continue
                 tag = self.table.get(" ".join(tokens[i : i + span]))
                 if tag is not None:
                     found, length = tag, span
                     break
             if found is None:
                 word = tokens[i]
-                if _is_number(word):
-                    symbols.append(word)
-                    tags.append(Tag("number", word))
-                else:
-                    symbols.append(word)
-                    tags.append(None)
-                i += 1
-                continue
-            if found.kind == "unit":
-                symbols.append("percent" if found.text == "percent" else "degrees")
-                tags.append(found)
-            else:
-                symbols.append(f"{SYMBOL[found.kind]}{len(tags)}")
-                tags.append(found)
+                found = Tag("NUMBER" if _is_number(word) else "WORD", word)
+            tags.append(found)
             i += length
-        return symbols, tags
+        return _disambiguate(_tidy_commas(tags))
+
+    def tokens(self, tags: Iterable[Tag]) -> list[Token]:
+        """Lark tokens for ``tags``; a token's ``start_pos`` is its index in the tags."""
+        return [Token(t.kind, t.text, start_pos=i) for i, t in enumerate(tags)]
+
+
+def _tidy_commas(tags: list[Tag]) -> list[Tag]:
+    """Commas matter only between moves and in "not X, Y": drop the others."""
+    out: list[Tag] = []
+    for tag in tags:
+        if tag.kind == "COMMA":
+            if not out or out[-1].kind in ("COMMA", "FILLER", "SEP", "NO", "YES", "REPAIR",
+                                           "TO", "DET", "PREP"):
+                continue
+        elif tag.kind in ("FILLER", "SEP", "REPAIR") and out and out[-1].kind == "COMMA":
+            out.pop()
+        out.append(tag)
+    while out and out[-1].kind == "COMMA":
+        out.pop()
+    return out
+
+
+def _disambiguate(tags: list[Tag]) -> list[Tag]:
+    out = list(tags)
+    for i, tag in enumerate(out):
+        before = out[i - 1].kind if i > 0 else None
+        after = out[i + 1].kind if i + 1 < len(out) else None
+        word = tag.text
+        if word in ("that", "this", "these", "those"):
+            kind = "DET" if after in _TARGET_AFTER else "IT"
+            out[i] = Tag(kind, word)
+        elif word in ("up", "down") and tag.kind in ("V_UP", "V_DOWN", "UP", "DOWN"):
+            verb = "V_UP" if word == "up" else "V_DOWN"
+            out[i] = Tag(verb if before in _CLAUSE_START else word.upper(), word)
+        elif word in ("lower", "higher"):
+            verb = "V_DOWN" if word == "lower" else "V_UP"
+            out[i] = Tag(verb if before in _CLAUSE_START else "COMPARATIVE", word)
+        elif word in _VERB_NOUNS and tag.kind in ("WORD", "V_LOCK", "V_SET", "V_CLEAN"):
+            noun = word in NOUNS and (before in _TARGET_BEFORE or _VERB_NOUNS[word] is None)
+            if noun:
+                out[i] = Tag("NOUN", word)
+            elif _VERB_NOUNS[word] is not None:
+                out[i] = Tag(_VERB_NOUNS[word] or "WORD", word)
+        elif word == "at" and tag.kind in ("TO", "PREP"):
+            out[i] = Tag("TO" if after in ("NUMBER", "EXTREME") else "PREP", word)
+        elif word in ("one", "ones") and tag.kind == "ONE":
+            if before in ("TO", "BY") or after == "UNIT":
+                out[i] = Tag("NUMBER", "1")
+    return out
 
 
 def _is_number(word: str) -> bool:
@@ -129,3 +210,5 @@ def _is_number(word: str) -> bool:
         return False
     return True
 
+
+__all__ = ["AMBIGUOUS", "Lexicon", "Tag", "Tagger", "phrase"]

@@ -99,8 +99,7 @@ def words_to_numbers(words: list[str]) -> list[str]:
     """Replace spelled-out numbers with digits: "twenty point five" -> "20.5".
 
     Handles 0-999 ("one hundred", "a hundred and five", "seventy two") and decimals said
-    with "point". A lone "one" stays a word when nothing numeric surrounds it, so "turn on
-    one light" still reads naturally; it becomes 1 only before a unit.
+    with "point". A lone "one" stays a word ("the bedroom one").
     """
     out: list[str] = []
     i = 0
@@ -149,6 +148,10 @@ def _read_number(words: list[str], i: int) -> tuple[int | None, int]:
             total += ONES[words[j]]
             j += 1
     elif j < n and words[j] in ONES and words[j] != "oh":
+        if words[j] == "one" and j == i and not (j + 1 < n and words[j + 1] == "point"):
+            # A lone "one" is mostly the pronoun ("the bedroom one"); the tagger turns it
+            # into a number where a number is expected ("set it to one").
+            return None, i
         total += ONES[words[j]]
         j += 1
         seen = True
