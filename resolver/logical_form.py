@@ -98,12 +98,14 @@ class Target:
     """Other words said about it ("front" in "the front one"), for answers to questions."""
     exclude: Target | None = None
     """What was excepted ("all the lights except the kitchen")."""
+    entity_ids: tuple[str, ...] = ()
+    """Entities already known (what "it" refers to, the answer to "which one?")."""
 
     @property
     def empty(self) -> bool:
         """Nothing at all was said about the target."""
         return not (self.names or self.areas or self.floors or self.domains or self.here
-                    or self.everywhere or self.reference or self.words)
+                    or self.everywhere or self.reference or self.words or self.entity_ids)
 
     @property
     def placed(self) -> bool:
@@ -127,6 +129,7 @@ class Target:
             one=self.one or other.one,
             words=_union(self.words, other.words),
             exclude=self.exclude or other.exclude,
+            entity_ids=_union(self.entity_ids, other.entity_ids),
         )
 
 
@@ -210,6 +213,8 @@ class Utterance:
     moves: tuple[Move, ...]
     text: str = ""
     """The normalized words that were parsed."""
+    content: str = ""
+    """The normalized words without politeness and filler ("please", "thanks")."""
 
     @property
     def commands(self) -> tuple[Command, ...]:

@@ -70,6 +70,8 @@ def match_targets(
     """
     if target.empty:
         return MatchResult(failure=MatchFailure.NOTHING_SAID)
+    if target.entity_ids:
+        return _match_known(home, target, supports)
     entities = list(home.entities.values())
 
     # 1. Names and aliases (entities, and devices standing for their entities).
@@ -162,6 +164,22 @@ def match_targets(
             return MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched=_noun(target),
                                candidates=tuple(e.id for e in candidates), scope=scope)
     return MatchResult(entities=tuple(e.id for e in candidates), scope=scope)
+
+
+def _match_known(home: Home, target: Target, supports: Supports | None) -> MatchResult:
+    """A target whose entities are already known (a reference, an answer)."""
+    known = [home.entities[e] for e in target.entity_ids if e in home.entities]
+    if target.domains:
+        known = [e for e in known if _fits_noun(e, target)] or known
+    if supports is not None:
+        able = [e for e in known if supports(e)]
+        if not able:
+            return MatchResult(failure=MatchFailure.UNSUPPORTED,
+                               candidates=tuple(e.id for e in known), scope="named")
+        known = able
+    if not known:
+        return MatchResult(failure=MatchFailure.NOTHING_SAID)
+    return MatchResult(entities=tuple(e.id for e in known), scope="named")
 
 
 def _described_by(home: Home, entity: Entity, words: tuple[str, ...]) -> bool:

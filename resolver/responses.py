@@ -117,7 +117,7 @@ def _done_one(home: Home, call: ServiceCall) -> str:
     return f"{verb} {who}."
 
 
-def failed(home: Home, match: MatchResult, what: str, speaker_area: str | None) -> str:
+def failed(home: Home, match: MatchResult, what: str) -> str:
     """The sentence for a target that matched nothing usable."""
     f = match.failure
     if f is MatchFailure.NO_NAME:

@@ -180,7 +180,9 @@ class UtteranceParser:
         except LarkError as err:
             return ParseResult(None, tuple(tags), f"not understood ({err})")
         normalized = " ".join(t.text for t in tags)
-        return ParseResult(Utterance(tuple(moves), normalized), tuple(tags), tree=tree.pretty())
+        content = " ".join(t.text for t in tags if t.kind not in ("FILLER", "COMMA"))
+        return ParseResult(Utterance(tuple(moves), normalized, content), tuple(tags),
+                           tree=tree.pretty())
 
 
 def _describe(err: UnexpectedInput, tags: list[Tag]) -> str:

@@ -1,0 +1,72 @@
+"""Dialog context per session: what was said and done, what is salient, what was asked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .actions import ServiceCall
+from .home import EntityState
+from .logical_form import Command
+
+MAX_HISTORY = 50
+"""Turns and actions remembered per session; older ones are forgotten."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    """Something the resolver did: the command, its calls and the state before them."""
+
+    command: Command
+    entities: tuple[str, ...]
+    calls: tuple[ServiceCall, ...]
+    before: Mapping[str, EntityState]
+    """The state of each touched entity before the calls: what undo restores."""
+    turn: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenQuestion:
+    """A question the resolver asked and the command waiting for its answer."""
+
+    kind: str
+    """``which`` (several candidates) or ``confirm`` (a yes or a no)."""
+    command: Command
+    candidates: tuple[str, ...] = ()
+    prompt: str = ""
+
+
+@dataclass(slots=True)
+class DialogContext:
+    """The memory of one dialog session."""
+
+    turn: int = 0
+    texts: list[str] = field(default_factory=list)
+    actions: list[ActionRecord] = field(default_factory=list)
+    """What was done and not undone, oldest first."""
+    salient: tuple[str, ...] = ()
+    """The entities most recently acted on or asked about: what "it" and "them" mean."""
+    last_command: Command | None = None
+    """The last command resolved, as said (with its target made concrete)."""
+    question: OpenQuestion | None = None
+
+    @property
+    def last_action(self) -> ActionRecord | None:
+        """The most recent action that was not undone."""
+        return self.actions[-1] if self.actions else None
+
+    def remember_text(self, text: str) -> None:
+        """Start a new turn."""
+        self.turn += 1
+        self.texts.append(text)
+        del self.texts[:-MAX_HISTORY]
+
+    def copy(self) -> DialogContext:
+        """A copy a turn can change without touching this one."""
+        return DialogContext(self.turn, list(self.texts), list(self.actions), self.salient,
+                             self.last_command, self.question)
+
+    def record(self, record: ActionRecord) -> None:
+        """Remember an action."""
+        self.actions.append(record)
+        del self.actions[:-MAX_HISTORY]

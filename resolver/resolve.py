@@ -1,0 +1,268 @@
+"""One command against the home: which entities, which service calls, what to say.
+
+Pure: takes the home, the state and the command, returns an outcome; nothing is applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .actions import (
+    Planned,
+    Refusal,
+    ServiceCall,
+    group_calls,
+    plan,
+    resolve_attribute,
+)
+from .home import Entity, Home, HomeState
+from .logical_form import Action, Attribute, Command, Target
+from .match import MatchFailure, MatchResult, match_targets
+from .responses import done, failed
+
+
+@dataclass(slots=True)
+class CommandOutcome:
+    """What resolving one command gave."""
+
+    calls: list[ServiceCall] = field(default_factory=list)
+    response: str = ""
+    clarification: bool = False
+    match: MatchResult = field(default_factory=MatchResult)
+    trace: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        """The entities the command was matched to."""
+        return self.match.entities
+
+
+def match_command(home: Home, command: Command, state: HomeState,
+                  speaker_area: str | None) -> tuple[MatchResult, dict[str, Planned | Refusal]]:
+    """The entities ``command`` is about and, for each entity looked at, its plan.
+
+    Exclusions ("except the kitchen") are taken out; the implied domains of the command are
+    tried in order ("turn off the living room" means its lights first).
+    """
+    plans: dict[str, Planned | Refusal] = {}
+
+    def supports(entity: Entity) -> bool:
+        outcome = plans.get(entity.id)
+        if outcome is None:
+            outcome = plans[entity.id] = plan(command, entity, state.get(entity.id))
+        return isinstance(outcome, Planned)
+
+    match = MatchResult(failure=MatchFailure.NOTHING_SAID)
+    for target in implied_targets(command):
+        match = match_targets(home, target, supports, speaker_area)
+        if match.ok or match.failure is MatchFailure.AMBIGUOUS:
+            break
+    exclude = command.target.exclude
+    if match.ok and exclude is not None:
+        if not (exclude.domains or exclude.names or exclude.entity_ids):
+            # "all the lights except the kitchen": the kitchen's lights.
+            exclude = exclude.merged(Target(domains=command.target.domains,
+                                            device_classes=command.target.device_classes))
+        excluded = match_targets(home, Target(**{**_fields(exclude), "all": True,
+                                                "plural": True}), None, speaker_area)
+        kept = tuple(e for e in match.entities if e not in excluded.entities)
+        match = MatchResult(entities=kept, scope=match.scope) if kept else MatchResult(
+            failure=MatchFailure.NOTHING_SAID, candidates=match.entities)
+    return match, plans
+
+
+def resolve_command(home: Home, command: Command, state: HomeState,
+                    speaker_area: str | None) -> CommandOutcome:
+    """Match ``command`` and plan its service calls, or say why it cannot be done."""
+    match, plans = match_command(home, command, state, speaker_area)
+    trace: dict[str, Any] = {
+        "command": command_trace(command),
+        "match": {"entities": list(match.entities), "scope": match.scope},
+    }
+    if not match.ok:
+        trace["match"].update(failure=match.failure.value if match.failure else None,
+                              unmatched=match.unmatched, candidates=list(match.candidates))
+        if match.failure is MatchFailure.UNSUPPORTED:
+            reasons = [p.reason for e in match.candidates
+                       if isinstance(p := plans.get(e) or plan(command, home.entities[e],
+                                                               state.get(e)), Refusal)]
+            response = _sentence(reasons[0]) if reasons else "That can't be done."
+            return CommandOutcome(response=response, match=match, trace=trace)
+        if match.failure is MatchFailure.NOTHING_SAID and match.candidates:
+            return CommandOutcome(response="That leaves nothing to do.", match=match,
+                                  trace=trace)
+        return CommandOutcome(
+            response=failed(home, match, _what(command)),
+            clarification=match.failure is MatchFailure.AMBIGUOUS,
+            match=match,
+            trace=trace,
+        )
+    planned = [(e, p) for e in match.entities if isinstance(p := plans[e], Planned)]
+    calls = group_calls(planned)
+    trace["calls"] = [c.to_dict() for c in calls]
+    return CommandOutcome(calls=calls, response=done(home, calls), match=match, trace=trace)
+
+
+def implied_targets(command: Command) -> list[Target]:
+    """Targets to try in order, with the domains the command itself implies.
+
+    "lock" implies locks, "set the temperature" thermostats; a bare percentage on a room
+    ("bedroom 50%") means its lights first, as people use it, and anything settable after.
+    """
+    target = command.target
+    if target.domains or target.names:
+        return [target]
+    implied = {
+        Action.LOCK: ("lock",),
+        Action.UNLOCK: ("lock",),
+        Action.ADD_ITEM: ("todo",),
+    }.get(command.action)
+    if command.action in (Action.TURN_ON, Action.TURN_OFF) and not target.empty:
+        # "turn off the living room": its lights, else whatever there switches on and off.
+        return [target.merged(Target(domains=("light",))),
+                target.merged(Target(domains=("switch", "fan", "input_boolean",
+                                              "media_player")))]
+    if command.action in (Action.SET, Action.INCREASE, Action.DECREASE):
+        if command.attribute is not None:
+            implied = {
+                Attribute.TEMPERATURE: ("climate",),
+                Attribute.VOLUME: ("media_player",),
+                Attribute.COLOR: ("light",),
+                Attribute.COLOR_TEMP: ("light",),
+                Attribute.BRIGHTNESS: ("light",),
+            }.get(command.attribute)
+        elif (command.action is Action.SET and command.value is not None
+              and command.value.unit != "degrees"):
+            return [target.merged(Target(domains=("light",))), target]
+    if implied is None:
+        return [target]
+    return [target.merged(Target(domains=implied))]
+
+
+def _what(command: Command) -> str:
+    if command.target.nouns:
+        return command.target.nouns[0]
+    if command.target.domains:
+        return command.target.domains[0].replace("_", " ")
+    return ""
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def _fields(target: Target) -> dict[str, Any]:
+    return {name: getattr(target, name) for name in Target.__dataclass_fields__}
+
+
+_INTENTS = {
+    Action.TURN_ON: "HassTurnOn",
+    Action.TURN_OFF: "HassTurnOff",
+    Action.OPEN: "HassTurnOn",
+    Action.CLOSE: "HassTurnOff",
+    Action.LOCK: "HassTurnOn",
+    Action.UNLOCK: "HassTurnOff",
+    Action.ACTIVATE: "HassTurnOn",
+    Action.TOGGLE: "HassToggle",
+    Action.PAUSE: "HassMediaPause",
+    Action.PLAY: "HassMediaUnpause",
+    Action.NEXT: "HassMediaNext",
+    Action.PREVIOUS: "HassMediaPrevious",
+    Action.MUTE: "HassMediaPlayerMute",
+    Action.UNMUTE: "HassMediaPlayerUnmute",
+    Action.START: "HassVacuumStart",
+    Action.RETURN_HOME: "HassVacuumReturnToBase",
+    Action.ADD_ITEM: "HassListAddItem",
+    Action.STOP: "ResolverStop",
+    Action.INCREASE: "ResolverIncrease",
+    Action.DECREASE: "ResolverDecrease",
+}
+_SET_INTENTS = {
+    Attribute.BRIGHTNESS: "HassLightSet",
+    Attribute.COLOR: "HassLightSet",
+    Attribute.COLOR_TEMP: "HassLightSet",
+    Attribute.POSITION: "HassSetPosition",
+    Attribute.TEMPERATURE: "HassClimateSetTemperature",
+    Attribute.VOLUME: "HassSetVolume",
+    Attribute.SPEED: "HassFanSetSpeed",
+    Attribute.HVAC_MODE: "HassClimateSetMode",
+}
+
+
+def intent_of(command: Command, home: Home, entities: tuple[str, ...] = ()) -> dict[str, Any]:
+    """HA's intent name and slots for a command (the project's own names where HA has none).
+
+    What a bare value is about ("set the curtains to 50") comes from the matched entities.
+    """
+    target = command.target
+    if command.action is Action.SET:
+        attribute = command.attribute
+        if attribute is None and entities:
+            attribute = resolve_attribute(command, home.entities[entities[0]])
+        if attribute is None and command.value is not None:
+            attribute = Attribute.TEMPERATURE if command.value.unit == "degrees" else None
+        if attribute is None:
+            domains = set(target.domains)
+            attribute = (Attribute.POSITION if domains & {"cover", "valve"} else
+                         Attribute.VOLUME if "media_player" in domains else
+                         Attribute.TEMPERATURE if "climate" in domains else
+                         Attribute.SPEED if "fan" in domains else Attribute.BRIGHTNESS)
+        name = _SET_INTENTS[attribute]
+    else:
+        name = _INTENTS[command.action]
+    slots: dict[str, Any] = {}
+    if target.names:
+        slots["name"] = target.names[0]
+    if target.areas:
+        slots["area"] = home.areas[target.areas[0]].name
+    if target.floors:
+        slots["floor"] = home.floors[target.floors[0]].name
+    if target.domains:
+        slots["domain"] = target.domains[0]
+    if target.device_classes:
+        slots["device_class"] = target.device_classes[0]
+    value = command.value
+    if value is not None:
+        if value.text is not None:
+            slots["item" if command.action is Action.ADD_ITEM else "color"] = value.text
+        elif value.number is not None:
+            number = int(value.number) if float(value.number).is_integer() else value.number
+            key = {"HassLightSet": "brightness", "HassSetPosition": "position",
+                   "HassClimateSetTemperature": "temperature", "HassSetVolume": "volume_level",
+                   "HassFanSetSpeed": "percentage"}.get(name, "value")
+            slots[key] = number
+        elif value.extreme is not None:
+            slots["value"] = value.extreme
+    return {"name": name, "slots": slots}
+
+
+def target_trace(t: Target) -> dict[str, Any]:
+    """A target as compact JSON: only what was said."""
+    out = {k: v for k, v in (
+        ("names", list(t.names)), ("areas", list(t.areas)), ("floors", list(t.floors)),
+        ("domains", list(t.domains)), ("device_classes", list(t.device_classes)),
+        ("words", list(t.words)), ("entity_ids", list(t.entity_ids)),
+        ("reference", t.reference), ("one", t.one), ("plural", t.plural), ("all", t.all),
+        ("everywhere", t.everywhere), ("here", t.here),
+    ) if v}
+    if t.exclude is not None:
+        out["except"] = target_trace(t.exclude)
+    return out
+
+
+def command_trace(command: Command) -> dict[str, Any]:
+    """A command as compact JSON, for the trace."""
+    out: dict[str, Any] = {"action": command.action.value,
+                           "target": target_trace(command.target)}
+    if command.attribute is not None:
+        out["attribute"] = command.attribute.value
+    if command.value is not None:
+        out["value"] = {k: v for k, v in (
+            ("number", command.value.number), ("unit", command.value.unit),
+            ("text", command.value.text), ("extreme", command.value.extreme)) if v is not None}
+    if command.negated:
+        out["negated"] = True
+    if command.objection:
+        out["objection"] = True
+    return out

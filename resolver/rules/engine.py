@@ -1,0 +1,621 @@
+"""The rules engine: decides what each move of a turn does, as the rules say.
+
+For every move of an utterance the rules are tried in order (highest priority first); the
+first rule whose condition holds fires. A rule whose effects are only rewrites (``rewrite
+use_salient``) changes the move and the search starts again, each rule firing at most once
+a move; a rule with any other effect settles the move. This module holds the vocabulary the
+rules are written in: the tests (:data:`FLAGS`, :data:`PROPERTIES`), the rewrites
+(:data:`REWRITES`) and what each effect does. What happens when is in ``rules/*.rules``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..actions import Planned, ServiceCall, apply_call, group_calls, inverse_calls, plan
+from ..context import ActionRecord, DialogContext, OpenQuestion
+from ..home import Home, HomeState
+from ..logical_form import (
+    Action,
+    Answer,
+    Command,
+    Fragment,
+    Move,
+    Query,
+    Repair,
+    Target,
+    Undo,
+    Utterance,
+)
+from ..match import MatchFailure, MatchResult, match_targets
+from ..resolve import command_trace, intent_of, match_command, resolve_command, target_trace
+from ..responses import describe_entities, display_name, join_names
+from .dsl import All, Any as AnyOf, Condition, Effect, Flag, Is, Not, Rule, Said, Vocabulary
+from .queries import answer_query
+
+MAX_REWRITES = 8
+"""Rewrites a move may go through before it must be settled (a guard against loops)."""
+
+OPPOSITE = {
+    Action.TURN_ON: Action.TURN_OFF,
+    Action.TURN_OFF: Action.TURN_ON,
+    Action.OPEN: Action.CLOSE,
+    Action.CLOSE: Action.OPEN,
+    Action.LOCK: Action.UNLOCK,
+    Action.UNLOCK: Action.LOCK,
+    Action.PLAY: Action.PAUSE,
+    Action.PAUSE: Action.PLAY,
+    Action.MUTE: Action.UNMUTE,
+    Action.UNMUTE: Action.MUTE,
+    Action.START: Action.RETURN_HOME,
+    Action.RETURN_HOME: Action.START,
+    Action.INCREASE: Action.DECREASE,
+    Action.DECREASE: Action.INCREASE,
+}
+"""What "don't" turns an action into when its effect is already in place."""
+
+
+# -- the state of one turn ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class MoveState:
+    """One move while the rules look at it."""
+
+    move: Move
+    index: int
+    fired: list[str] = field(default_factory=list)
+    confirmed: bool = False
+    """It answers a confirmation the resolver asked for."""
+    replaces: ActionRecord | None = None
+    """It corrects this earlier action ("no, the bedroom one")."""
+    match: MatchResult | None = None
+    """Its match against the home, once computed."""
+    response: str = ""
+    clarification: bool = False
+    entities: tuple[str, ...] = ()
+    """What it was about, for "{target}" in responses and for the context."""
+
+
+@dataclass(slots=True)
+class TurnState:
+    """Everything the rules see and change during one turn."""
+
+    home: Home
+    state: HomeState
+    context: DialogContext
+    utterance: Utterance
+    speaker_area: str | None
+    do_text: Callable[[str], Utterance | None]
+    """Parses the text of ``do "..."`` effects."""
+    calls: list[ServiceCall] = field(default_factory=list)
+    responses: list[str] = field(default_factory=list)
+    clarification: bool = False
+    intent: dict[str, Any] | None = None
+    trace: list[dict[str, Any]] = field(default_factory=list)
+    consumed: set[int] = field(default_factory=set)
+    """Moves folded into an earlier one (an in-sentence correction)."""
+
+    def next_move(self, ms: MoveState) -> Move | None:
+        moves = self.utterance.moves
+        return moves[ms.index + 1] if ms.index + 1 < len(moves) else None
+
+    def apply(self, command: Command, calls: list[ServiceCall], entities: tuple[str, ...]) -> None:
+        """Make calls, remember them as an action, update state and salience."""
+        if not calls:
+            return
+        before = {e: self.state[e] for call in calls for e in call.entity_ids if e in self.state}
+        for call in calls:
+            self.state = apply_call(call, self.state)
+        self.calls.extend(calls)
+        self.context.record(ActionRecord(command, entities, tuple(calls), before,
+                                         self.context.turn))
+
+
+# -- tests ----------------------------------------------------------------------------------
+
+
+def _command(ms: MoveState) -> Command | None:
+    return ms.move if isinstance(ms.move, Command) else None
+
+
+def _matched(t: TurnState, ms: MoveState) -> MatchResult:
+    command = _command(ms)
+    if command is None:
+        return MatchResult(failure=MatchFailure.NOTHING_SAID)
+    if ms.match is None:
+        ms.match, _ = match_command(t.home, command, t.state, t.speaker_area)
+    return ms.match
+
+
+def _just_done(t: TurnState, ms: MoveState) -> bool:
+    command, last = _command(ms), t.context.last_action
+    if command is None or last is None or last.command.action is not command.action:
+        return False
+    match = _matched(t, ms)
+    return match.ok and set(match.entities) <= set(last.entities)
+
+
+def _in_effect(t: TurnState, ms: MoveState) -> bool:
+    """Doing the command would change nothing: its effect is already in place."""
+    command = _command(ms)
+    if command is None:
+        return False
+    match = _matched(t, ms)
+    if not match.ok:
+        return False
+    for entity_id in match.entities:
+        planned = plan(command, t.home.entities[entity_id], t.state.get(entity_id))
+        if not isinstance(planned, Planned):
+            return False
+        call = ServiceCall(planned.domain, planned.service, (entity_id,), dict(planned.data))
+        after = apply_call(call, t.state)[entity_id]
+        before = t.state[entity_id]
+        if after.state != before.state or any(
+                before.attributes.get(k) != v for k, v in after.attributes.items()
+                if k in ("brightness", "current_position", "temperature", "volume_level",
+                         "percentage", "color_name", "is_volume_muted")):
+            return False
+    return True
+
+
+FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
+    "command": lambda t, ms: isinstance(ms.move, Command),
+    "query": lambda t, ms: isinstance(ms.move, Query),
+    "undo": lambda t, ms: isinstance(ms.move, Undo),
+    "repair": lambda t, ms: isinstance(ms.move, Repair),
+    "fragment": lambda t, ms: isinstance(ms.move, Fragment),
+    "answer": lambda t, ms: isinstance(ms.move, Answer),
+    "yes": lambda t, ms: isinstance(ms.move, Answer) and ms.move.yes,
+    "no": lambda t, ms: isinstance(ms.move, Answer) and not ms.move.yes,
+    "negated": lambda t, ms: bool((c := _command(ms)) and c.negated),
+    "objection": lambda t, ms: bool((c := _command(ms)) and c.objection),
+    "refers_back": lambda t, ms: bool((c := _command(ms)) and c.target.reference
+                                      and not c.target.entity_ids),
+    "no_target": lambda t, ms: bool((c := _command(ms)) and c.target.empty),
+    "followed_by_repair": lambda t, ms: isinstance(t.next_move(ms), Repair),
+    "followed_by_fragment": lambda t, ms: isinstance(t.next_move(ms), Fragment),
+    "just_done": _just_done,
+    "in_effect": _in_effect,
+    "ambiguous": lambda t, ms: _matched(t, ms).failure is MatchFailure.AMBIGUOUS,
+    "has_last_action": lambda t, ms: t.context.last_action is not None,
+    "has_last_command": lambda t, ms: t.context.last_command is not None,
+    "has_salient": lambda t, ms: bool(t.context.salient),
+    "question_open": lambda t, ms: t.context.question is not None,
+    "confirmed": lambda t, ms: ms.confirmed,
+    "replaces_last": lambda t, ms: ms.replaces is not None,
+    "target_changed": lambda t, ms: ms.replaces is not None and (
+        set(_matched(t, ms).entities) != set(ms.replaces.entities)),
+}
+"""Tests a rule's condition may name on their own."""
+
+
+def _action_of(t: TurnState, ms: MoveState) -> set[str]:
+    command = _command(ms)
+    return {command.action.value} if command else set()
+
+
+def _domains_of(t: TurnState, ms: MoveState) -> set[str]:
+    command = _command(ms)
+    if command is None:
+        return set()
+    match = _matched(t, ms)
+    found = {t.home.entities[e].domain for e in match.entities}
+    return found or set(command.target.domains)
+
+
+PROPERTIES: dict[str, tuple[Callable[[TurnState, MoveState], set[str]], frozenset[str] | None]] = {
+    "action": (_action_of, frozenset(a.value for a in Action)),
+    "domain": (_domains_of, None),
+    "question": (lambda t, ms: {t.context.question.kind if t.context.question else "none"},
+                 frozenset({"which", "confirm", "none"})),
+    "marker": (lambda t, ms: {(ms.move.marker or "none").replace(" ", "_")}
+               if isinstance(ms.move, Fragment) else set(),
+               frozenset({"too", "what_about", "same_for", "none"})),
+}
+"""Properties a condition may test with ``is`` and ``in``, and their allowed values."""
+
+
+def holds(condition: Condition, t: TurnState, ms: MoveState) -> bool:
+    """Whether a rule's condition holds for this move."""
+    if isinstance(condition, Flag):
+        return FLAGS[condition.name](t, ms)
+    if isinstance(condition, Is):
+        values = PROPERTIES[condition.name][0](t, ms)
+        return bool(values & set(condition.values))
+    if isinstance(condition, Said):
+        return t.utterance.content == " ".join(condition.text.lower().split())
+    if isinstance(condition, Not):
+        return not holds(condition.item, t, ms)
+    if isinstance(condition, All):
+        return all(holds(c, t, ms) for c in condition.items)
+    if isinstance(condition, AnyOf):
+        return any(holds(c, t, ms) for c in condition.items)
+    raise TypeError(f"unknown condition {condition!r}")
+
+
+# -- rewrites ---------------------------------------------------------------------------------
+
+
+def _use_salient(t: TurnState, ms: MoveState) -> None:
+    """"it", "them" or no target at all: what was last acted on or asked about."""
+    command = _command(ms)
+    if command is None or not t.context.salient:
+        return
+    target = command.target
+    known = Target(entity_ids=t.context.salient, exclude=target.exclude)
+    ms.move = command.with_target(known)
+
+
+def _inherit_kind(new: Target, old: Target, home: Home, entities: tuple[str, ...]) -> Target:
+    """A target said in passing ("the bedroom one", "and the hallway") is of the old kind."""
+    if new.names or new.domains or new.entity_ids:
+        return new
+    domains = old.domains or tuple(dict.fromkeys(home.entities[e].domain for e in entities))
+    return new.merged(Target(domains=domains, device_classes=old.device_classes,
+                             nouns=old.nouns, plural=old.plural))
+
+
+def _apply_correction(t: TurnState, ms: MoveState) -> None:
+    """"turn on the kitchen, no, the bedroom light": the correction replaces what it says."""
+    command, repair = _command(ms), t.next_move(ms)
+    if command is None or not isinstance(repair, Repair):
+        return
+    if repair.value is not None:
+        ms.move = replace(command, value=repair.value)
+    elif repair.target is not None:
+        ms.move = command.with_target(_inherit_kind(repair.target, command.target, t.home, ()))
+    ms.match = None
+    t.consumed.add(ms.index + 1)
+
+
+def _correct_last(t: TurnState, ms: MoveState) -> None:
+    """"no, the bedroom one", "actually 72": the last command, corrected."""
+    repair, last = ms.move, t.context.last_command
+    if not isinstance(repair, Repair) or last is None:
+        return
+    record = t.context.last_action
+    if repair.value is not None:
+        ms.move = replace(last, value=repair.value, negated=False, objection=False)
+    elif repair.target is not None:
+        said = record.command.target if record else last.target
+        entities = record.entities if record else ()
+        ms.move = last.with_target(_inherit_kind(repair.target, said, t.home, entities))
+        ms.move = replace(ms.move, negated=False, objection=False)
+    ms.replaces = record if record is not None and record.command == last else None
+    ms.match = None
+
+
+def _continue_last(t: TurnState, ms: MoveState) -> None:
+    """"and the hallway", "the garage too", "same for the bedroom": the last command again."""
+    fragment, last = ms.move, t.context.last_command
+    if not isinstance(fragment, Fragment) or last is None:
+        return
+    record = t.context.last_action
+    entities = record.entities if record is not None and record.command == last else ()
+    original = last.target
+    if original.entity_ids and not original.domains:
+        original = original.merged(Target(domains=tuple(dict.fromkeys(
+            t.home.entities[e].domain for e in original.entity_ids))))
+    ms.move = replace(last, target=_inherit_kind(fragment.target, original, t.home, entities),
+                      negated=False, objection=False)
+    ms.match = None
+
+
+def _answer_question(t: TurnState, ms: MoveState) -> None:
+    """"the kitchen one" after "which light?": the waiting command, on the one chosen."""
+    question = t.context.question
+    if question is None or question.kind != "which":
+        return
+    said = ms.move.target if isinstance(ms.move, (Fragment, Repair)) else None
+    if said is None:
+        return
+    within = [t.home.entities[e] for e in question.candidates]
+    chosen = [e.id for e in within if _fits(t, e.id, said)]
+    t.context.question = None
+    if not chosen:
+        ms.move = Fragment(said)
+        ms.response = "That isn't one of them."
+        t.context.question = question
+        return
+    target = Target(entity_ids=tuple(chosen))
+    ms.move = question.command.with_target(target)
+    ms.match = None
+
+
+def _fits(t: TurnState, entity_id: str, said: Target) -> bool:
+    """Whether the entity is one the answer describes."""
+    answer = replace(said, one=False, plural=True, all=True, reference=None)
+    if answer.empty:
+        return False
+    match = match_targets(t.home, answer, None, None)
+    return entity_id in match.entities
+
+
+def _accept_question(t: TurnState, ms: MoveState) -> None:
+    """"yes" to "do you really want to ...?": the waiting command, confirmed."""
+    question = t.context.question
+    if question is None or question.kind != "confirm":
+        return
+    t.context.question = None
+    ms.move = question.command
+    ms.confirmed = True
+    ms.match = None
+
+
+REWRITES: dict[str, Callable[[TurnState, MoveState], None]] = {
+    "use_salient": _use_salient,
+    "apply_correction": _apply_correction,
+    "correct_last": _correct_last,
+    "continue_last": _continue_last,
+    "answer_question": _answer_question,
+    "accept_question": _accept_question,
+}
+"""Rewrites a rule may name: each turns the move into a fuller one."""
+
+VOCABULARY = Vocabulary(
+    flags=frozenset(FLAGS),
+    properties={name: allowed for name, (_, allowed) in PROPERTIES.items()},
+    rewrites=frozenset(REWRITES),
+)
+
+
+# -- effects ----------------------------------------------------------------------------------
+
+
+def _do(t: TurnState, ms: MoveState) -> None:
+    command = _command(ms)
+    if command is None:
+        ms.response = "Sorry, I didn't understand that."
+        return
+    command = replace(command, negated=False, objection=False)
+    outcome = resolve_command(t.home, command, t.state, t.speaker_area)
+    ms.entities = outcome.entities
+    t.trace.append({"move": ms.index, **outcome.trace})
+    if t.intent is None:
+        t.intent = intent_of(command, t.home, outcome.entities)
+    if outcome.clarification:
+        candidates = outcome.match.candidates
+        concrete = replace(command, target=replace(command.target, reference=None))
+        t.context.question = OpenQuestion("which", concrete, candidates, outcome.response)
+        ms.clarification = True
+        ms.response = outcome.response
+        return
+    ms.response = outcome.response
+    if outcome.match.ok:
+        t.apply(command, outcome.calls, outcome.entities)
+        t.context.salient = outcome.entities
+        t.context.last_command = command
+
+
+def _do_inverse(t: TurnState, ms: MoveState) -> None:
+    command = _command(ms)
+    if command is None:
+        return
+    opposite = OPPOSITE.get(command.action)
+    if opposite is None:
+        ms.entities = _matched(t, ms).entities
+        ms.response = f"Okay, I left {describe_entities(t.home, ms.entities)} as it is."
+        return
+    ms.move = replace(command, action=opposite, negated=False, objection=False)
+    ms.match = None
+    _do(t, ms)
+
+
+def _do_text(t: TurnState, ms: MoveState, text: str) -> None:
+    utterance = t.do_text(text)
+    if utterance is None or not utterance.commands:
+        raise RuntimeError(f"do \"{text}\": the resolver cannot parse this command")
+    responses = []
+    for command in utterance.commands:
+        sub = MoveState(command, ms.index)
+        _do(t, sub)
+        responses.append(sub.response)
+        ms.entities += sub.entities
+    ms.response = " ".join(r for r in responses if r)
+
+
+def _undo_last(t: TurnState, ms: MoveState) -> None:
+    record = ms.replaces or t.context.last_action
+    if record is None:
+        ms.response = "There is nothing to undo."
+        return
+    only: set[str] | None = None
+    command = _command(ms)
+    if command is not None and ms.replaces is None:
+        match = _matched(t, ms)
+        if match.ok and set(match.entities) < set(record.entities):
+            only = set(match.entities)  # "no, don't turn on the kitchen light": just that one
+    calls: list[ServiceCall] = []
+    for call in record.calls:
+        ids = tuple(e for e in call.entity_ids if only is None or e in only)
+        if not ids:
+            continue
+        inverse = inverse_calls(replace(call, entity_ids=ids), dict(record.before))
+        if inverse is None:
+            ms.response = "I can't undo that."
+            return
+        calls.extend(inverse)
+    calls = group_calls([(e, Planned(c.domain, c.service, tuple(c.data.items())))
+                         for c in calls for e in c.entity_ids])
+    for call in calls:
+        t.state = apply_call(call, t.state)
+    t.calls.extend(calls)
+    remaining = tuple(e for e in record.entities if only is not None and e not in only)
+    t.context.actions.remove(record)
+    if remaining:
+        kept_calls = tuple(c for c in record.calls if set(c.entity_ids) & set(remaining))
+        t.context.actions.append(replace(record, entities=remaining, calls=kept_calls))
+    ms.entities = tuple(only) if only else record.entities
+    t.context.salient = ms.entities
+    ms.response = f"Okay, I put {describe_entities(t.home, ms.entities)} back as it was."
+
+
+def _ask_which(t: TurnState, ms: MoveState) -> None:
+    command = _command(ms)
+    if command is None:
+        return
+    match = _matched(t, ms)
+    options = [f"the {display_name(t.home.entities[e].name)}" for e in match.candidates]
+    ms.response = f"Which one do you mean: {join_names(options, 'or')}?"
+    ms.clarification = True
+    t.context.question = OpenQuestion("which", command, match.candidates, ms.response)
+
+
+def _confirm(t: TurnState, ms: MoveState, prompt: str) -> None:
+    command = _command(ms)
+    if command is None:
+        return
+    match = _matched(t, ms)
+    if not match.ok:
+        _do(t, ms)  # say why it cannot be done, or ask which one
+        return
+    ms.entities = match.entities
+    pending = replace(command, target=Target(entity_ids=match.entities), negated=False)
+    ms.response = _fill(prompt, t, ms)
+    ms.clarification = True
+    t.context.question = OpenQuestion("confirm", pending, match.entities, ms.response)
+
+
+def _answer(t: TurnState, ms: MoveState) -> None:
+    query = ms.move
+    if not isinstance(query, Query):
+        return
+    if query.target.reference and t.context.salient:
+        query = replace(query, target=Target(entity_ids=t.context.salient))
+    answer = answer_query(t.home, t.state, query, t.speaker_area)
+    ms.response = answer.response
+    ms.entities = answer.entities
+    if answer.entities:
+        t.context.salient = answer.entities
+    t.trace.append({"move": ms.index, "query": target_trace(query.target),
+                    "entities": list(answer.entities)})
+    if t.intent is None:
+        t.intent = {"name": "HassGetState" if query.state or not query.quantity
+                    else "HassClimateGetTemperature" if query.quantity in ("temperature", "temp")
+                    else "HassGetState", "slots": {}}
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _fill(template: str, t: TurnState, ms: MoveState) -> str:
+    """Fill ``{target}``, ``{state}`` and ``{last}`` in a response."""
+    def value(match: re.Match[str]) -> str:
+        key = match.group(1)
+        entities = ms.entities or _matched(t, ms).entities
+        if key == "target":
+            return describe_entities(t.home, entities) or "that"
+        if key == "state":
+            states = {t.state[e].state for e in entities if e in t.state}
+            return " and ".join(sorted(s.replace("_", " ") for s in states)) or "as it is"
+        if key == "last":
+            last = t.context.last_action
+            return describe_entities(t.home, last.entities) if last else "nothing"
+        return match.group(0)
+
+    text = _PLACEHOLDER.sub(value, template)
+    return text[:1].upper() + text[1:]
+
+
+def _run_effect(effect: Effect, t: TurnState, ms: MoveState) -> None:
+    kind = effect.kind
+    if kind == "rewrite":
+        REWRITES[effect.argument or ""](t, ms)
+    elif kind == "do":
+        _do(t, ms)
+    elif kind == "do_inverse":
+        _do_inverse(t, ms)
+    elif kind == "do_text":
+        _do_text(t, ms, effect.argument or "")
+    elif kind == "undo_last":
+        _undo_last(t, ms)
+    elif kind == "ask_which":
+        _ask_which(t, ms)
+    elif kind == "confirm":
+        _confirm(t, ms, effect.argument or "")
+    elif kind == "say":
+        if isinstance(ms.move, Command) and not ms.entities:
+            ms.entities = _matched(t, ms).entities
+        ms.response = _fill(effect.argument or "", t, ms)
+    elif kind == "answer":
+        _answer(t, ms)
+    elif kind == "nothing":
+        ms.entities = ms.entities or (_matched(t, ms).entities if _command(ms) else ())
+    elif kind == "forget_question":
+        t.context.question = None
+    else:
+        raise ValueError(f"unknown effect {kind}")
+
+
+# -- the engine -------------------------------------------------------------------------------
+
+
+class Engine:
+    """Runs the rules over the moves of a turn."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+
+    def run(self, t: TurnState) -> None:
+        """Settle every move of the turn in order; results accumulate in ``t``."""
+        for index, move in enumerate(t.utterance.moves):
+            if index in t.consumed:
+                continue
+            ms = MoveState(move, index)
+            self._settle(t, ms)
+            if ms.response:
+                t.responses.append(ms.response)
+            t.clarification = t.clarification or ms.clarification
+
+    def _settle(self, t: TurnState, ms: MoveState) -> None:
+        for _ in range(MAX_REWRITES + 1):
+            rule = next((r for r in self.rules
+                         if r.name not in ms.fired and holds(r.condition, t, ms)), None)
+            if rule is None:
+                if not ms.response:
+                    ms.response = "Sorry, I didn't understand that."
+                t.trace.append({"move": ms.index, "rule": None})
+                return
+            ms.fired.append(rule.name)
+            t.trace.append({"move": ms.index, "rule": rule.name, "at": rule.source})
+            for effect in rule.effects:
+                _run_effect(effect, t, ms)
+            if rule.settles or ms.response:
+                return
+        ms.response = "Sorry, I got confused by that."
+
+
+def move_trace(move: Move) -> dict[str, Any]:
+    """A move as compact JSON, for the trace."""
+    if isinstance(move, Command):
+        return {"command": command_trace(move)}
+    if isinstance(move, Query):
+        out: dict[str, Any] = {"target": target_trace(move.target)}
+        if move.state:
+            out["state"] = move.state
+        if move.quantity:
+            out["quantity"] = move.quantity
+        return {"query": out}
+    if isinstance(move, Repair):
+        out = {}
+        if move.target is not None:
+            out["target"] = target_trace(move.target)
+        if move.value is not None:
+            out["value"] = {k: v for k, v in (("number", move.value.number),
+                                              ("text", move.value.text)) if v is not None}
+        if move.replaced is not None:
+            out["replaced"] = target_trace(move.replaced)
+        return {"repair": out}
+    if isinstance(move, Fragment):
+        return {"fragment": {"target": target_trace(move.target), "marker": move.marker}}
+    if isinstance(move, Answer):
+        return {"answer": "yes" if move.yes else "no"}
+    return {"undo": True}
+
+
+__all__ = ["Engine", "FLAGS", "OPPOSITE", "PROPERTIES", "REWRITES", "TurnState", "VOCABULARY",
+           "move_trace"]

@@ -1,0 +1,134 @@
+"""Answers to questions about the home: "is the front door locked?", "what's the temperature?"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..home import READ_DOMAINS, Home, HomeState
+from ..logical_form import Query, Target
+from ..match import MatchFailure, match_targets
+from ..responses import describe_entities, display_name, failed, join_names
+
+# What a state word means for each kind of entity (HA's states).
+_STATE_WORDS = {
+    "on": {"on", "open", "playing", "heat", "cool", "auto", "heat_cool", "cleaning"},
+    "off": {"off", "closed", "idle", "docked", "paused"},
+    "open": {"open", "opening", "on", "unlocked"},
+    "opened": {"open", "opening", "on", "unlocked"},
+    "closed": {"closed", "closing", "off", "locked"},
+    "shut": {"closed", "off", "locked"},
+    "locked": {"locked"},
+    "unlocked": {"unlocked", "open"},
+    "playing": {"playing"},
+    "paused": {"paused"},
+    "running": {"on", "cleaning", "playing"},
+    "cleaning": {"cleaning"},
+    "docked": {"docked"},
+    "charging": {"docked", "charging"},
+    "idle": {"idle", "docked"},
+    "heating": {"heat"},
+    "cooling": {"cool"},
+    "dark": {"off"},
+    "lit": {"on"},
+}
+
+_QUANTITY_ATTRIBUTES = {"temperature": "current_temperature", "temp": "current_temperature",
+                        "humidity": "current_humidity"}
+
+
+@dataclass(frozen=True, slots=True)
+class QueryAnswer:
+    """A spoken answer and the entities it was about."""
+
+    response: str
+    entities: tuple[str, ...] = ()
+
+
+def answer_query(home: Home, state: HomeState, query: Query,
+                 speaker_area: str | None) -> QueryAnswer:
+    """Answer a question from the home's current state."""
+    if query.state is None and query.quantity:
+        return _value(home, state, query, speaker_area)
+    target = replace(query.target, plural=True, all=True) if query.any else query.target
+    match = match_targets(home, target, None, speaker_area)
+    if match.failure is MatchFailure.AMBIGUOUS and query.state is not None:
+        match = match_targets(home, replace(target, plural=True), None, speaker_area)
+    if not match.ok:
+        return QueryAnswer(failed(home, match, target.nouns[0] if target.nouns else ""))
+    entities = match.entities
+    if query.state is None:
+        parts = [f"the {display_name(home.entities[e].name)} is {_spoken_state(state, e)}"
+                 for e in entities[:5]]
+        return QueryAnswer(_sentence(join_names(parts)) + ".", entities)
+    wanted = _STATE_WORDS.get(query.state, {query.state})
+    matching = [e for e in entities if state[e].state in wanted]
+    if query.any or len(entities) > 1:
+        if matching:
+            verb = "is" if len(matching) == 1 else "are"
+            return QueryAnswer(
+                f"Yes, {describe_entities(home, matching)} {verb} {query.state}.", entities)
+        return QueryAnswer(f"No, none of them is {query.state}.", entities)
+    entity = entities[0]
+    name = f"the {display_name(home.entities[entity].name)}"
+    if matching:
+        return QueryAnswer(f"Yes, {name} is {query.state}.", entities)
+    return QueryAnswer(f"No, {name} is {_spoken_state(state, entity)}.", entities)
+
+
+def _value(home: Home, state: HomeState, query: Query, speaker_area: str | None) -> QueryAnswer:
+    """"what's the temperature outside": a sensor's value, or a thermostat's reading."""
+    quantity = query.quantity or ""
+    words = tuple(w for w in (quantity, *query.target.words) if w)
+    sensors = [e for e in home.entities.values() if e.domain in READ_DOMAINS]
+    # A sensor whose name has every word said ("outside" and "temperature") ...
+    named = [e for e in sensors
+             if all(any(w in name.split() for name in e.spoken_names) for w in words)
+             and _in_place(home, e.id, query.target, speaker_area)]
+    # ... or one of that device class in the place named.
+    if not named:
+        named = [e for e in sensors
+                 if (e.device_class or "") == quantity
+                 and _in_place(home, e.id, query.target, speaker_area)]
+    if named:
+        entity = named[0]
+        s = state[entity.id]
+        unit = s.attributes.get("unit_of_measurement", "")
+        value = f"{s.state} {unit}".strip()
+        return QueryAnswer(f"The {display_name(entity.name)} is {value}.", (entity.id,))
+    attribute = _QUANTITY_ATTRIBUTES.get(quantity)
+    if attribute is not None:
+        target = query.target if not query.target.empty else Target(domains=("climate",))
+        if not target.domains and not target.names and not target.entity_ids:
+            target = target.merged(Target(domains=("climate",)))
+        match = match_targets(home, replace(target, words=()), None, speaker_area)
+        readings = [e for e in match.entities if state[e].attributes.get(attribute) is not None]
+        if readings:
+            entity = readings[0]
+            reading = state[entity].attributes[attribute]
+            return QueryAnswer(f"The {display_name(home.entities[entity].name)} reads "
+                               f"{reading} degrees.", (entity,))
+    place = " ".join(query.target.words) or "here"
+    return QueryAnswer(f"I don't know the {quantity} {place}.".replace(" here.", "."))
+
+
+def _in_place(home: Home, entity_id: str, target: Target, speaker_area: str | None) -> bool:
+    areas = set(target.areas)
+    if target.here and speaker_area:
+        areas.add(speaker_area)
+    if not areas and not target.floors:
+        return True
+    area = home.entities[entity_id].area
+    if area in areas:
+        return True
+    return bool(area and home.areas[area].floor in target.floors)
+
+
+def _spoken_state(state: HomeState, entity_id: str) -> str:
+    s = state[entity_id]
+    unit = s.attributes.get("unit_of_measurement")
+    text = s.state.replace("_", " ")
+    return f"{text} {unit}" if unit else text
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
