@@ -33,6 +33,8 @@ class MatchFailure(str, enum.Enum):
     """Several entities fit a singular target: ask which."""
     NOTHING_SAID = "nothing_said"
     """The command named no target and none could be implied."""
+    NO_REFERENCE = "no_reference"
+    """"it" or "them" was said but nothing was talked about before."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,9 @@ def match_targets(
         return MatchResult(failure=MatchFailure.NOTHING_SAID)
     if target.entity_ids:
         return _match_known(home, target, supports)
+    if target.reference and not (target.names or target.domains or target.placed
+                                 or target.words):
+        return MatchResult(failure=MatchFailure.NO_REFERENCE, unmatched=target.reference)
     entities = list(home.entities.values())
 
     # 1. Names and aliases (entities, and devices standing for their entities).

@@ -111,7 +111,7 @@ def implied_targets(command: Command) -> list[Target]:
     ("bedroom 50%") means its lights first, as people use it, and anything settable after.
     """
     target = command.target
-    if target.domains or target.names:
+    if target.domains or target.names or target.entity_ids or target.reference:
         return [target]
     implied = {
         Action.LOCK: ("lock",),

@@ -51,6 +51,10 @@ _NOUN_PLURALS = {
 }
 
 
+MAX_OPTIONS = 5
+"""A question lists at most this many choices; beyond it asks for a name or a room."""
+
+
 def display_name(name: str) -> str:
     """A name as it should be spoken: template syntax resolved to its first variant."""
     variants = expand_template(name)
@@ -129,9 +133,16 @@ def failed(home: Home, match: MatchResult, what: str) -> str:
     if f is MatchFailure.NO_SPEAKER_AREA:
         return "I don't know which room you are in; please name the room."
     if f is MatchFailure.AMBIGUOUS:
-        options = [f"the {display_name(home.entities[e].name)}" for e in match.candidates]
         noun = match.unmatched or what or "one"
+        if len(match.candidates) > MAX_OPTIONS:
+            areas = {home.entities[e].area for e in match.candidates} - {None}
+            where = " in which room" if len(areas) > 1 else ""
+            return (f"Which {noun} do you mean? There are {len(match.candidates)}; "
+                    f"say its name{where and ' or the room'}.")
+        options = [f"the {display_name(home.entities[e].name)}" for e in match.candidates]
         return f"Which {noun} do you mean: {join_names(options, 'or')}?"
+    if f is MatchFailure.NO_REFERENCE:
+        return f"I'm not sure what '{match.unmatched}' means here; please name the device."
     if f is MatchFailure.NOTHING_SAID:
         return "Which device do you mean?"
     return "I could not find that device."
