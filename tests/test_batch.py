@@ -295,10 +295,17 @@ def test_resolve_with_an_area_acts_there(resolver: Resolver) -> None:
 
 
 def test_resolve_asks_which_one_when_ambiguous(resolver: Resolver) -> None:
-    result = resolver.resolve("turn off the light", session="api-3")
+    result = resolver.resolve("lock the door", session="api-3")
     assert result.actions == []
     assert result.clarification is True
-    assert "Kitchen Light" in result.response and "?" in result.response
+    assert "Front Door" in result.response and "?" in result.response
+
+
+def test_a_long_list_of_candidates_asks_for_a_name_or_room(resolver: Resolver) -> None:
+    result = resolver.resolve("turn off the light", session="api-3b")
+    assert result.actions == []
+    assert result.clarification is True
+    assert "room" in result.response and "?" in result.response
 
 
 def test_resolve_refuses_to_dim_a_lock(resolver: Resolver) -> None:
