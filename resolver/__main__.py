@@ -25,20 +25,34 @@ def main(argv: list[str] | None = None) -> int:
 
     batch = commands.add_parser("batch", help="JSON lines in, JSON lines out (CONTRACT §4)")
     batch.add_argument("--home", required=True, help="the home file (YAML)")
+    batch.add_argument("--rules", action="append", default=[], metavar="DIR",
+                       help="a directory of user rules (may be repeated)")
 
     shell = commands.add_parser("shell", help="an interactive read-resolve-print loop")
     shell.add_argument("--home", required=True, help="the home file (YAML)")
+    shell.add_argument("--rules", action="append", default=[], metavar="DIR",
+                       help="a directory of user rules (may be repeated)")
     shell.add_argument("--area", help="where the speaker is")
     shell.add_argument("--script", help="play the lines of this file instead of reading input")
 
     resolve = commands.add_parser("resolve", help="resolve one utterance and print the result")
     resolve.add_argument("--home", required=True, help="the home file (YAML)")
+    resolve.add_argument("--rules", action="append", default=[], metavar="DIR",
+                         help="a directory of user rules (may be repeated)")
     resolve.add_argument("--area", help="where the speaker is")
     resolve.add_argument("text", help="what was said")
 
+    rules = commands.add_parser("rules", help="check rules files, or list what rules can say")
+    rules_commands = rules.add_subparsers(dest="rules_command", required=True)
+    check = rules_commands.add_parser("check", help="validate a directory of rules")
+    check.add_argument("directories", nargs="+", metavar="DIR")
+    rules_commands.add_parser("list", help="the tests, properties and rewrites rules can use")
+
     args = parser.parse_args(argv)
+    if args.command == "rules":
+        return run_rules_command(args)
     try:
-        resolver = Resolver.from_files(args.home)
+        resolver = Resolver.from_files(args.home, rules=args.rules)
     except FileError as err:
         print(err, file=sys.stderr)
         return EXIT_BROKEN_FILE
@@ -60,6 +74,33 @@ def main(argv: list[str] | None = None) -> int:
     else:
         lines = _prompt_lines()
     run_shell(resolver, lines, sys.stdout, area=args.area, echo=bool(args.script))
+    return 0
+
+
+# -- rules ----------------------------------------------------------------------------
+
+
+def run_rules_command(args: argparse.Namespace) -> int:
+    """``rules check DIR...`` and ``rules list``."""
+    from .rules import load
+    from .rules.engine import FLAGS, PROPERTIES, REWRITES
+
+    if args.rules_command == "list":
+        print("tests:      " + ", ".join(sorted(FLAGS)))
+        for name, (_, allowed) in sorted(PROPERTIES.items()):
+            values = ", ".join(sorted(allowed)) if allowed else "any"
+            print(f"{name} is X:  X one of: {values}")
+        print("rewrites:   " + ", ".join(sorted(REWRITES)))
+        print("effects:    do, do inverse, do \"TEXT\", undo last, ask which, "
+              "confirm \"TEXT\", say \"TEXT\", answer, nothing, forget question, rewrite NAME")
+        return 0
+    try:
+        rules = load(args.directories)
+    except FileError as err:
+        print(err, file=sys.stderr)
+        return EXIT_BROKEN_FILE
+    print(f"ok: {len(rules)} rules ({', '.join(str(d) for d in args.directories)} "
+          "with the packaged rules)")
     return 0
 
 

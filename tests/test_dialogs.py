@@ -4,6 +4,7 @@ A dialog file names its home and lists dialogs; each dialog is a list of turns (
 optional ``area``) or state events (``event``), and each turn says what must come back:
 
     home: demo/home.yaml
+    rules: demo/rules              # optional: a user rules directory
     dialogs:
       - name: turn on by name
         turns:
@@ -14,7 +15,8 @@ optional ``area``) or state events (``event``), and each turn says what must com
             response: "Kitchen Light"     # optional: a substring of the response
 
 ``data`` omitted means the call carries no data. ``actions: []`` means nothing is done.
-All dialogs of one file run in one batch process, each in its own session.
+A turn may also be a state event (``event: {entity_id: ..., state: ...}``). All dialogs of
+one file run in one batch process, each in its own session.
 """
 
 from __future__ import annotations
@@ -64,8 +66,11 @@ def _run_file(path: Path) -> dict[int, list[dict[str, Any]]]:
                     request["area"] = turn["area"]
             lines.append(json.dumps(request))
             owners.append(index)
+    command = [sys.executable, "-m", "resolver", "batch", "--home", str(ROOT / spec["home"])]
+    if spec.get("rules"):
+        command += ["--rules", str(ROOT / spec["rules"])]
     completed = subprocess.run(
-        [sys.executable, "-m", "resolver", "batch", "--home", str(ROOT / spec["home"])],
+        command,
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,
