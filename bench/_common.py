@@ -313,3 +313,47 @@ def markdown_table(
 def percent(hits: int, total: int) -> str:
     """`hits/total` as a percentage with one decimal, or a dash when there is nothing."""
     return f"{100.0 * hits / total:.1f}" if total else "-"
+
+
+# --------------------------------------------------------------------------- hassil
+
+
+def load_hassil_intents(sentences: Path | None = None) -> Any:
+    """hassil's English intents: the installed home-assistant-intents, or a sentences tree."""
+    from hassil import Intents
+
+    if sentences is None:
+        from home_assistant_intents import get_intents
+
+        return Intents.from_dict(get_intents("en") or {})
+    return Intents.from_files(sorted(sentences.glob("**/*.yaml")))
+
+
+def hassil_slot_lists(home: Home, aliases: bool = True) -> dict[str, Any]:
+    """hassil's `name`, `area` and `floor` slot lists for a home, as HA's conversation agent
+    builds them: each entity with the context its templates check (domain, area, device
+    class), and with `aliases` every alias as a further name."""
+    from hassil import TextSlotList, TextSlotValue
+
+    names = []
+    for entity in home.entities:
+        context: dict[str, Any] = {"domain": entity.domain}
+        if (area := home.area(entity.area_id)) is not None:
+            context["area"] = area.name
+        if entity.device_class:
+            context["device_class"] = entity.device_class
+        spoken = {entity.name}
+        if aliases:
+            spoken |= set(entity.names) - {entity.name.casefold()}
+        for text in sorted(spoken):
+            names.append(TextSlotValue.from_tuple((text, text, context)))
+    area_values = [(a.name, a.name, {"area": a.name}) for a in home.areas]
+    floor_values = [(f.name, f.name) for f in home.floors]
+    if aliases:
+        area_values += [(x, a.name, {"area": a.name}) for a in home.areas for x in a.aliases]
+        floor_values += [(x, f.name) for f in home.floors for x in f.aliases]
+    return {
+        "name": TextSlotList(name="name", values=names),
+        "area": TextSlotList.from_tuples(area_values, name="area"),
+        "floor": TextSlotList.from_tuples(floor_values, name="floor"),
+    }

@@ -363,8 +363,8 @@ def _apply_one(call: ServiceCall, s: EntityState) -> EntityState:
             if brightness <= 0:
                 return s.with_changes("off", brightness=None)
             brightness = min(brightness, 255)
-        elif not brightness or s.state != "on":
-            brightness = 255
+        elif s.state != "on":
+            brightness = brightness or 255
         changes: dict[str, Any] = {"brightness": brightness}
         # A new colour replaces whatever described the old one.
         for key in ("color_name", "hs_color", "rgb_color", "color_temp_kelvin"):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .actions import ServiceCall
 from .home import EntityState
-from .logical_form import Command
+from .logical_form import Command, Query
 
 MAX_HISTORY = 50
 """Turns and actions remembered per session; older ones are forgotten."""
@@ -48,6 +48,8 @@ class DialogContext:
     """The entities most recently acted on or asked about: what "it" and "them" mean."""
     last_command: Command | None = None
     """The last command resolved, as said (with its target made concrete)."""
+    last_query: Query | None = None
+    """The last question asked, when it came after the last command ("what about ...")."""
     question: OpenQuestion | None = None
 
     @property
@@ -64,7 +66,7 @@ class DialogContext:
     def copy(self) -> DialogContext:
         """A copy a turn can change without touching this one."""
         return DialogContext(self.turn, list(self.texts), list(self.actions), self.salient,
-                             self.last_command, self.question)
+                             self.last_command, self.last_query, self.question)
 
     def record(self, record: ActionRecord) -> None:
         """Remember an action."""

@@ -193,6 +193,8 @@ class Fragment:
     target: Target
     marker: str | None = None
     """How it was introduced: ``and``, ``too``, ``what about``, ``same for``, or None."""
+    quantity: str | None = None
+    """A quantity word it named ("what about the humidity?")."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,17 +157,22 @@ def match_targets(
     if not candidates:
         return MatchResult(failure=MatchFailure.NOTHING_SAID)
 
-    # 5. One or many: a singular noun over the whole home needs a choice.
+    # 5. One or many: a singular target over the whole home needs a choice. A noun that is
+    # also some entities' name or alias ("the ceiling light") narrows the choice to them.
     if len(candidates) > 1 and not (target.plural or target.all or target.everywhere):
         exact = [e for e in candidates if set(target.nouns) & set(e.spoken_names)]
         if len(exact) == 1:
-            candidates = exact
-        elif named is not None and len(target.names) == 1 and scope == "named":
+            return MatchResult(entities=(exact[0].id,), scope=scope)
+        choices = exact or candidates
+        if named is not None and len(target.names) == 1 and scope == "named":
             return MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched=target.names[0],
                                candidates=tuple(e.id for e in candidates), scope=scope)
-        elif scope == "home" and target.nouns:
+        if scope == "home" and (target.nouns or (target.domains and named is None)):
+            # "lock the door", "set the temperature to 70" with two thermostats
             return MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched=_noun(target),
-                               candidates=tuple(e.id for e in candidates), scope=scope)
+                               candidates=tuple(e.id for e in choices), scope=scope)
+        if exact:
+            candidates = exact
     return MatchResult(entities=tuple(e.id for e in candidates), scope=scope)
 
 

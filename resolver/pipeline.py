@@ -14,10 +14,13 @@ from typing import Any
 
 from .actions import ServiceCall
 from .context import DialogContext
+from .fusion import Reading, read
 from .home import EntityState, Home, HomeState
-from .language.parse import ParseResult, UtteranceParser
+from .language.parse import UtteranceParser
 from .logical_form import Undo, Utterance
-from .rules import Engine, Rule, TurnState
+from .neural.encoder import EncoderUnavailable
+from .neural.proposer import TextProposer
+from .rules import Engine, Rule, RulesError, TurnState
 from .rules import load as load_rules
 from .rules.engine import move_trace
 
@@ -68,31 +71,55 @@ class Resolver:
     """Resolves utterances about one home into Home Assistant service calls."""
 
     def __init__(self, home: Home, rules: list[Rule] | None = None,
-                 grammar_dir: str | Path | None = None) -> None:
+                 grammar_dir: str | Path | None = None,
+                 proposer: TextProposer | None | str = "auto") -> None:
+        """``proposer``: a text proposer, None for the grammar alone, or ``"auto"`` to load
+        the packaged one when its encoder is installed."""
         self.home = home
         self.parser = UtteranceParser(home, grammar_dir)
-        self.engine = Engine(rules if rules is not None else load_rules())
+        self.engine = Engine(self._checked(rules if rules is not None else load_rules()))
+        self.proposer_note = ""
+        if proposer == "auto":
+            try:
+                proposer = TextProposer.load()
+            except (EncoderUnavailable, OSError) as err:
+                proposer, self.proposer_note = None, f"text proposer unavailable: {err}"
+        self.proposer = proposer if isinstance(proposer, TextProposer) else None
         self._base_state = home.initial_state()
         self._sessions: dict[str, Session] = {}
 
     @classmethod
     def from_files(cls, home: str | Path,
-                   rules: str | Path | Iterable[str | Path] | None = None) -> Resolver:
+                   rules: str | Path | Iterable[str | Path] | None = None,
+                   neural: bool = True) -> Resolver:
         """A resolver for the home file ``home`` with the packaged grammars and rules.
 
-        ``rules`` names user rules directories that add to and override the packaged rules.
+        ``rules`` names user rules directories that add to and override the packaged rules;
+        ``neural=False`` leaves the text proposer out (the grammar alone decides).
         """
-        directories: list[str | Path] = []
-        if isinstance(rules, (str, Path)):
-            directories = [rules]
-        elif rules is not None:
-            directories = list(rules)
-        return cls(Home.from_files(home), load_rules(directories))
+        return cls(Home.from_files(home), load_rules(_directories(rules)),
+                   proposer="auto" if neural else None)
 
     def reload_rules(self, rules: str | Path | Iterable[str | Path] | None = None) -> None:
         """Read the rules files again (after editing them); the old rules stay on error."""
-        directories = [rules] if isinstance(rules, (str, Path)) else list(rules or [])
-        self.engine = Engine(load_rules(directories))
+        self.engine = Engine(self._checked(load_rules(_directories(rules))))
+
+    def _checked(self, rules: list[Rule]) -> list[Rule]:
+        """Refuse rules whose ``do "..."`` this home's grammar cannot read."""
+        for rule in rules:
+            for effect in rule.effects:
+                if effect.kind != "do_text":
+                    continue
+                parsed = self.parser.parse(effect.argument or "")
+                if parsed.utterance is None or not parsed.utterance.commands:
+                    where = effect.where.split(":")
+                    line = int(where[-2]) if len(where) >= 3 else None
+                    column = int(where[-1]) if len(where) >= 3 else None
+                    path = ":".join(where[:-2]) if len(where) >= 3 else rule.source
+                    raise RulesError(path, line, column,
+                                     f"do \"{effect.argument}\": not a command this home's "
+                                     f"grammar understands ({parsed.error or 'no action'})")
+        return rules
 
     # -- sessions and state -----------------------------------------------------------
 
@@ -160,27 +187,34 @@ class Resolver:
             trace["parse"] = {"error": f"longer than {MAX_TEXT} characters"}
             return Result(text, response="That was too long for me to follow.", trace=trace)
 
-        parsed = self.parser.parse(text)
-        trace["parse"] = _parse_trace(parsed)
-        if parsed.utterance is None:
-            return Result(text, response="Sorry, I didn't understand that.", trace=trace)
+        proposal = self.proposer.propose(text) if self.proposer is not None else None
+        hypotheses = proposal.as_hypotheses() if proposal is not None else []
+        if self.proposer_note:
+            trace["note"] = "; ".join(filter(None, [trace.get("note"), self.proposer_note]))
+        reading = read(self.parser, text, proposal)
+        trace["parse"] = _parse_trace(reading)
+        if hypotheses:
+            trace["proposer"] = hypotheses
+        if reading.utterance is None:
+            return Result(text, response="Sorry, I didn't understand that.", trace=trace,
+                          hypotheses=hypotheses)
 
         turn = TurnState(
             home=self.home,
             state=dict(current.state),
             context=current.context.copy(),
-            utterance=parsed.utterance,
+            utterance=reading.utterance,
             speaker_area=speaker_area,
             do_text=self._parse_text,
         )
         self.engine.run(turn)
         current.state = turn.state
         current.context = turn.context
-        trace["moves"] = [move_trace(m) for m in parsed.utterance.moves]
+        trace["moves"] = [move_trace(m) for m in reading.utterance.moves]
         trace["rules"] = [e for e in turn.trace if "rule" in e]
         trace["matches"] = [e for e in turn.trace if "rule" not in e]
         intent = turn.intent
-        if intent is None and any(isinstance(m, Undo) for m in parsed.utterance.moves):
+        if intent is None and any(isinstance(m, Undo) for m in reading.utterance.moves):
             intent = {"name": "HassNevermind", "slots": {}}
         return Result(
             text,
@@ -188,6 +222,7 @@ class Resolver:
             response=" ".join(turn.responses),
             clarification=turn.clarification,
             intent=intent,
+            hypotheses=hypotheses,
             trace=trace,
         )
 
@@ -203,14 +238,25 @@ class Resolver:
         return found.id, None
 
 
-def _parse_trace(parsed: ParseResult) -> dict[str, Any]:
-    out: dict[str, Any] = {"tokens": parsed.symbols}
+def _parse_trace(reading: Reading) -> dict[str, Any]:
+    parsed = reading.parsed
+    out: dict[str, Any] = {"tokens": parsed.symbols, "source": reading.source}
+    if reading.corrections:
+        out["corrections"] = [f"{said} -> {meant}" for said, meant in reading.corrections]
     if parsed.utterance is not None:
         out["normalized"] = parsed.utterance.text
         out["tree"] = parsed.tree
     if parsed.error:
         out["error"] = parsed.error
     return out
+
+
+def _directories(rules: str | Path | Iterable[str | Path] | None) -> list[str | Path]:
+    if rules is None:
+        return []
+    if isinstance(rules, (str, Path)):
+        return [rules]
+    return list(rules)
 
 
 __all__ = ["Resolver", "Result", "Session"]

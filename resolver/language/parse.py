@@ -360,9 +360,12 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                 state = self._tag(child).text
             elif isinstance(child, _Word) and child.kind in _STATE_WORDS:
                 state = _STATE_WORDS[child.kind]
+        quantity = obj.quantity
+        if any(isinstance(c, _Word) and c.kind == "V_SET" for c in children):
+            quantity = "setpoint"  # "what is the thermostat set to"
         return Query(target=obj.target, state=state,
                      attribute=obj.attributes[0] if obj.attributes else None,
-                     quantity=obj.quantity, any=obj.any)
+                     quantity=quantity, any=obj.any)
 
     def undo(self, children: list[Any]) -> Undo:
         return Undo()
@@ -385,7 +388,7 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             if isinstance(child, Token):
                 marker = {"TOO": "too", "WHAT_ABOUT": "what about",
                           "SAME_FOR": "same for"}.get(child.type, marker)
-        return Fragment(obj.target, marker)
+        return Fragment(obj.target, marker, obj.quantity)
 
     def answer(self, tokens: list[Token]) -> Answer:
         return Answer(yes=tokens[0].type == "YES")

@@ -45,7 +45,12 @@ _TARGET_BEFORE = frozenset({"DET", "QUANT", "AREA", "FLOOR", "NAME", "NOUN", "PR
 _TARGET_AFTER = frozenset({"NOUN", "NAME", "AREA", "FLOOR", "ONE", "MEDIA", "ATTR", "WORD",
                            "HOUSE", "QUANT"})
 _CLAUSE_START = frozenset({None, "SEP", "COMMA", "FILLER", "NO", "REPAIR", "NEG", "YES"})
+_STATE_WORDS = frozenset({"open", "opened", "closed", "shut", "locked", "unlocked", "on",
+                          "off", "playing", "paused", "running", "heating", "cooling",
+                          "cleaning", "docked", "charging", "idle"})
 AMBIGUOUS = {
+    "open/closed/on/off in a question": "STATE after the target of 'is ...', else verb/particle",
+    "back/front/left/right before 'one' or a noun": "a WORD describing it ('the back one')",
     "that/this/these/those": "DET before a target word, else the pronoun IT",
     "up/down": "V_UP/V_DOWN at the start of a clause, else the particle",
     "lower/higher": "V_DOWN/V_UP at the start of a clause, else a COMPARATIVE",
@@ -126,6 +131,9 @@ class Tagger:
                 continue
             table[name] = Tag("NAME", name)
         self.table = table
+        # Words a typo may have been meant as: every word of a known phrase, 4 letters up.
+        self.vocabulary = sorted({w for phrase in table for w in phrase.split()
+                                  if len(w) >= 4 and w.isalpha()})
 
     def tag(self, text: str) -> list[Tag]:
         """The tags of ``text``, in order."""
@@ -158,16 +166,29 @@ class Tagger:
         return [Token(t.kind, t.text, start_pos=i) for i, t in enumerate(tags)]
 
 
+_GAPS = ("COMMA", "FILLER", "SEP")
+
+
 def _tidy_commas(tags: list[Tag]) -> list[Tag]:
-    """Commas matter only between moves and in "not X, Y": drop the others."""
+    """Commas matter only between moves and in "not X, Y": drop the others.
+
+    A correction said mid-sentence without a comma ("lock the back door I mean the front
+    door", "turn on the kitchen no the bedroom light") gets one: it starts a new move.
+    """
     out: list[Tag] = []
     for tag in tags:
         if tag.kind == "COMMA":
             if not out or out[-1].kind in ("COMMA", "FILLER", "SEP", "NO", "YES", "REPAIR",
                                            "TO", "DET", "PREP"):
                 continue
-        elif tag.kind in ("FILLER", "SEP", "REPAIR") and out and out[-1].kind == "COMMA":
+        elif tag.kind in ("FILLER", "SEP") and out and out[-1].kind == "COMMA":
             out.pop()
+        elif tag.kind == "REPAIR" and out and out[-1].kind in ("NO", "REPAIR"):
+            out.pop()  # "no, I meant ...", "sorry, I mean ...": one marker is enough
+            if out and out[-1].kind not in _GAPS:
+                out.append(Tag("COMMA", ","))
+        elif tag.kind in ("REPAIR", "NO") and out and out[-1].kind not in _GAPS + ("NEG",):
+            out.append(Tag("COMMA", ","))
         out.append(tag)
     while out and out[-1].kind == "COMMA":
         out.pop()
@@ -176,10 +197,19 @@ def _tidy_commas(tags: list[Tag]) -> list[Tag]:
 
 def _disambiguate(tags: list[Tag]) -> list[Tag]:
     out = list(tags)
+    kinds = [t.kind for t in out if t.kind not in ("FILLER", "COMMA")]
+    question = bool(kinds) and kinds[0] in ("IS", "WHAT")
     for i, tag in enumerate(out):
         before = out[i - 1].kind if i > 0 else None
         after = out[i + 1].kind if i + 1 < len(out) else None
         word = tag.text
+        if question and word in _STATE_WORDS and before not in _CLAUSE_START:
+            out[i] = Tag("STATE", word)  # "is the garage door open"
+            continue
+        if word in ("back", "front", "left", "right", "top", "bottom") and after in (
+                "ONE", "NOUN", "NAME"):
+            out[i] = Tag("WORD", word)  # "the back one": an adjective, not a particle
+            continue
         if word in ("that", "this", "these", "those"):
             kind = "DET" if after in _TARGET_AFTER else "IT"
             out[i] = Tag(kind, word)

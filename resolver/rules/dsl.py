@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -84,6 +84,8 @@ class Effect:
     ``say``, ``answer``, ``rewrite``, ``nothing`` or ``forget_question``."""
     argument: str | None = None
     """The text of ``say``/``confirm``/``do "..."``, the name of a rewrite."""
+    where: str = field(default="", compare=False)
+    """``path:line:col`` of the argument, for errors found later (an unparseable ``do``)."""
 
 
 TERMINAL_EFFECTS = frozenset({"do", "do_inverse", "do_text", "undo_last", "ask_which",
@@ -103,9 +105,24 @@ class Rule:
     """``path:line`` where it is written."""
 
     @property
+    def whole_utterance(self) -> bool:
+        """It tests what the whole utterance said (``said``): it settles every move."""
+        return _mentions_said(self.condition)
+
+    @property
     def settles(self) -> bool:
         """Its effects decide the move (it is not only a rewrite)."""
         return any(e.kind in TERMINAL_EFFECTS for e in self.effects)
+
+
+def _mentions_said(condition: Condition) -> bool:
+    if isinstance(condition, Said):
+        return True
+    if isinstance(condition, Not):
+        return _mentions_said(condition.item)
+    if isinstance(condition, (All, Any)):
+        return any(_mentions_said(c) for c in condition.items)
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +207,18 @@ class _ToRules(Transformer[Token, list[Rule]]):
                                  f"(one of: {', '.join(sorted(allowed))})")
         return Is(str(name), tuple(str(v) for v in values))
 
+    def _string(self, token: Token) -> str:
+        try:
+            value = ast.literal_eval(str(token))
+        except (SyntaxError, ValueError) as err:
+            raise self._fail(token, f"bad string: {getattr(err, 'msg', err)}") from None
+        return str(value)
+
+    def _where(self, token: Token) -> str:
+        return f"{self.path}:{token.line}:{token.column}"
+
     def said(self, children: list[Token]) -> Condition:
-        return Said(_string(children[0]))
+        return Said(self._string(children[0]))
 
     def do(self, children: list[Token]) -> Effect:
         return Effect("do")
@@ -200,7 +227,7 @@ class _ToRules(Transformer[Token, list[Rule]]):
         return Effect("do_inverse")
 
     def do_text(self, children: list[Token]) -> Effect:
-        return Effect("do_text", _string(children[0]))
+        return Effect("do_text", self._string(children[0]), self._where(children[0]))
 
     def undo_last(self, children: list[Token]) -> Effect:
         return Effect("undo_last")
@@ -209,10 +236,10 @@ class _ToRules(Transformer[Token, list[Rule]]):
         return Effect("ask_which")
 
     def confirm(self, children: list[Token]) -> Effect:
-        return Effect("confirm", _string(children[0]))
+        return Effect("confirm", self._string(children[0]))
 
     def say(self, children: list[Token]) -> Effect:
-        return Effect("say", _string(children[0]))
+        return Effect("say", self._string(children[0]))
 
     def answer(self, children: list[Token]) -> Effect:
         return Effect("answer")
@@ -229,10 +256,6 @@ class _ToRules(Transformer[Token, list[Rule]]):
             known = ", ".join(sorted(self.vocabulary.rewrites))
             raise self._fail(name, f"unknown rewrite '{name}' (known: {known})")
         return Effect("rewrite", str(name))
-
-
-def _string(token: Token) -> str:
-    return str(ast.literal_eval(str(token)))
 
 
 # Friendly messages for the mistakes people make most, in the spirit of lark's
@@ -297,7 +320,7 @@ def load_rules(directories: Iterable[str | Path], vocabulary: Vocabulary) -> lis
             raise RulesError(str(directory), None, None, "no such rules directory")
         for path in sorted(directory.glob("*.rules")):
             try:
-                source = path.read_text(encoding="utf-8")
+                source = path.read_text(encoding="utf-8-sig")  # a byte-order mark is fine
             except (OSError, UnicodeDecodeError) as err:
                 raise RulesError(str(path), None, None, f"cannot read: {err}") from None
             seen: dict[str, int] = {}

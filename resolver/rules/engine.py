@@ -15,9 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..actions import Planned, ServiceCall, apply_call, group_calls, inverse_calls, plan
+from ..actions import Planned, ServiceCall, apply_call, inverse_calls, plan
 from ..context import ActionRecord, DialogContext, OpenQuestion
 from ..home import Home, HomeState
+from ..language.vocabulary import words_to_numbers
+from ..text import words
 from ..logical_form import (
     Action,
     Answer,
@@ -131,9 +133,20 @@ def _matched(t: TurnState, ms: MoveState) -> MatchResult:
     return ms.match
 
 
+_SETTINGS = frozenset({Action.SET, Action.INCREASE, Action.DECREASE})
+
+
+def _same_kind(said: Command, done: Command) -> bool:
+    """"don't dim the chandelier" names what "dim the chandelier to 30%" did."""
+    if said.action is done.action:
+        return True
+    return {said.action, done.action} <= _SETTINGS and (
+        said.attribute is None or done.attribute is None or said.attribute is done.attribute)
+
+
 def _just_done(t: TurnState, ms: MoveState) -> bool:
     command, last = _command(ms), t.context.last_action
-    if command is None or last is None or last.command.action is not command.action:
+    if command is None or last is None or not _same_kind(command, last.command):
         return False
     match = _matched(t, ms)
     return match.ok and set(match.entities) <= set(last.entities)
@@ -168,6 +181,8 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "undo": lambda t, ms: isinstance(ms.move, Undo),
     "repair": lambda t, ms: isinstance(ms.move, Repair),
     "fragment": lambda t, ms: isinstance(ms.move, Fragment),
+    "understood": lambda t, ms: not (isinstance(ms.move, Fragment)
+                                     and ms.move.marker == "unparsed"),
     "answer": lambda t, ms: isinstance(ms.move, Answer),
     "yes": lambda t, ms: isinstance(ms.move, Answer) and ms.move.yes,
     "no": lambda t, ms: isinstance(ms.move, Answer) and not ms.move.yes,
@@ -182,7 +197,8 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "in_effect": _in_effect,
     "ambiguous": lambda t, ms: _matched(t, ms).failure is MatchFailure.AMBIGUOUS,
     "has_last_action": lambda t, ms: t.context.last_action is not None,
-    "has_last_command": lambda t, ms: t.context.last_command is not None,
+    "has_last_command": lambda t, ms: (t.context.last_command is not None
+                                       or t.context.last_query is not None),
     "has_salient": lambda t, ms: bool(t.context.salient),
     "question_open": lambda t, ms: t.context.question is not None,
     "confirmed": lambda t, ms: ms.confirmed,
@@ -219,6 +235,11 @@ PROPERTIES: dict[str, tuple[Callable[[TurnState, MoveState], set[str]], frozense
 """Properties a condition may test with ``is`` and ``in``, and their allowed values."""
 
 
+def said_form(text: str) -> str:
+    """A ``said`` phrase normalized as utterances are (case, punctuation, numbers)."""
+    return " ".join(words_to_numbers(words(text)))
+
+
 def holds(condition: Condition, t: TurnState, ms: MoveState) -> bool:
     """Whether a rule's condition holds for this move."""
     if isinstance(condition, Flag):
@@ -227,7 +248,7 @@ def holds(condition: Condition, t: TurnState, ms: MoveState) -> bool:
         values = PROPERTIES[condition.name][0](t, ms)
         return bool(values & set(condition.values))
     if isinstance(condition, Said):
-        return t.utterance.content == " ".join(condition.text.lower().split())
+        return t.utterance.content == said_form(condition.text)
     if isinstance(condition, Not):
         return not holds(condition.item, t, ms)
     if isinstance(condition, All):
@@ -279,7 +300,10 @@ def _correct_last(t: TurnState, ms: MoveState) -> None:
         return
     record = t.context.last_action
     if repair.value is not None:
-        ms.move = replace(last, value=repair.value, negated=False, objection=False)
+        # "warmer" -> "actually 72": 72 is the value wanted, not a step.
+        action = Action.SET if last.action in (Action.INCREASE, Action.DECREASE) else last.action
+        ms.move = replace(last, action=action, value=repair.value, negated=False,
+                          objection=False)
     elif repair.target is not None:
         said = record.command.target if record else last.target
         entities = record.entities if record else ()
@@ -290,8 +314,22 @@ def _correct_last(t: TurnState, ms: MoveState) -> None:
 
 
 def _continue_last(t: TurnState, ms: MoveState) -> None:
-    """"and the hallway", "the garage too", "same for the bedroom": the last command again."""
+    """"and the hallway", "the garage too", "same for the bedroom": the last command again.
+
+    After a question, "what about the bathroom?" asks it again about the bathroom.
+    """
     fragment, last = ms.move, t.context.last_command
+    if isinstance(fragment, Fragment) and t.context.last_query is not None:
+        query = t.context.last_query
+        if fragment.quantity is not None:
+            # "what about the humidity?": the same place, another quantity
+            ms.move = replace(query, quantity=fragment.quantity, attribute=None,
+                              target=replace(query.target,
+                                             words=fragment.target.words or query.target.words))
+            return
+        ms.move = replace(query, target=_inherit_kind(fragment.target, query.target, t.home,
+                                                      t.context.salient))
+        return
     if not isinstance(fragment, Fragment) or last is None:
         return
     record = t.context.last_action
@@ -385,10 +423,16 @@ def _do(t: TurnState, ms: MoveState) -> None:
         ms.response = outcome.response
         return
     ms.response = outcome.response
+    ms.entities = outcome.entities
+    t.context.last_command = command
+    t.context.last_query = None
     if outcome.match.ok:
         t.apply(command, outcome.calls, outcome.entities)
         t.context.salient = outcome.entities
-        t.context.last_command = command
+    elif outcome.match.candidates:
+        # "dim the front door" -> "lock it": a refusal still says what was talked about.
+        ms.entities = outcome.match.candidates
+        t.context.salient = outcome.match.candidates
 
 
 def _do_inverse(t: TurnState, ms: MoveState) -> None:
@@ -419,39 +463,62 @@ def _do_text(t: TurnState, ms: MoveState, text: str) -> None:
 
 
 def _undo_last(t: TurnState, ms: MoveState) -> None:
-    record = ms.replaces or t.context.last_action
-    if record is None:
+    """Put back what the last turn's actions changed (or, for "no, don't turn on the kitchen
+    light" after several lights, just the lights named)."""
+    last = ms.replaces or t.context.last_action
+    if last is None:
         ms.response = "There is nothing to undo."
         return
+    records = [last] if ms.replaces is not None else [
+        r for r in t.context.actions if r.turn == last.turn]
     only: set[str] | None = None
     command = _command(ms)
     if command is not None and ms.replaces is None:
         match = _matched(t, ms)
-        if match.ok and set(match.entities) < set(record.entities):
-            only = set(match.entities)  # "no, don't turn on the kitchen light": just that one
+        touched = {e for r in records for e in r.entities}
+        if match.ok and set(match.entities) < touched:
+            only = set(match.entities)
     calls: list[ServiceCall] = []
-    for call in record.calls:
-        ids = tuple(e for e in call.entity_ids if only is None or e in only)
-        if not ids:
-            continue
-        inverse = inverse_calls(replace(call, entity_ids=ids), dict(record.before))
-        if inverse is None:
-            ms.response = "I can't undo that."
-            return
-        calls.extend(inverse)
-    calls = group_calls([(e, Planned(c.domain, c.service, tuple(c.data.items())))
-                         for c in calls for e in c.entity_ids])
+    for record in reversed(records):
+        for call in reversed(record.calls):
+            ids = tuple(e for e in call.entity_ids if only is None or e in only)
+            if not ids:
+                continue
+            inverse = inverse_calls(replace(call, entity_ids=ids), dict(record.before))
+            if inverse is None:
+                ms.response = "I can't undo that."
+                return
+            calls.extend(inverse)
+    calls = _merge_calls(calls)
     for call in calls:
         t.state = apply_call(call, t.state)
     t.calls.extend(calls)
-    remaining = tuple(e for e in record.entities if only is not None and e not in only)
-    t.context.actions.remove(record)
-    if remaining:
-        kept_calls = tuple(c for c in record.calls if set(c.entity_ids) & set(remaining))
-        t.context.actions.append(replace(record, entities=remaining, calls=kept_calls))
-    ms.entities = tuple(only) if only else record.entities
+    undone: list[str] = []
+    for record in records:
+        t.context.actions.remove(record)
+        remaining = tuple(e for e in record.entities if only is not None and e not in only)
+        undone.extend(e for e in record.entities if e not in remaining and e not in undone)
+        if remaining:
+            kept = tuple(c for c in record.calls if set(c.entity_ids) & set(remaining))
+            t.context.actions.append(replace(record, entities=remaining, calls=kept))
+    ms.entities = tuple(undone)
     t.context.salient = ms.entities
     ms.response = f"Okay, I put {describe_entities(t.home, ms.entities)} back as it was."
+
+
+def _merge_calls(calls: list[ServiceCall]) -> list[ServiceCall]:
+    """Neighbouring calls with the same service and data become one call on all entities."""
+    merged: list[ServiceCall] = []
+    for call in calls:
+        previous = merged[-1] if merged else None
+        if previous is not None and (previous.domain, previous.service) == (
+                call.domain, call.service) and dict(previous.data) == dict(call.data):
+            ids = previous.entity_ids + tuple(e for e in call.entity_ids
+                                              if e not in previous.entity_ids)
+            merged[-1] = replace(previous, entity_ids=ids)
+        else:
+            merged.append(call)
+    return merged
 
 
 def _ask_which(t: TurnState, ms: MoveState) -> None:
@@ -489,6 +556,7 @@ def _answer(t: TurnState, ms: MoveState) -> None:
     answer = answer_query(t.home, t.state, query, t.speaker_area)
     ms.response = answer.response
     ms.entities = answer.entities
+    t.context.last_query = query
     if answer.entities:
         t.context.salient = answer.entities
     t.trace.append({"move": ms.index, "query": target_trace(query.target),
@@ -562,6 +630,7 @@ class Engine:
 
     def run(self, t: TurnState) -> None:
         """Settle every move of the turn in order; results accumulate in ``t``."""
+        talked_about: list[str] = []
         for index, move in enumerate(t.utterance.moves):
             if index in t.consumed:
                 continue
@@ -570,6 +639,13 @@ class Engine:
             if ms.response:
                 t.responses.append(ms.response)
             t.clarification = t.clarification or ms.clarification
+            if ms.entities:
+                t.context.salient = ms.entities
+            talked_about.extend(e for e in ms.entities if e not in talked_about)
+        if len(t.utterance.moves) > 1 and talked_about:
+            # "turn on the lamp and the fan" -> "turn them off": both.
+            t.context.salient = tuple(talked_about)
+        t.calls[:] = _merge_calls(t.calls)
 
     def _settle(self, t: TurnState, ms: MoveState) -> None:
         for _ in range(MAX_REWRITES + 1):
@@ -582,6 +658,9 @@ class Engine:
                 return
             ms.fired.append(rule.name)
             t.trace.append({"move": ms.index, "rule": rule.name, "at": rule.source})
+            if rule.whole_utterance and rule.settles:
+                # A phrase said as a whole is handled once, not once per move.
+                t.consumed.update(range(len(t.utterance.moves)))
             for effect in rule.effects:
                 _run_effect(effect, t, ms)
             if rule.settles or ms.response:

@@ -33,7 +33,7 @@ _STATE_WORDS = {
 }
 
 _QUANTITY_ATTRIBUTES = {"temperature": "current_temperature", "temp": "current_temperature",
-                        "humidity": "current_humidity"}
+                        "humidity": "current_humidity", "setpoint": "temperature"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,8 @@ def answer_query(home: Home, state: HomeState, query: Query,
         if matching:
             verb = "is" if len(matching) == 1 else "are"
             return QueryAnswer(
-                f"Yes, {describe_entities(home, matching)} {verb} {query.state}.", entities)
+                f"Yes, {describe_entities(home, matching)} {verb} {query.state}.",
+                tuple(matching))
         return QueryAnswer(f"No, none of them is {query.state}.", entities)
     entity = entities[0]
     name = f"the {display_name(home.entities[entity].name)}"
@@ -78,12 +79,24 @@ def answer_query(home: Home, state: HomeState, query: Query,
 def _value(home: Home, state: HomeState, query: Query, speaker_area: str | None) -> QueryAnswer:
     """"what's the temperature outside": a sensor's value, or a thermostat's reading."""
     quantity = query.quantity or ""
-    words = tuple(w for w in (quantity, *query.target.words) if w)
+    target = query.target
+    if target.names or target.entity_ids or (target.domains and "sensor" not in target.domains):
+        # A device was named ("the thermostat"): its own reading.
+        answer = _device_reading(home, state, query, speaker_area)
+        if answer is not None:
+            return answer
+    place_words = tuple(w for a in target.areas for w in home.areas[a].name.lower().split())
+    words = tuple(w for w in (quantity, *target.words) if w)
     sensors = [e for e in home.entities.values() if e.domain in READ_DOMAINS]
     # A sensor whose name has every word said ("outside" and "temperature") ...
     named = [e for e in sensors
              if all(any(w in name.split() for name in e.spoken_names) for w in words)
              and _in_place(home, e.id, query.target, speaker_area)]
+    # ... or whose name says the place ("Outside Temperature" for "outside") ...
+    if not named and place_words:
+        named = [e for e in sensors
+                 if all(any(w in name.split() for name in e.spoken_names)
+                        for w in (*words, *place_words))]
     # ... or one of that device class in the place named.
     if not named:
         named = [e for e in sensors
@@ -109,6 +122,31 @@ def _value(home: Home, state: HomeState, query: Query, speaker_area: str | None)
                                f"{reading} degrees.", (entity,))
     place = " ".join(query.target.words) or "here"
     return QueryAnswer(f"I don't know the {quantity} {place}.".replace(" here.", "."))
+
+
+def _device_reading(home: Home, state: HomeState, query: Query,
+                    speaker_area: str | None) -> QueryAnswer | None:
+    match = match_targets(home, replace(query.target, words=()), None, speaker_area)
+    for entity_id in match.entities:
+        entity, attrs = home.entities[entity_id], state[entity_id].attributes
+        name = f"The {display_name(entity.name)}"
+        if entity.domain == "climate":
+            if query.quantity == "setpoint" and attrs.get("temperature") is not None:
+                return QueryAnswer(f"{name} is set to {attrs['temperature']} degrees.",
+                                   (entity_id,))
+            reading = attrs.get("current_temperature", attrs.get("temperature"))
+            if reading is not None:
+                return QueryAnswer(f"{name} reads {reading} degrees.", (entity_id,))
+        if entity.domain == "media_player" and attrs.get("volume_level") is not None:
+            level = float(attrs["volume_level"])
+            level = level * 100 if level <= 1 else level
+            return QueryAnswer(f"{name} is at volume {round(level)}%.", (entity_id,))
+        if entity.domain == "light" and attrs.get("brightness"):
+            pct = round(float(attrs["brightness"]) * 100 / 255)
+            return QueryAnswer(f"{name} is at {pct}% brightness.", (entity_id,))
+        if entity.domain in READ_DOMAINS:
+            return QueryAnswer(f"{name} is {_spoken_state(state, entity_id)}.", (entity_id,))
+    return None
 
 
 def _in_place(home: Home, entity_id: str, target: Target, speaker_area: str | None) -> bool:

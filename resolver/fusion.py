@@ -1,0 +1,209 @@
+"""Fusion of the neural proposer with the grammar: the proposer proposes, the grammar decides.
+
+- When the grammar parses, that parse is the logical form. If a typo-corrected reading
+  of the words parses too, the two compete and the proposer's scores rank them.
+- When nothing parses, the proposer's intent and the targets the gazetteer found in the
+  words (names, areas, device nouns, "here"; typos corrected) make a logical form, marked
+  as coming from the proposer; below :data:`THRESHOLD` nothing is done.
+
+Either way the rules then decide, so "don't kill the lights" is still a negation.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from lark import Token
+
+from .language.parse import ParseResult, UtteranceParser, _Obj, _ToLogicalForm
+from .language.tagger import Tag
+from .logical_form import (
+    Action,
+    Attribute,
+    Command,
+    Fragment,
+    Move,
+    Query,
+    Target,
+    Undo,
+    Utterance,
+    Value,
+)
+from .neural.proposer import Proposal
+
+THRESHOLD = 0.5
+"""Calibrated probability below which a proposal alone is not acted on."""
+UNPARSED = "unparsed"
+"""The marker of the fragment standing for words nothing could read."""
+
+_ACTIONS = {
+    "HassTurnOn": Action.TURN_ON,
+    "HassTurnOff": Action.TURN_OFF,
+    "HassMediaPause": Action.PAUSE,
+    "HassMediaUnpause": Action.PLAY,
+    "HassMediaNext": Action.NEXT,
+    "HassMediaPrevious": Action.PREVIOUS,
+    "HassVacuumStart": Action.START,
+    "HassVacuumReturnToBase": Action.RETURN_HOME,
+    "ResolverIncrease": Action.INCREASE,
+    "ResolverDecrease": Action.DECREASE,
+    "HassLightSet": Action.SET,
+    "HassSetPosition": Action.SET,
+    "HassClimateSetTemperature": Action.SET,
+    "HassSetVolume": Action.SET,
+    "HassFanSetSpeed": Action.SET,
+}
+_SET_ATTRIBUTES = {
+    "HassSetPosition": Attribute.POSITION,
+    "HassClimateSetTemperature": Attribute.TEMPERATURE,
+    "HassSetVolume": Attribute.VOLUME,
+    "HassFanSetSpeed": Attribute.SPEED,
+}
+_STEP_ATTRIBUTES = {"light": Attribute.BRIGHTNESS, "media_player": Attribute.VOLUME,
+                    "climate": Attribute.TEMPERATURE, "fan": Attribute.SPEED,
+                    "cover": Attribute.POSITION}
+# Word classes that carry no meaning of their own and are never corrected.
+_TARGET_KINDS = {"NAME", "AREA", "FLOOR", "NOUN", "HERE", "HOUSE", "EVERYWHERE", "QUANT", "IT",
+                 "ATTR", "DET", "PREP", "ONE", "MEDIA"}
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The logical form chosen for an utterance and how it was reached."""
+
+    parsed: ParseResult
+    source: str
+    """``grammar``, ``grammar (corrected)``, ``proposer`` or ``none``."""
+    utterance: Utterance | None
+    corrections: tuple[tuple[str, str], ...] = ()
+    """Words replaced as typos: (said, read as)."""
+
+
+def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Reading:
+    """The logical form of ``text``: the grammar's, ranked and backed by the proposer."""
+    parsed = parser.parse(text)
+    corrected_text, corrections = correct_typos(parser, parsed.tags)
+    candidates: list[tuple[ParseResult, str]] = [(parsed, "grammar")]
+    if corrections:
+        candidates.append((parser.parse(corrected_text), "grammar (corrected)"))
+    usable = [(p, s) for p, s in candidates if p.utterance is not None
+              and not _only_unknown_words(p)]
+    if usable:
+        best = max(usable, key=lambda c: (_agreement(c[0], proposal), -_unknown_words(c[0]),
+                                          c[1] == "grammar"))
+        return Reading(best[0], best[1], best[0].utterance,
+                       corrections if best[1] != "grammar" else ())
+    if proposal is not None and proposal.score >= THRESHOLD and proposal.intent != "ResolverOther":
+        tags = candidates[-1][0].tags or parsed.tags
+        move = fallback_move(proposal, list(tags))
+        if move is not None:
+            words = " ".join(t.text for t in tags)
+            content = " ".join(t.text for t in tags if t.kind not in ("FILLER", "COMMA"))
+            return Reading(parsed, "proposer", Utterance((move,), words, content), corrections)
+    if parsed.utterance is not None:
+        return Reading(parsed, "grammar", parsed.utterance)
+    # Nothing reads it: the words alone, so that rules can still look at what was said
+    # (`said "..."`) and answer that they did not understand.
+    words = tuple(t.text for t in parsed.tags if t.kind not in ("COMMA", "FILLER"))
+    content = " ".join(words)
+    text_all = " ".join(t.text for t in parsed.tags)
+    unparsed = Fragment(Target(words=words or ("",)), marker=UNPARSED)
+    return Reading(parsed, "none", Utterance((unparsed,), text_all, content))
+
+
+def _unknown_words(parsed: ParseResult) -> int:
+    return sum(1 for t in parsed.tags if t.kind == "WORD")
+
+
+def _only_unknown_words(parsed: ParseResult) -> bool:
+    """A "fragment" made of nothing the home or the lexicon knows is no reading at all."""
+    kinds = {t.kind for t in parsed.tags} - {"DET", "FILLER", "COMMA", "PREP"}
+    return bool(parsed.tags) and kinds <= {"WORD"}
+
+
+def _agreement(parsed: ParseResult, proposal: Proposal | None) -> float:
+    """How much the proposer believes in a parse: the score of its first command's intent."""
+    if proposal is None or parsed.utterance is None:
+        return 0.0
+    for move in parsed.utterance.moves:
+        if isinstance(move, Command):
+            return proposal.score_of(_intent_name(move))
+    return 0.0
+
+
+def _intent_name(command: Command) -> str:
+    for name, action in _ACTIONS.items():
+        if action is command.action and (action is not Action.SET or name == "HassLightSet"):
+            if action is Action.SET and command.attribute in _SET_ATTRIBUTES.values():
+                return next(n for n, a in _SET_ATTRIBUTES.items() if a is command.attribute)
+            return name
+    return {Action.LOCK: "HassTurnOn", Action.UNLOCK: "HassTurnOff", Action.OPEN: "HassTurnOn",
+            Action.CLOSE: "HassTurnOff", Action.ADD_ITEM: "HassListAddItem"}.get(
+                command.action, "ResolverOther")
+
+
+def correct_typos(parser: UtteranceParser, tags: tuple[Tag, ...] | list[Tag]
+                  ) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The words with unknown ones replaced by the closest known name or word, if close."""
+    vocabulary = parser.tagger.vocabulary
+    words: list[str] = []
+    corrections: list[tuple[str, str]] = []
+    for tag in tags:
+        if tag.kind == "WORD" and len(tag.text) >= 4 and tag.text.isalpha():
+            close = difflib.get_close_matches(tag.text, vocabulary, n=1, cutoff=0.8)
+            if close and close[0] != tag.text:
+                corrections.append((tag.text, close[0]))
+                words.append(close[0])
+                continue
+        words.append(tag.text if tag.kind != "COMMA" else ",")
+    return " ".join(words), tuple(corrections)
+
+
+def fallback_move(proposal: Proposal, tags: list[Tag]) -> Move | None:
+    """A move from the proposer's intent and the targets and values found in the words."""
+    intent = proposal.intent
+    transformer = _ToLogicalForm(tags)
+    tokens = [Token(t.kind, t.text, start_pos=i) for i, t in enumerate(tags)
+              if t.kind in _TARGET_KINDS]
+    obj: _Obj = transformer.obj(tokens) if tokens else _Obj(Target())
+    target = obj.target
+    if not (target.names or target.domains or target.entity_ids) and proposal.domain != "none":
+        target = target.merged(Target(domains=(proposal.domain,)))
+    negated = any(t.kind == "NEG" for t in tags)
+    value = _value(tags)
+    if intent == "HassNevermind":
+        return Undo()
+    if intent in ("HassGetState", "HassClimateGetTemperature"):
+        state = next((t.text for t in tags if t.kind == "STATE"), None)
+        quantity = obj.quantity or ("temperature" if intent == "HassClimateGetTemperature"
+                                    else None)
+        return Query(target=target, state=state, quantity=quantity)
+    action = _ACTIONS.get(intent)
+    if action is None:
+        return None
+    attribute = obj.attributes[0] if obj.attributes else None
+    if action is Action.SET:
+        if value is None:
+            return None
+        attribute = _SET_ATTRIBUTES.get(intent) or attribute or (
+            Attribute.COLOR if value.text else Attribute.BRIGHTNESS)
+    if action in (Action.INCREASE, Action.DECREASE) and attribute is None:
+        attribute = _STEP_ATTRIBUTES.get(proposal.domain)
+        value = None
+    return Command(action=action, target=target, value=value, attribute=attribute,
+                   negated=negated)
+
+
+def _value(tags: list[Tag]) -> Value | None:
+    for index, tag in enumerate(tags):
+        if tag.kind == "NUMBER":
+            unit = tags[index + 1].text if index + 1 < len(tags) and \
+                tags[index + 1].kind == "UNIT" else None
+            return Value(number=float(tag.text), unit=unit)
+        if tag.kind == "COLOR":
+            return Value(text=tag.text)
+        if tag.kind == "EXTREME":
+            return Value(extreme="min" if any(w in tag.text for w in ("min", "low", "bottom",
+                                                                     "dim")) else "max")
+    return None

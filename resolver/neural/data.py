@@ -1,0 +1,333 @@
+"""Training sentences generated from the project's grammar over many generated homes.
+
+A random home is drawn (rooms, floors, devices of every domain with everyday names), then
+sentences are written from templates whose verbs, particles and fillers are phrases of the
+grammar's own word classes (``grammars/lexicon.txt``). Every sentence is parsed back with
+the utterance grammar on that home, and its label (intent and domain) is what the parse
+means: a sentence the grammar reads differently from its template is dropped, so the
+labels are the grammar's. Negation, repairs and references are left out on purpose: they
+stay symbolic, the proposer is not asked to learn them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..home import Home
+from ..language.parse import GRAMMAR_DIR, UtteranceParser, lexicon
+from ..logical_form import Action, Attribute, Command, Query, Undo
+from ..resolve import intent_of, match_command
+from .labels import DOMAINS, Example
+
+ROOMS = (
+    "kitchen", "living room", "bedroom", "master bedroom", "bathroom", "office", "study",
+    "garage", "hallway", "dining room", "guest room", "nursery", "kids room", "basement",
+    "attic", "laundry room", "den", "playroom", "porch", "patio", "garden", "balcony",
+    "family room", "lounge", "library", "gym", "workshop", "sunroom", "utility room",
+    "loft", "mudroom", "conservatory",
+)
+LIGHT_NAMES = (
+    "{room} light", "{room} lights", "{room} lamp", "ceiling light", "floor lamp",
+    "desk lamp", "reading lamp", "bedside lamp", "night light", "pendant light",
+    "chandelier", "spotlights", "led strip", "wall sconce", "fairy lights", "accent light",
+    "{room} ceiling light", "table lamp", "strip lights", "main light", "big light",
+)
+SWITCH_NAMES = ("coffee maker", "kettle", "printer", "christmas tree", "smart plug",
+                "air purifier", "dehumidifier", "space heater", "electric blanket",
+                "{room} plug", "fountain", "car charger", "toaster", "washing machine")
+FAN_NAMES = ("ceiling fan", "{room} fan", "tower fan", "desk fan", "exhaust fan")
+COVER_NAMES = (("{room} blinds", "blind"), ("{room} curtains", "curtain"),
+               ("{room} shades", "shade"), ("garage door", "garage"),
+               ("{room} window", "window"), ("{room} shutters", "shutter"))
+LOCK_NAMES = ("front door", "back door", "side door", "patio door", "gate", "garage side door")
+CLIMATE_NAMES = ("thermostat", "{room} thermostat", "heat pump", "air conditioner")
+MEDIA_NAMES = ("tv", "{room} tv", "{room} speaker", "sonos", "stereo", "soundbar",
+               "{room} radio", "chromecast")
+VACUUM_NAMES = ("rover", "robbie", "dusty", "robot vacuum", "vacuum", "roomba")
+VALVE_NAMES = ("sprinkler", "water valve", "garden valve", "main valve")
+SCENES = ("movie night", "dinner time", "relax", "party mode", "romantic", "reading time",
+          "wake up", "good night", "cozy evening", "focus")
+SCRIPTS = ("morning routine", "leaving home", "bedtime", "stealth mode", "arrive home")
+LISTS = ("shopping list", "grocery list", "to do list", "chores", "hardware store list")
+ITEMS = ("milk", "eggs", "bread", "apples", "coffee", "batteries", "dish soap", "bananas",
+         "butter", "paper towels", "cheese", "light bulbs", "rice", "tea", "cat food")
+COLORS = ("red", "blue", "green", "yellow", "purple", "orange", "pink", "white", "warm white")
+
+
+@dataclass(frozen=True, slots=True)
+class _Device:
+    name: str
+    domain: str
+    area: str | None
+    device_class: str | None = None
+
+
+def random_home(rng: random.Random) -> tuple[Home, list[_Device]]:
+    """A home with 3-9 rooms over 1-3 floors and devices of every domain."""
+    rooms = rng.sample(ROOMS, rng.randint(3, 9))
+    floors = [("ground", "ground floor", ["downstairs"]), ("first", "first floor", ["upstairs"]),
+              ("second", "second floor", [])][: rng.randint(1, 3)]
+    areas = [{"id": r.replace(" ", "_"), "name": r, "floor": rng.choice(floors)[0]}
+             for r in rooms]
+    devices: list[_Device] = []
+    used: set[str] = set()
+
+    def add(template: str, domain: str, area: str | None, device_class: str | None = None
+            ) -> None:
+        name = template.format(room=area or rng.choice(rooms))
+        if name in used:
+            return
+        used.add(name)
+        devices.append(_Device(name, domain, area if "{room}" in template or area else None,
+                               device_class))
+
+    for room in rooms:
+        for template in rng.sample(LIGHT_NAMES, rng.randint(1, 3)):
+            add(template, "light", room)
+        if rng.random() < 0.4:
+            add(rng.choice(SWITCH_NAMES), "switch", room)
+        if rng.random() < 0.3:
+            add(rng.choice(FAN_NAMES), "fan", room)
+        if rng.random() < 0.4:
+            template, cls = rng.choice(COVER_NAMES)
+            add(template, "cover", room, cls)
+        if rng.random() < 0.3:
+            add(rng.choice(MEDIA_NAMES), "media_player", room)
+    for name in rng.sample(LOCK_NAMES, rng.randint(1, 3)):
+        add(name, "lock", rng.choice(rooms))
+    add(rng.choice(CLIMATE_NAMES), "climate", rng.choice(rooms))
+    add(rng.choice(VACUUM_NAMES), "vacuum", rng.choice(rooms))
+    if rng.random() < 0.5:
+        add(rng.choice(VALVE_NAMES), "valve", None)
+    for name in rng.sample(SCENES, 2):
+        add(name, "scene", None)
+    add(rng.choice(SCRIPTS), "script", None)
+    for name in rng.sample(LISTS, 2):
+        add(name, "todo", None)
+    add("{room} temperature", "sensor", rng.choice(rooms))
+
+    entities: list[dict[str, Any]] = []
+    for index, device in enumerate(devices):
+        object_id = f"{device.name.replace(' ', '_')}_{index}"
+        entity: dict[str, Any] = {"id": f"{device.domain}.{object_id}", "name": device.name,
+                                  "state": rng.choice(["on", "off"])
+                                  if device.domain in ("light", "switch", "fan") else None}
+        if device.area:
+            entity["area"] = device.area.replace(" ", "_")
+        attributes: dict[str, Any] = {}
+        if device.device_class:
+            attributes["device_class"] = device.device_class
+        if device.domain == "climate":
+            attributes.update(temperature=rng.randint(62, 74), current_temperature=68)
+        if device.domain == "media_player":
+            attributes["volume_level"] = round(rng.random(), 2)
+        if device.domain == "sensor":
+            attributes.update(device_class="temperature", unit_of_measurement="°F")
+            entity["state"] = str(rng.randint(50, 80))
+        if attributes:
+            entity["attributes"] = attributes
+        if entity["state"] is None:
+            del entity["state"]
+        entities.append(entity)
+    data = {"floors": [{"id": f, "name": n, "aliases": a} for f, n, a in floors],
+            "areas": areas, "entities": entities}
+    return Home.from_dict(data, "<generated home>"), devices
+
+
+class _Phrases:
+    """Random phrases of the grammar's word classes."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        by_class: dict[str, list[str]] = {}
+        for text, kind in lexicon(str(GRAMMAR_DIR)).classes.items():
+            by_class.setdefault(kind, []).append(text)
+        self.by_class = by_class
+
+    def __call__(self, kind: str) -> str:
+        return self.rng.choice(self.by_class[kind])
+
+    def maybe(self, kind: str, p: float = 0.3) -> str:
+        return self(kind) + " " if self.rng.random() < p else ""
+
+
+Template = Callable[[random.Random, _Phrases, "Picker"], str]
+
+
+class Picker:
+    """Random devices and rooms of one generated home."""
+
+    def __init__(self, rng: random.Random, devices: list[_Device]) -> None:
+        self.rng = rng
+        self.devices = devices
+
+    def device(self, *domains: str) -> _Device | None:
+        found = [d for d in self.devices if d.domain in domains]
+        return self.rng.choice(found) if found else None
+
+    def name(self, *domains: str) -> str:
+        device = self.device(*domains)
+        return device.name if device else "light"
+
+    def room(self) -> str:
+        rooms = [d.area for d in self.devices if d.area]
+        return self.rng.choice(rooms) if rooms else "kitchen"
+
+    def the(self, *domains: str) -> str:
+        return f"{self.rng.choice(['the ', 'the ', 'my ', ''])}{self.name(*domains)}"
+
+
+def _pct(rng: random.Random) -> str:
+    value = rng.choice([10, 20, 25, 30, 40, 50, 60, 70, 75, 80, 90, 100, rng.randint(1, 100)])
+    return rng.choice([f"{value} percent", f"{value}%", f"{value} percent", str(value)])
+
+
+def _templates() -> list[Template]:
+    t: list[Template] = [
+        lambda r, p, k: f"{p.maybe('FILLER')}{p('V_ON')} {k.the('light', 'switch', 'fan')}",
+        lambda r, p, k: f"{p('V_ON')} the lights in the {k.room()}",
+        lambda r, p, k: f"{p('V_ON')} the {k.room()} lights",
+        lambda r, p, k: f"turn {k.the('light', 'switch', 'fan', 'media_player')} on",
+        lambda r, p, k: f"{k.room()} lights on{r.choice(['', ' please'])}",
+        lambda r, p, k: f"{p('V_LIGHT')} the {k.room()}",
+        lambda r, p, k: f"{p.maybe('FILLER')}{p('V_OFF')} {k.the('light', 'switch', 'fan')}",
+        lambda r, p, k: f"{p('V_OFF')} all the lights{r.choice(['', ' in the house'])}",
+        lambda r, p, k: f"turn {k.the('light', 'switch', 'media_player')} off",
+        lambda r, p, k: f"{k.room()} lights off",
+        lambda r, p, k: f"{p('V_OFF')} the lights in the {k.room()}",
+        lambda r, p, k: f"{p('V_LOCK')} {k.the('lock')}",
+        lambda r, p, k: f"{p('V_UNLOCK')} {k.the('lock')}",
+        lambda r, p, k: f"{p('V_OPEN')} {k.the('cover', 'valve')}",
+        lambda r, p, k: f"{p('V_CLOSE')} {k.the('cover', 'valve')}",
+        lambda r, p, k: f"{r.choice(['set', 'change', 'dim', 'adjust'])} {k.the('light')} "
+                        f"to {_pct(r)}",
+        lambda r, p, k: f"set the {k.room()} lights to {_pct(r)} brightness",
+        lambda r, p, k: f"{r.choice(['make', 'turn', 'set'])} {k.the('light')} "
+                        f"{r.choice(['', 'to '])}{r.choice(COLORS)}",
+        lambda r, p, k: f"set the brightness of {k.the('light')} to {_pct(r)}",
+        lambda r, p, k: f"{r.choice(['set', 'open', 'move'])} {k.the('cover')} to {_pct(r)}",
+        lambda r, p, k: f"set {k.the('climate')} to {r.randint(60, 78)}"
+                        f"{r.choice(['', ' degrees'])}",
+        lambda r, p, k: f"set the temperature {r.choice(['', 'in the ' + k.room() + ' '])}"
+                        f"to {r.randint(60, 78)} degrees",
+        lambda r, p, k: f"set the volume {r.choice(['', 'of ' + k.the('media_player') + ' '])}"
+                        f"to {_pct(r)}",
+        lambda r, p, k: f"set {k.the('fan')} {r.choice(['', 'speed '])}to {_pct(r)}",
+        lambda r, p, k: f"{p('V_PAUSE')} {r.choice(['', 'the music', k.the('media_player')])}",
+        lambda r, p, k: f"{r.choice(['resume', 'unpause', 'continue'])} "
+                        f"{r.choice(['', 'the music', k.the('media_player')])}",
+        lambda r, p, k: f"{r.choice(['skip', 'next song', 'next track', 'skip this song'])}"
+                        f"{r.choice(['', ' on ' + k.the('media_player')])}",
+        lambda r, p, k: f"{r.choice(['previous song', 'go back', 'previous track', 'replay'])}"
+                        f"{r.choice(['', ' on ' + k.the('media_player')])}",
+        lambda r, p, k: f"{p('V_CLEAN')} the {k.room()}",
+        lambda r, p, k: f"start {k.the('vacuum')}",
+        lambda r, p, k: f"{r.choice(['send', 'return'])} {k.the('vacuum')} "
+                        f"{r.choice(['home', 'to base', 'back to its dock'])}",
+        lambda r, p, k: f"{r.choice(['activate', 'turn on', 'run', 'start'])} "
+                        f"{k.name('scene', 'script')}",
+        lambda r, p, k: f"add {r.choice(ITEMS)} to {k.the('todo')}",
+        lambda r, p, k: f"is {k.the('lock')} {r.choice(['locked', 'unlocked'])}",
+        lambda r, p, k: f"is {k.the('light', 'switch')} {r.choice(['on', 'off'])}",
+        lambda r, p, k: f"are any lights on in the {k.room()}",
+        lambda r, p, k: f"what is the temperature {r.choice(['', 'in the ' + k.room()])}",
+        lambda r, p, k: f"{p('UNDO')}",
+        lambda r, p, k: f"{p.maybe('DEGREE')}{r.choice(['brighter', 'louder', 'warmer'])}",
+        lambda r, p, k: f"{p.maybe('DEGREE')}{r.choice(['dimmer', 'quieter', 'cooler'])}",
+        lambda r, p, k: f"make {k.the('light')} {r.choice(['brighter', 'dimmer'])}",
+        lambda r, p, k: f"{p('V_UP')} {k.the('media_player', 'fan', 'climate')}",
+        lambda r, p, k: f"{p('V_DOWN')} {k.the('media_player', 'fan', 'climate')}",
+        lambda r, p, k: f"{p('V_DIM')} {k.the('light')}",
+        lambda r, p, k: f"{p('V_BRIGHTEN')} {k.the('light')}",
+        lambda r, p, k: f"turn the volume {r.choice(['up', 'down'])}",
+    ]
+    return t
+
+
+_INCREASE = {"ResolverIncrease", "ResolverDecrease"}
+
+
+def _label(parser: UtteranceParser, home: Home, text: str) -> tuple[str, str] | None:
+    """The intent and domain the grammar gives a sentence, or None."""
+    parsed = parser.parse(text)
+    if parsed.utterance is None or len(parsed.utterance.moves) != 1:
+        return None
+    move = parsed.utterance.moves[0]
+    if isinstance(move, Undo):
+        return "HassNevermind", "none"
+    if isinstance(move, Query):
+        if move.quantity in ("temperature", "temp") and move.state is None:
+            return "HassClimateGetTemperature", "climate"
+        domain = move.target.domains[0] if move.target.domains else _named_domain(home, move)
+        return "HassGetState", _domain(domain)
+    if not isinstance(move, Command) or move.negated:
+        return None
+    if move.action in (Action.INCREASE, Action.DECREASE):
+        intent = "ResolverIncrease" if move.action is Action.INCREASE else "ResolverDecrease"
+    else:
+        match, _ = match_command(home, move, home.initial_state(), None)
+        intent = intent_of(move, home, match.entities)["name"]
+    match, _ = match_command(home, move, home.initial_state(), None)
+    domains = [home.entities[e].domain for e in match.entities]
+    if domains:
+        domain = max(set(domains), key=domains.count)
+    elif move.target.domains:
+        domain = move.target.domains[0]
+    elif move.attribute is Attribute.VOLUME:
+        domain = "media_player"
+    elif move.attribute is Attribute.TEMPERATURE:
+        domain = "climate"
+    elif move.attribute is Attribute.SPEED:
+        domain = "fan"
+    elif move.attribute is not None or intent in _INCREASE:
+        domain = "light"
+    else:
+        domain = "none"
+    if intent not in _KNOWN_INTENTS:
+        return None
+    return intent, _domain(domain)
+
+
+def _named_domain(home: Home, query: Query) -> str:
+    for name in query.target.names:
+        for entity in home.entities.values():
+            if name in entity.spoken_names:
+                return entity.domain
+    return "none"
+
+
+def _domain(domain: str) -> str:
+    domain = {"input_boolean": "switch", "binary_sensor": "sensor"}.get(domain, domain)
+    return domain if domain in DOMAINS else "none"
+
+
+_KNOWN_INTENTS = frozenset({
+    "HassTurnOn", "HassTurnOff", "HassLightSet", "HassSetPosition",
+    "HassClimateSetTemperature", "HassSetVolume", "HassFanSetSpeed", "HassMediaPause",
+    "HassMediaUnpause", "HassMediaNext", "HassMediaPrevious", "HassVacuumStart",
+    "HassVacuumReturnToBase", "HassListAddItem", "HassGetState", "HassClimateGetTemperature",
+    "HassNevermind", "ResolverIncrease", "ResolverDecrease",
+})
+
+
+def grammar_examples(rng: random.Random, homes: int = 60, per_home: int = 100
+                     ) -> Iterator[Example]:
+    """Sentences from the grammar's templates over ``homes`` generated homes, labelled."""
+    templates = _templates()
+    phrases = _Phrases(rng)
+    for _ in range(homes):
+        home, devices = random_home(rng)
+        parser = UtteranceParser(home)
+        picker = Picker(rng, devices)
+        seen: set[str] = set()
+        for _ in range(per_home):
+            text = " ".join(rng.choice(templates)(rng, phrases, picker).split())
+            if not text or text in seen:
+                continue
+            seen.add(text)
+            label = _label(parser, home, text)
+            if label is not None:
+                yield Example(text, label[0], label[1], "grammar")

@@ -1,0 +1,598 @@
+"""The rules DSL (parsing, errors, loading, the CLI) and the engine that runs the rules."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from resolver import Resolver, Result
+from resolver.errors import FileError
+from resolver.rules import PACKAGED_RULES, load
+from resolver.rules.dsl import (
+    DEFAULT_PRIORITY,
+    All,
+    Effect,
+    Flag,
+    Is,
+    Not,
+    Rule,
+    RulesError,
+    Said,
+    load_rules,
+    parse_rules,
+)
+from resolver.rules.dsl import Any as AnyOf
+from resolver.rules.engine import FLAGS, PROPERTIES, REWRITES, VOCABULARY
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO_HOME = REPO_ROOT / "demo" / "home.yaml"
+DEMO_RULES = REPO_ROOT / "demo" / "rules"
+
+
+def write(directory: Path, text: str, name: str = "user.rules") -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "resolver", *args], input=stdin,
+                          capture_output=True, text=True, cwd=REPO_ROOT, timeout=60,
+                          check=False)
+
+
+# -- a valid file -> Rule objects -----------------------------------------------------------
+
+VALID = '''\
+# What a user might write.
+rule plain
+  when command
+  then do
+
+rule picky   # a comment after the name
+  priority 70
+  when command and negated or not (query and domain is lock)
+  then say "Hello, \\"friend\\"."
+       undo last
+
+rule everything
+  priority -5
+  when action in (lock, unlock) and said "Open Sesame"
+  then do "lock the front door"
+       confirm "Sure?"
+       rewrite use_salient
+       do inverse
+       ask which
+       answer
+       nothing
+       forget question
+
+rule precedence when not yes and no or fragment then do
+'''
+
+
+@pytest.fixture(scope="module")
+def valid() -> dict[str, Rule]:
+    return {r.name: r for r in parse_rules(VALID, "my.rules", VOCABULARY)}
+
+
+def test_a_valid_file_parses_into_named_rules_in_order() -> None:
+    rules = parse_rules(VALID, "my.rules", VOCABULARY)
+    assert [r.name for r in rules] == ["plain", "picky", "everything", "precedence"]
+    assert [r.source for r in rules] == ["my.rules:2", "my.rules:6", "my.rules:12",
+                                         "my.rules:24"]
+
+
+def test_priority_defaults_to_50_and_may_be_negative(valid: dict[str, Rule]) -> None:
+    assert DEFAULT_PRIORITY == 50
+    assert [valid[n].priority for n in ("plain", "picky", "everything")] == [50, 70, -5]
+
+
+def test_conditions(valid: dict[str, Rule]) -> None:
+    assert valid["plain"].condition == Flag("command")
+    # "and" binds tighter than "or"; "not" applies to the parenthesized test.
+    assert valid["picky"].condition == AnyOf((
+        All((Flag("command"), Flag("negated"))),
+        Not(All((Flag("query"), Is("domain", ("lock",))))),
+    ))
+    assert valid["everything"].condition == All((
+        Is("action", ("lock", "unlock")), Said("Open Sesame")))
+    # "not" binds tighter than "and".
+    assert valid["precedence"].condition == AnyOf((
+        All((Not(Flag("yes")), Flag("no"))), Flag("fragment")))
+
+
+def effects(rule: Rule) -> list[tuple[str, str | None]]:
+    return [(e.kind, e.argument) for e in rule.effects]
+
+
+def test_effects(valid: dict[str, Rule]) -> None:
+    assert effects(valid["plain"]) == [("do", None)]
+    assert effects(valid["picky"]) == [("say", 'Hello, "friend".'), ("undo_last", None)]
+    assert effects(valid["everything"]) == [
+        ("do_text", "lock the front door"), ("confirm", "Sure?"), ("rewrite", "use_salient"),
+        ("do_inverse", None), ("ask_which", None), ("answer", None), ("nothing", None),
+        ("forget_question", None)]
+    assert all(isinstance(e, Effect) for r in valid.values() for e in r.effects)
+
+
+def test_a_rule_of_only_rewrites_does_not_settle_a_move() -> None:
+    [rewrites, settles] = parse_rules(
+        "rule a when command then rewrite use_salient rewrite correct_last\n"
+        "rule b when command then rewrite use_salient do\n", "x.rules", VOCABULARY)
+    assert not rewrites.settles
+    assert settles.settles
+
+
+def test_an_empty_or_comment_only_file_has_no_rules() -> None:
+    assert parse_rules("", "x.rules", VOCABULARY) == []
+    assert parse_rules("# nothing yet\n\n   # really\n", "x.rules", VOCABULARY) == []
+
+
+# -- broken files are refused with path:line:col and a caret --------------------------------
+
+# (what is wrong, the file, line, column (None: not checked), a fragment of the message)
+BROKEN: list[tuple[str, str, int, int | None, str]] = [
+    ("unknown test", "rule a\n  when command and negatd\n  then do\n", 2, 20,
+     "unknown test 'negatd' (known: ambiguous, answer, command,"),
+    ("unknown property", "rule a\n  when colour is red\n  then do\n", 2, 8,
+     "unknown property 'colour' (known: action, domain, marker, question)"),
+    ("bad property value", "rule a\n  when action is dance\n  then do\n", 2, 18,
+     "'dance' is not a value of 'action' (one of: activate,"),
+    ("bad value in a list", "rule a\n  when action in (lock, dance)\n  then do\n", 2, 25,
+     "'dance' is not a value of 'action'"),
+    ("bad question kind", "rule a\n  when question is maybe\n  then do\n", 2, 20,
+     "'maybe' is not a value of 'question' (one of: confirm, none, which)"),
+    ("unknown rewrite", "rule a\n  when command\n  then rewrite guess\n", 3, 16,
+     "unknown rewrite 'guess' (known: accept_question,"),
+    ("unknown effect", "rule a\n  when command\n  then explode\n", 3, 8,
+     "expected an effect (do, say, undo last, ask which ...), got 'explode'"),
+    ("missing when", "rule a\n  command\n  then do\n", 2, 3,
+     "expected 'when' after the rule's name, got 'command'"),
+    ("missing then", "rule a\n  when command\n  do\n", 3, 3,
+     "expected 'and', 'or' or 'then' after a test, got 'do'"),
+    ("missing effect", "rule a\n  when command\n  then\nrule b when command then do\n", 4, 1,
+     "expected an effect (do, say, undo last, ask which ...), got 'rule'"),
+    ("file ends inside a rule", "rule a\n  when command\n", 2, None,
+     "the file ends inside a rule: a rule needs 'when <test>' and 'then <effect>'"),
+    ("file ends after the name", "rule plain_command", 1, None,
+     "the file ends inside a rule"),
+    ("unterminated string", 'rule a\n  when command\n  then say "hello\n', 3, 12,
+     "unexpected character '\"'"),
+    ("stray character", "rule a\n  when command @\n  then do\n", 2, 16,
+     "unexpected character '@'"),
+    ("no 'rule' keyword", "rool a\n  when command\n  then do\n", 1, 1,
+     "expected 'rule' to start a rule, got 'rool'"),
+    ("priority not a number", "rule a\n  priority high\n  when command\n  then do\n", 2, 12,
+     "unexpected 'high'"),
+    ("duplicate rule name",
+     "rule a\n  when command\n  then do\n\nrule a\n  when query\n  then answer\n", 5, 1,
+     "rule 'a' is already defined on line 1"),
+]
+
+
+@pytest.mark.parametrize(("source", "line", "column", "message"),
+                         [case[1:] for case in BROKEN], ids=[case[0] for case in BROKEN])
+def test_a_broken_rules_file_is_refused_with_its_place(tmp_path: Path, source: str, line: int,
+                                                       column: int | None,
+                                                       message: str) -> None:
+    path = write(tmp_path, source, "policy.rules")
+    with pytest.raises(RulesError) as caught:
+        load_rules([tmp_path], VOCABULARY)
+    err = caught.value
+    assert isinstance(err, FileError)
+    assert err.path == str(path) and err.line == line
+    if column is not None:
+        assert err.column == column
+    first, shown, caret = str(err).splitlines()
+    assert first.startswith(f"{path}:{line}:{err.column}: ")
+    assert message in first
+    assert shown == source.splitlines()[line - 1]
+    assert caret == " " * (err.column - 1) + "^"
+
+
+def test_a_bad_escape_in_a_string_is_refused_with_its_place(tmp_path: Path) -> None:
+    path = write(tmp_path, 'rule a\n  when command\n  then say "costs \\x"\n')
+    with pytest.raises(RulesError) as caught:
+        load_rules([tmp_path], VOCABULARY)
+    first, shown, caret = str(caught.value).splitlines()
+    assert first.startswith(f"{path}:3:12: ")
+    assert shown == '  then say "costs \\x"'
+    assert caret == " " * 11 + "^"
+
+
+def test_a_rules_file_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    (tmp_path / "bom.rules").write_bytes(b"\xef\xbb\xbfrule a when command then do\n")
+    assert [r.name for r in load_rules([tmp_path], VOCABULARY)] == ["a"]
+
+
+def test_a_broken_file_is_refused_whole(tmp_path: Path) -> None:
+    write(tmp_path, "rule fine when command then do\n", "a_good.rules")
+    write(tmp_path, "rule also_fine when query then answer\nrule bad when comand then do\n",
+          "b_bad.rules")
+    with pytest.raises(RulesError, match="b_bad.rules:2:15: unknown test 'comand'"):
+        load_rules([tmp_path], VOCABULARY)
+    with pytest.raises(RulesError):
+        Resolver.from_files(DEMO_HOME, rules=tmp_path)
+
+
+def test_a_missing_rules_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(RulesError, match="no such rules directory"):
+        load([tmp_path / "nowhere"])
+
+
+def test_reloading_broken_rules_keeps_the_old_ones(tmp_path: Path) -> None:
+    resolver = Resolver.from_files(DEMO_HOME)
+    write(tmp_path, "rule a when comand then do\n")
+    with pytest.raises(RulesError):
+        resolver.reload_rules(tmp_path)
+    result = resolver.resolve("turn on the kitchen light")
+    assert [c.name for c in result.actions] == ["light.turn_on"]
+
+
+# -- loading: users' rules add to and override the packaged ones ----------------------------
+
+
+def test_a_user_directory_overrides_a_packaged_rule_and_adds_new_ones(tmp_path: Path) -> None:
+    path = write(tmp_path, "rule plain_command\n  priority 10\n  when command\n"
+                 "  then say \"No.\"\n\nrule my_own when undo then nothing\n")
+    packaged = load()
+    rules = load([tmp_path])
+    names = [r.name for r in rules]
+    assert sorted(names) == sorted([r.name for r in packaged] + ["my_own"])
+    [plain] = [r for r in rules if r.name == "plain_command"]
+    assert plain.source == f"{path}:1"
+    assert effects(plain) == [("say", "No.")]
+    # Same priority: the override takes the place of the rule it replaces.
+    assert [n for n in names if n != "my_own"] == [r.name for r in packaged]
+
+
+def test_a_later_user_directory_overrides_an_earlier_one(tmp_path: Path) -> None:
+    write(tmp_path / "one", 'rule greet when answer then say "one"\n')
+    write(tmp_path / "two", 'rule greet when answer then say "two"\n')
+    [greet] = [r for r in load([tmp_path / "one", tmp_path / "two"]) if r.name == "greet"]
+    assert effects(greet) == [("say", "two")]
+
+
+def test_priorities_order_the_rules_then_where_they_are_written(tmp_path: Path) -> None:
+    write(tmp_path, "rule low priority 10 when command then do\n"
+          "rule first_default when command then do\n"
+          "rule high priority 90 when command then do\n"
+          "rule second_default when command then do\n"
+          "rule negative priority -1 when command then do\n", "a.rules")
+    write(tmp_path, "rule other_file_default when command then do\n", "b.rules")
+    rules = load_rules([tmp_path], VOCABULARY)
+    assert [r.name for r in rules] == ["high", "first_default", "second_default",
+                                       "other_file_default", "low", "negative"]
+
+
+def test_raising_a_packaged_rules_priority_moves_it_up(tmp_path: Path) -> None:
+    write(tmp_path, "rule lone_fragment priority 500 when fragment then say \"?\"\n")
+    assert load([tmp_path])[0].name == "lone_fragment"
+    assert load()[-1].name == "lone_fragment"
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+def test_rules_check_accepts_the_demo_rules() -> None:
+    process = cli("rules", "check", "demo/rules")
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.startswith(f"ok: {len(load([DEMO_RULES]))} rules")
+
+
+def test_rules_check_refuses_a_broken_directory_with_the_place(tmp_path: Path) -> None:
+    path = write(tmp_path, "rule my_policy\n  when command and negatd\n  then do\n",
+                 "policy.rules")
+    process = cli("rules", "check", str(tmp_path))
+    assert process.returncode == 2
+    assert process.stdout == ""
+    lines = process.stderr.splitlines()
+    assert lines[0].startswith(f"{path}:2:20: unknown test 'negatd'")
+    assert lines[1:] == ["  when command and negatd", " " * 19 + "^"]
+
+
+def test_rules_list_names_everything_the_engine_has() -> None:
+    process = cli("rules", "list")
+    assert process.returncode == 0, process.stderr
+    words = set(process.stdout.replace(",", " ").replace(":", " ").split())
+    assert set(FLAGS) <= words
+    assert set(PROPERTIES) <= words
+    assert set(REWRITES) <= words
+    for _, allowed in PROPERTIES.values():
+        assert set(allowed or ()) <= words
+
+
+def test_batch_with_a_broken_rules_directory_exits_2(tmp_path: Path) -> None:
+    path = write(tmp_path, "rule a\n  when command\n  then explode\n")
+    process = cli("batch", "--home", "demo/home.yaml", "--rules", str(tmp_path),
+                  stdin=json.dumps({"text": "turn on the kitchen light"}) + "\n")
+    assert process.returncode == 2
+    assert process.stdout == ""
+    assert process.stderr.startswith(f"{path}:3:8: expected an effect")
+
+
+def test_batch_with_user_rules_uses_them(tmp_path: Path) -> None:
+    write(tmp_path, 'rule abracadabra priority 200 when said "abracadabra" then say "Poof."\n')
+    process = cli("batch", "--home", "demo/home.yaml", "--rules", str(tmp_path),
+                  stdin=json.dumps({"text": "abracadabra"}) + "\n")
+    assert process.returncode == 0, process.stderr
+    assert json.loads(process.stdout)["response"] == "Poof."
+
+
+# -- the engine -----------------------------------------------------------------------------
+
+
+def dialog(turns: list[str], rules: Path | list[Path] | None = None) -> list[Result]:
+    resolver = Resolver.from_files(DEMO_HOME, rules=rules)
+    return [resolver.resolve(text, session="test") for text in turns]
+
+
+def calls(result: Result) -> list[tuple[str, list[str]]]:
+    return [(c.name, list(c.entity_ids)) for c in result.actions]
+
+
+def fired(result: Result) -> list[str | None]:
+    return [entry["rule"] for entry in result.trace["rules"]]
+
+
+def written_at(source: str) -> str:
+    """The line a rule's ``path:line`` points at."""
+    path, line = source.rsplit(":", 1)
+    return Path(path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+
+
+KITCHEN_ON = [("light.turn_on", ["light.kitchen_light"])]
+
+NO_LIGHTS = """\
+# Lights are not to be turned on today.
+rule lights_stay_off
+  priority {priority}
+  when command and action is turn_on and domain is light
+  then say "Not now: {{target}} stays {{state}}."
+"""
+
+
+def test_a_user_rule_of_higher_priority_pre_empts_a_packaged_one(tmp_path: Path) -> None:
+    path = write(tmp_path, NO_LIGHTS.format(priority=150))
+    [result] = dialog(["turn on the kitchen light"], tmp_path)
+    assert result.actions == []
+    assert result.response == "Not now: the Kitchen Light stays off."
+    assert result.trace["rules"] == [{"move": 0, "rule": "lights_stay_off", "at": f"{path}:2"}]
+    # It is about lights only: the coffee maker is turned on as usual.
+    [other] = dialog(["turn on the coffee maker"], tmp_path)
+    assert calls(other) == [("switch.turn_on", ["switch.coffee_maker"])]
+    assert fired(other) == ["plain_command"]
+
+
+def test_a_user_rule_of_lower_priority_comes_too_late(tmp_path: Path) -> None:
+    write(tmp_path, NO_LIGHTS.format(priority=5))
+    [result] = dialog(["turn on the kitchen light"], tmp_path)
+    assert calls(result) == KITCHEN_ON
+    assert fired(result) == ["plain_command"]
+
+
+def test_a_rewrite_only_rule_lets_a_later_rule_settle(tmp_path: Path) -> None:
+    write(tmp_path, "rule my_reference\n  priority 300\n  when command and refers_back\n"
+          "  then rewrite use_salient\n")
+    _, result = dialog(["turn on the kitchen light", "turn it off"], tmp_path)
+    assert calls(result) == [("light.turn_off", ["light.kitchen_light"])]
+    # The packaged resolve_reference has nothing left to do once the reference is resolved.
+    assert fired(result) == ["my_reference", "plain_command"]
+
+
+def test_a_rewrite_rule_fires_at_most_once_a_move(tmp_path: Path) -> None:
+    write(tmp_path, "rule always priority 300 when command then rewrite use_salient\n")
+    _, result = dialog(["turn on the kitchen light", "turn it off"], tmp_path)
+    assert fired(result) == ["always", "plain_command"]
+    assert calls(result) == [("light.turn_off", ["light.kitchen_light"])]
+
+
+ABRACADABRA = """\
+rule abracadabra
+  priority 200
+  when said "Abracadabra"
+  then do "turn on the kitchen light"
+       say "Poof."
+"""
+
+
+@pytest.mark.parametrize("said", ["abracadabra", "Abracadabra!", "please abracadabra, thanks",
+                                  "hey computer, abracadabra now"])
+def test_said_matches_the_utterance_without_fillers(tmp_path: Path, said: str) -> None:
+    write(tmp_path, ABRACADABRA)
+    [result] = dialog([said], tmp_path)
+    assert fired(result) == ["abracadabra"]
+    assert calls(result) == KITCHEN_ON
+    assert result.response == "Poof."
+
+
+@pytest.mark.parametrize("said", ["abracadabra kitchen", "say abracadabra",
+                                  "abracadabra and the hallway"])
+def test_said_needs_the_whole_utterance(tmp_path: Path, said: str) -> None:
+    write(tmp_path, ABRACADABRA)
+    [result] = dialog([said], tmp_path)
+    assert "abracadabra" not in fired(result)
+    assert KITCHEN_ON[0] not in calls(result)
+
+
+@pytest.mark.parametrize(("phrase", "utterance"), [
+    ("Lights, camera, action!", "lights camera action"),
+    ("set the mood to twenty", "set the mood to twenty"),
+])
+def test_said_is_normalized_like_the_utterance(tmp_path: Path, phrase: str,
+                                               utterance: str) -> None:
+    write(tmp_path, f'rule phrase priority 200 when said "{phrase}" then say "Rolling."\n')
+    [result] = dialog([utterance], tmp_path)
+    assert result.response == "Rolling."
+
+
+def test_said_fires_on_a_phrase_the_grammar_does_not_cover(tmp_path: Path) -> None:
+    write(tmp_path, 'rule calm priority 200 when said "do not panic" then say "Calm."\n')
+    [result] = dialog(["do not panic"], tmp_path)
+    assert result.response == "Calm."
+
+
+def test_said_fires_once_a_turn(tmp_path: Path) -> None:
+    write(tmp_path, 'rule party priority 200 when said "party time and disco"\n'
+          '  then do "turn on the kitchen light"\n       say "Party!"\n')
+    [result] = dialog(["party time and disco"], tmp_path)
+    assert result.response == "Party!"
+    assert calls(result) == KITCHEN_ON
+
+
+def test_the_demo_custom_phrase() -> None:
+    [result] = dialog(["movie time please"], DEMO_RULES)
+    assert fired(result) == ["movie_time"]
+    assert calls(result) == [
+        ("light.turn_on", ["light.living_room_ceiling", "light.floor_lamp",
+                           "light.tv_backlight"]),
+        ("cover.close_cover", ["cover.living_room_blinds"])]
+    assert result.actions[0].data == {"brightness_pct": 20}
+    assert result.response == "Enjoy the movie."
+    # "activate movie time" is not the phrase: it runs the scene of that name.
+    [scene] = dialog(["activate movie time"], DEMO_RULES)
+    assert calls(scene) == [("scene.turn_on", ["scene.movie_time"])]
+
+
+def test_a_do_text_that_cannot_be_parsed_never_crashes_a_turn(tmp_path: Path) -> None:
+    path = write(tmp_path, 'rule broken\n  priority 200\n  when said "abracadabra"\n'
+                 '  then do "frobnicate the widget"\n')
+    try:
+        resolver = Resolver.from_files(DEMO_HOME, rules=tmp_path)
+    except RulesError as err:  # refused when the rules are loaded: fine
+        assert str(err).startswith(f"{path}:4:")
+        return
+    result = resolver.resolve("abracadabra")  # or a turn that says it cannot
+    assert result.actions == []
+
+
+def test_the_trace_lists_the_rules_fired_in_order_with_their_place() -> None:
+    _, result = dialog(["turn on the kitchen light", "no, the bedroom one"])
+    assert [(e["move"], e["rule"]) for e in result.trace["rules"]] == [
+        (0, "correct_last_command"), (0, "redo_on_the_right_target")]
+    for entry in result.trace["rules"]:
+        assert entry["at"].startswith(f"{PACKAGED_RULES / 'context.rules'}:")
+        assert written_at(entry["at"]) == f"rule {entry['rule']}"
+    [two] = dialog(["turn on the kitchen light and the hallway"])
+    assert [(e["move"], e["rule"]) for e in two.trace["rules"]] == [
+        (0, "plain_command"), (1, "ellipsis"), (1, "plain_command")]
+
+
+def test_the_trace_says_when_no_rule_applies() -> None:
+    [result] = dialog(["actually 72"])  # a correction with nothing to correct
+    assert result.actions == []
+    assert result.trace["rules"] == [{"move": 0, "rule": None}]
+    assert result.response == "Sorry, I didn't understand that."
+
+
+def test_say_fills_in_target_state_and_last(tmp_path: Path) -> None:
+    write(tmp_path, 'rule report priority 200 when command and action is toggle\n'
+          '  then say "{target} is {state}; last I touched {last}; {unknown} stays."\n')
+    _, result = dialog(["turn on the kitchen light", "toggle the hallway light"], tmp_path)
+    assert result.actions == []
+    assert result.response == ("The Hallway Light is on; last I touched the Kitchen Light; "
+                               "{unknown} stays.")
+
+
+def test_say_on_several_entities(tmp_path: Path) -> None:
+    write(tmp_path, 'rule report priority 200 when command and action is toggle\n'
+          '  then say "{target}: {state}."\n')
+    [result] = dialog(["toggle the lights in the garden"], tmp_path)
+    assert result.response == "The Path Lights and the String Lights: off and on."
+
+
+def test_ask_which_on_an_ambiguous_command(tmp_path: Path) -> None:
+    write(tmp_path, "rule ask priority 200 when command and ambiguous then ask which\n")
+    first, second = dialog(["lock the door", "the garage one"], tmp_path)
+    assert first.actions == [] and first.clarification
+    assert first.response == ("Which one do you mean: the Front Door, the Back Door or the "
+                              "Garage Side Door?")
+    assert fired(first) == ["ask"]
+    assert calls(second) == [("lock.lock", ["lock.garage_side_door"])]
+
+
+def test_the_back_one_answers_which_door() -> None:
+    asked, answer = dialog(["lock the door", "the back one"])
+    assert asked.clarification and "the Back Door" in asked.response
+    assert calls(answer) == [("lock.lock", ["lock.back_door"])]
+
+
+def test_do_inverse_and_nothing(tmp_path: Path) -> None:
+    write(tmp_path, "rule opposite priority 200 when command and domain is lock then do inverse\n"
+          'rule idle priority 200 when command and domain is fan then nothing say "No fans."\n')
+    locked, fan = dialog(["unlock the back door", "turn on the bedroom fan"], tmp_path)
+    assert calls(locked) == [("lock.lock", ["lock.back_door"])]
+    assert fan.actions == [] and fan.response == "No fans."
+
+
+def test_the_demo_confirmation_policy() -> None:
+    asked, yes = dialog(["unlock the back door", "yes"], DEMO_RULES)
+    assert asked.actions == [] and asked.clarification
+    assert asked.response == "Do you really want to unlock the Back Door?"
+    assert calls(yes) == [("lock.unlock", ["lock.back_door"])]
+    # Locking is not the policy's business.
+    [lock] = dialog(["lock the front door"], DEMO_RULES)
+    assert calls(lock) == [("lock.lock", ["lock.front_door"])]
+
+
+# Every packaged rule, with a dialog whose last turn fires it and what that turn does.
+# (rule, the demo user rules too?, turns, the last turn's calls, a fragment of its response)
+PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = [
+    ("plain_command", False, ["turn on the kitchen light"], KITCHEN_ON,
+     "Turned on the Kitchen Light."),
+    ("undo_last_action", False, ["turn on the kitchen light", "never mind"],
+     [("light.turn_off", ["light.kitchen_light"])], "back as it was"),
+    ("nothing_to_undo", False, ["undo that"], [], "There is nothing to undo."),
+    ("answer_question", False, ["is the front door locked?"], [],
+     "No, the Front Door is unlocked."),
+    ("unasked_answer", False, ["yes"], [], "Okay."),
+    ("lone_fragment", False, ["the garage"], [], "Sorry, I didn't understand that."),
+    ("correction_in_the_same_breath", False, ["turn on the kitchen, no, the bedroom light"],
+     [("light.turn_on", ["light.bedroom_light"])], "Turned on the Bedroom Light."),
+    ("resolve_reference", False, ["turn on the desk lamp", "turn it off"],
+     [("light.turn_off", ["light.desk_lamp"])], "Turned off the Desk Lamp."),
+    ("answer_which_question", False, ["lock the door", "the front one"],
+     [("lock.lock", ["lock.front_door"])], "Locked the Front Door."),
+    ("accept_confirmation", True, ["unlock the back door", "yes"],
+     [("lock.unlock", ["lock.back_door"])], "Unlocked the Back Door."),
+    ("decline_confirmation", True, ["unlock the back door", "no"], [], "Okay, I'll leave it."),
+    ("correct_last_command", False, ["set the thermostat to 68", "actually 72"],
+     [("climate.set_temperature", ["climate.thermostat"])], "72"),
+    ("redo_on_the_right_target", False, ["turn on the kitchen light", "no, the bedroom one"],
+     [("light.turn_off", ["light.kitchen_light"]), ("light.turn_on", ["light.bedroom_light"])],
+     "Turned on the Bedroom Light."),
+    ("ellipsis", False, ["turn off the kitchen light", "and the hallway"],
+     [("light.turn_off", ["light.hallway_light"])], "Turned off the Hallway Light."),
+    ("new_command_drops_question", False, ["lock the door", "turn off the hallway light"],
+     [("light.turn_off", ["light.hallway_light"])], "Turned off the Hallway Light."),
+    ("negated_just_done", False, ["turn on the kitchen light",
+                                  "no, don't turn on the kitchen light"],
+     [("light.turn_off", ["light.kitchen_light"])], "Okay, the Kitchen Light is back to off."),
+    ("negated_in_effect", False, ["don't turn on the hallway light"],
+     [("light.turn_off", ["light.hallway_light"])], "Turned off the Hallway Light."),
+    ("negated_not_in_effect", False, ["don't turn on the kitchen light"], [],
+     "Okay, the Kitchen Light stays off."),
+]
+
+
+def test_every_packaged_rule_has_a_dialog_that_fires_it() -> None:
+    assert sorted(case[0] for case in PACKAGED) == sorted(r.name for r in load())
+
+
+@pytest.mark.parametrize(("rule", "demo_rules", "turns", "expected_calls", "response"),
+                         PACKAGED, ids=[case[0] for case in PACKAGED])
+def test_packaged_rule_fires(rule: str, demo_rules: bool, turns: list[str],
+                             expected_calls: list[tuple[str, list[str]]], response: str) -> None:
+    results = dialog(turns, DEMO_RULES if demo_rules else None)
+    last = results[-1]
+    assert rule in fired(last)
+    assert calls(last) == expected_calls
+    assert response in last.response
+    for entry in last.trace["rules"]:
+        assert written_at(entry["at"]) == f"rule {entry['rule']}"
