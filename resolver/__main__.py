@@ -42,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     resolve.add_argument("--area", help="where the speaker is")
     resolve.add_argument("text", help="what was said")
 
+    train = commands.add_parser("train-text", help="rebuild the text proposer's head")
+    train.add_argument("--seed", type=int, default=None, help="random seed (default 13)")
+    train.add_argument("--data", default=None, metavar="DIR",
+                       help="the shared data folder (default: ../shared/data)")
+
     rules = commands.add_parser("rules", help="check rules files, or list what rules can say")
     rules_commands = rules.add_subparsers(dest="rules_command", required=True)
     check = rules_commands.add_parser("check", help="validate a directory of rules")
@@ -51,6 +56,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "rules":
         return run_rules_command(args)
+    if args.command == "train-text":
+        from .neural.train import DEFAULT_SEED, train_text
+
+        card = train_text(seed=args.seed if args.seed is not None else DEFAULT_SEED,
+                          data_dir=Path(args.data) if args.data else None)
+        held = card["held_out"]
+        print(f"trained on {card['data']['sentences']} sentences in {card['seconds']} s: "
+              f"held-out intent accuracy {held['intent_accuracy']:.3f}, domain "
+              f"{held['domain_accuracy']:.3f}, calibration error "
+              f"{held['expected_calibration_error']:.3f}")
+        return 0
     try:
         resolver = Resolver.from_files(args.home, rules=args.rules)
     except FileError as err:

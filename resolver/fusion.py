@@ -81,26 +81,38 @@ class Reading:
 
 
 def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Reading:
-    """The logical form of ``text``: the grammar's, ranked and backed by the proposer."""
+    """The logical form of ``text``: the grammar's, ranked and backed by the proposer.
+
+    Readings compete on a score: a grammar reading that knows every word starts at 1 (so the
+    proposer never overrides a full parse: "don't turn on ..." stays a negation), one with
+    unknown words in a command at 0.5, a typo-corrected one at 0.6; each adds the
+    proposer's belief in its intent. The proposer's own reading scores its probability and
+    competes only above :data:`THRESHOLD`.
+    """
     parsed = parser.parse(text)
     corrected_text, corrections = correct_typos(parser, parsed.tags)
-    candidates: list[tuple[ParseResult, str]] = [(parsed, "grammar")]
-    if corrections:
-        candidates.append((parser.parse(corrected_text), "grammar (corrected)"))
-    usable = [(p, s) for p, s in candidates if p.utterance is not None
-              and not _only_unknown_words(p)]
-    if usable:
-        best = max(usable, key=lambda c: (_agreement(c[0], proposal), -_unknown_words(c[0]),
-                                          c[1] == "grammar"))
-        return Reading(best[0], best[1], best[0].utterance,
-                       corrections if best[1] != "grammar" else ())
+    scored: list[tuple[float, Reading]] = []
+    if parsed.utterance is not None and not _only_unknown_words(parsed):
+        base = 0.5 if _unknown_words(parsed) and _has_command(parsed) else 1.0
+        scored.append((base + _agreement(parsed, proposal),
+                       Reading(parsed, "grammar", parsed.utterance)))
+    corrected = parser.parse(corrected_text) if corrections else None
+    if corrected is not None and corrected.utterance is not None \
+            and not _unknown_words(corrected):
+        scored.append((0.6 + _agreement(corrected, proposal),
+                       Reading(corrected, "grammar (corrected)", corrected.utterance,
+                               corrections)))
     if proposal is not None and proposal.score >= THRESHOLD and proposal.intent != "ResolverOther":
-        tags = candidates[-1][0].tags or parsed.tags
-        move = fallback_move(proposal, list(tags))
+        tags = list((corrected or parsed).tags)
+        move = fallback_move(proposal, tags, parser.tagger.name_words)
         if move is not None:
             words = " ".join(t.text for t in tags)
             content = " ".join(t.text for t in tags if t.kind not in ("FILLER", "COMMA"))
-            return Reading(parsed, "proposer", Utterance((move,), words, content), corrections)
+            scored.append((proposal.score, Reading(parsed, "proposer",
+                                                   Utterance((move,), words, content),
+                                                   corrections)))
+    if scored:
+        return max(scored, key=lambda item: item[0])[1]
     if parsed.utterance is not None:
         return Reading(parsed, "grammar", parsed.utterance)
     # Nothing reads it: the words alone, so that rules can still look at what was said
@@ -110,6 +122,10 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Readi
     text_all = " ".join(t.text for t in parsed.tags)
     unparsed = Fragment(Target(words=words or ("",)), marker=UNPARSED)
     return Reading(parsed, "none", Utterance((unparsed,), text_all, content))
+
+
+def _has_command(parsed: ParseResult) -> bool:
+    return parsed.utterance is not None and bool(parsed.utterance.commands)
 
 
 def _unknown_words(parsed: ParseResult) -> int:
@@ -160,12 +176,17 @@ def correct_typos(parser: UtteranceParser, tags: tuple[Tag, ...] | list[Tag]
     return " ".join(words), tuple(corrections)
 
 
-def fallback_move(proposal: Proposal, tags: list[Tag]) -> Move | None:
-    """A move from the proposer's intent and the targets and values found in the words."""
+def fallback_move(proposal: Proposal, tags: list[Tag],
+                  name_words: frozenset[str] = frozenset()) -> Move | None:
+    """A move from the proposer's intent and the targets and values found in the words.
+
+    Unknown words are kept only when they are part of some device's name ("brew some
+    coffee" -> the Coffee Maker); the rest are noise to this reading.
+    """
     intent = proposal.intent
     transformer = _ToLogicalForm(tags)
     tokens = [Token(t.kind, t.text, start_pos=i) for i, t in enumerate(tags)
-              if t.kind in _TARGET_KINDS]
+              if t.kind in _TARGET_KINDS or (t.kind == "WORD" and t.text in name_words)]
     obj: _Obj = transformer.obj(tokens) if tokens else _Obj(Target())
     target = obj.target
     if not (target.names or target.domains or target.entity_ids) and proposal.domain != "none":

@@ -134,6 +134,9 @@ class Tagger:
         # Words a typo may have been meant as: every word of a known phrase, 4 letters up.
         self.vocabulary = sorted({w for phrase in table for w in phrase.split()
                                   if len(w) >= 4 and w.isalpha()})
+        # Words of the home's own names: an unknown word that is one of these describes a
+        # device ("coffee" for the Coffee Maker).
+        self.name_words = frozenset(w for name in names for w in name.split())
 
     def tag(self, text: str) -> list[Tag]:
         """The tags of ``text``, in order."""
@@ -220,7 +223,9 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
             verb = "V_DOWN" if word == "lower" else "V_UP"
             out[i] = Tag(verb if before in _CLAUSE_START else "COMPARATIVE", word)
         elif word in _VERB_NOUNS and tag.kind in ("WORD", "V_LOCK", "V_SET", "V_CLEAN"):
-            noun = word in NOUNS and (before in _TARGET_BEFORE or _VERB_NOUNS[word] is None)
+            after_verb = before is not None and before.startswith("V_")
+            noun = word in NOUNS and (before in _TARGET_BEFORE or after_verb
+                                      or _VERB_NOUNS[word] is None)
             if noun:
                 out[i] = Tag("NOUN", word)
             elif _VERB_NOUNS[word] is not None:

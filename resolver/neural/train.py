@@ -68,8 +68,8 @@ def build_dataset(seed: int, data_dir: Path | None, homes: int = 80) -> list[Exa
         home, _ = random_home(rng)
         try:
             examples += sources.ha_template_examples(rng, home, data_dir, per_template=6)
-        except FileNotFoundError as err:
-            print(f"warning: HA templates not found ({err}); trained without them",
+        except (FileNotFoundError, ImportError) as err:
+            print(f"warning: HA templates not used ({err}); trained without them",
                   file=sys.stderr)
             break
     try:
