@@ -416,7 +416,7 @@ class HassilMatcher:
 class OurMatcher:
     """The resolver package, one fresh session per sentence."""
 
-    def __init__(self, home_path: Path, home: Home) -> None:
+    def __init__(self, home_path: Path, home: Home, area: str | None = None) -> None:
         """Load the resolver from the working tree with the SLURP home."""
         if str(ROOT) not in sys.path:
             sys.path.insert(0, str(ROOT))
@@ -424,11 +424,13 @@ class OurMatcher:
 
         self._resolver = Resolver.from_files(str(home_path))
         self._home = home
+        self._area = area
 
     def run(self, case: Case) -> Outcome:
         """Resolve one sentence; an exception is an outcome, not a failure of the run."""
         try:
-            result = self._resolver.resolve(case.text, session=f"slurp-{case.index:04d}")
+            result = self._resolver.resolve(case.text, session=f"slurp-{case.index:04d}",
+                                            area=self._area)
         except Exception as error:  # any failure of the resolver is a miss
             last = traceback.extract_tb(error.__traceback__)[-1]
             where = f"{Path(last.filename).name}:{last.lineno}"
@@ -674,6 +676,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="hassil's templates: the installed home-assistant-intents (default) or the "
         "sentences/en tree of the shared HA data",
     )
+    parser.add_argument(
+        "--area",
+        default=None,
+        metavar="NAME",
+        help="the speaker's area (a satellite's room) for every sentence; default: none",
+    )
     args = parser.parse_args(argv)
 
     home = Home.from_yaml(HOME)
@@ -687,7 +695,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     unavailable = "not run (--hassil-only)"
     if not args.hassil_only:
         try:
-            our_matcher = OurMatcher(HOME, home)
+            our_matcher = OurMatcher(HOME, home, args.area)
         except Exception as error:  # report it, go on with hassil's column
             unavailable = f"unavailable: {type(error).__name__}: {error}"
         else:
@@ -697,7 +705,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("## SLURP iot devel: intent accuracy as actions\n")
     print(
         f"{len(cases)} sentences of SLURP's iot devel split (`{DEVEL.name}`, CC BY 4.0) on "
-        f"`bench/{HOME.name}`, one fresh session each, no speaker area. A hit: service calls "
+        f"`bench/{HOME.name}`, one fresh session each, "
+        + (f"the speaker in the {args.area} (ours)" if args.area else "no speaker area")
+        + ". A hit: service calls "
         'of the intent\'s action class. "Hit or asked" also counts a clarification question '
         "of the right class."
         + (

@@ -102,6 +102,15 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Readi
         scored.append((0.6 + _agreement(corrected, proposal),
                        Reading(corrected, "grammar (corrected)", corrected.utterance,
                                corrections)))
+    base = corrected if corrected is not None else parsed
+    relaxed_text, dropped = drop_noise_words(base.tags)
+    if dropped and _has_command(parsed) or (dropped and parsed.utterance is None):
+        relaxed = parser.parse(relaxed_text)
+        if relaxed.utterance is not None and not _unknown_words(relaxed) \
+                and _has_command(relaxed):
+            scored.append((0.55 + _agreement(relaxed, proposal),
+                           Reading(relaxed, "grammar (noise dropped)", relaxed.utterance,
+                                   corrections + tuple((w, "") for w in dropped))))
     if proposal is not None and proposal.score >= THRESHOLD and proposal.intent != "ResolverOther":
         tags = list((corrected or parsed).tags)
         move = fallback_move(proposal, tags, parser.tagger.name_words)
@@ -163,9 +172,23 @@ def correct_typos(parser: UtteranceParser, tags: tuple[Tag, ...] | list[Tag]
                   ) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The words with unknown ones replaced by the closest known name or word, if close."""
     vocabulary = parser.tagger.vocabulary
+    known = set(vocabulary)
     words: list[str] = []
     corrections: list[tuple[str, str]] = []
-    for tag in tags:
+    skip = False
+    for index, tag in enumerate(tags):
+        if skip:
+            skip = False
+            continue
+        following = tags[index + 1] if index + 1 < len(tags) else None
+        if following is not None and "WORD" in (tag.kind, following.kind) \
+                and tag.text + following.text in known:
+            # "bed room" -> "bedroom"
+            joined = tag.text + following.text
+            corrections.append((f"{tag.text} {following.text}", joined))
+            words.append(joined)
+            skip = True
+            continue
         if tag.kind == "WORD" and len(tag.text) >= 4 and tag.text.isalpha():
             close = difflib.get_close_matches(tag.text, vocabulary, n=1, cutoff=0.8)
             if close and close[0] != tag.text:
@@ -174,6 +197,23 @@ def correct_typos(parser: UtteranceParser, tags: tuple[Tag, ...] | list[Tag]
                 continue
         words.append(tag.text if tag.kind != "COMMA" else ",")
     return " ".join(words), tuple(corrections)
+
+
+def drop_noise_words(tags: tuple[Tag, ...] | list[Tag]) -> tuple[str, tuple[str, ...]]:
+    """The words without the unknown ones that name no place ("can the lights be changed to
+    green", "dim all interior lights"). An unknown word after a preposition ("in the attic")
+    names a place the home does not have: it is kept, so the command fails honestly rather
+    than acting everywhere."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for index, tag in enumerate(tags):
+        before = [t.kind for t in tags[max(0, index - 2) : index]]
+        placed = "PREP" in before and all(k in ("PREP", "DET", "WORD") for k in before)
+        if tag.kind == "WORD" and not placed:
+            dropped.append(tag.text)
+            continue
+        kept.append(tag.text if tag.kind != "COMMA" else ",")
+    return " ".join(kept), tuple(dropped)
 
 
 def fallback_move(proposal: Proposal, tags: list[Tag],

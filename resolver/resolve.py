@@ -58,6 +58,12 @@ def match_command(home: Home, command: Command, state: HomeState,
         match = match_targets(home, target, supports, speaker_area)
         if match.ok or match.failure is MatchFailure.AMBIGUOUS:
             break
+    if (match.failure is MatchFailure.NO_AREA and command.action is Action.START
+            and "vacuum" in command.target.domains):
+        # "clean the kitchen": the room is where to clean, not where the vacuum stands.
+        anywhere = Target(**{**_fields(command.target), "areas": (), "floors": (),
+                             "here": False})
+        match = match_targets(home, anywhere, supports, speaker_area)
     exclude = command.target.exclude
     if match.ok and exclude is not None:
         if not (exclude.domains or exclude.names or exclude.entity_ids):
