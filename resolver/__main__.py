@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -53,7 +53,25 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("directories", nargs="+", metavar="DIR")
     rules_commands.add_parser("list", help="the tests, properties and rewrites rules can use")
 
+    serve = commands.add_parser("serve", help="an HTTP service for controllers")
+    serve.add_argument("--home", required=True, help="the home file (YAML)")
+    serve.add_argument("--rules", action="append", default=[], metavar="DIR",
+                       help="a directory of user rules (may be repeated)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    serve.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    serve.add_argument("--token", default=None,
+                       help="require 'Authorization: Bearer TOKEN' (or set RESOLVER_TOKEN)")
+
+    synth = commands.add_parser("synth-audio", help="synthesize the training speech corpus")
+    synth.add_argument("--out", default="cache/speech", help="corpus folder")
+    synth.add_argument("--count", type=int, default=6000, help="number of utterances")
+    synth.add_argument("--seed", type=int, default=7, help="random seed")
+
     args = parser.parse_args(argv)
+    if args.command == "synth-audio":
+        from .neural.synth import main as synth_main
+
+        return synth_main(args)
     if args.command == "rules":
         return run_rules_command(args)
     if args.command == "train-text":
@@ -76,21 +94,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "batch":
         run_batch(resolver, sys.stdin, sys.stdout)
         return 0
+    if args.command == "serve":
+        from .server import serve_command
+
+        return serve_command(resolver, args)
     if args.command == "resolve":
         result = resolver.resolve(args.text, area=args.area)
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return 0
-    lines: Iterable[str]
-    if args.script:
-        try:
-            lines = Path(args.script).read_text(encoding="utf-8").splitlines()
-        except OSError as err:
-            print(f"{args.script}: cannot read script: {err}", file=sys.stderr)
-            return EXIT_BROKEN_FILE
-    else:
-        lines = _prompt_lines()
-    run_shell(resolver, lines, sys.stdout, area=args.area, echo=bool(args.script))
-    return 0
+    from .shell import run_shell_command
+
+    return run_shell_command(resolver, args)
 
 
 # -- rules ----------------------------------------------------------------------------
@@ -183,73 +197,6 @@ def batch_line(resolver: Resolver, line: str, number: int) -> dict[str, Any]:
         return {"session": session, "error": f"line {number}: 'text' must be a string"}
     result = resolver.resolve(text, session=session, area=area)
     return {"session": session, **result.to_dict()}
-
-
-# -- shell ----------------------------------------------------------------------------
-
-SHELL_HELP = """Type what you would say to the home. Commands:
-  :area NAME     say where you are (":area" alone forgets it)
-  :state         show the state of the home
-  :reset         start the dialog afresh
-  :help          this text
-  :quit          leave"""
-
-
-def _prompt_lines() -> Iterator[str]:
-    try:
-        import readline  # noqa: F401  - line editing and history for input()
-    except ImportError:
-        pass
-    while True:
-        try:
-            yield input("you> ")
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return
-
-
-def run_shell(resolver: Resolver, lines: Iterable[str], out: IO[str], area: str | None = None,
-              echo: bool = False) -> None:
-    """A read-resolve-print loop over ``lines``."""
-    session = "shell"
-    print(f"resolver shell on {resolver.home.path} ({len(resolver.home.entities)} entities). "
-          "Type :help for help.", file=out)
-    for raw in lines:
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if echo:
-            print(f"you> {line}", file=out)
-        if line.startswith(":"):
-            command, _, argument = line[1:].partition(" ")
-            if command in ("quit", "exit", "q"):
-                return
-            if command == "help":
-                print(SHELL_HELP, file=out)
-            elif command == "area":
-                area = argument.strip() or None
-                found = resolver.home.find_area(area) if area else None
-                if area and found is None:
-                    print(f"   no area called '{area}'", file=out)
-                    area = None
-                else:
-                    print(f"   you are in: {found.name if found else 'nowhere in particular'}",
-                          file=out)
-            elif command == "state":
-                for entity_id, state in sorted(resolver.state(session).items()):
-                    if resolver.home.entities[entity_id].actionable:
-                        print(f"   {entity_id:40} {state.state}", file=out)
-            elif command == "reset":
-                resolver.reset(session)
-                print("   dialog and state reset", file=out)
-            else:
-                print(f"   unknown command ':{command}'; type :help", file=out)
-            continue
-        result = resolver.resolve(line, session=session, area=area)
-        for call in result.actions:
-            data = json.dumps(dict(call.data)) if call.data else ""
-            print(f"   {call.name} {', '.join(call.entity_ids)} {data}".rstrip(), file=out)
-        print(f"   \u2192 {result.response}", file=out)
 
 
 if __name__ == "__main__":
