@@ -107,7 +107,10 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Readi
     if dropped and _has_command(parsed) or (dropped and parsed.utterance is None):
         relaxed = parser.parse(relaxed_text)
         if relaxed.utterance is not None and not _unknown_words(relaxed) \
-                and _has_command(relaxed):
+                and _has_command(relaxed) \
+                and all(not c.target.empty for c in relaxed.utterance.commands):
+            # A dropped word must not have been all there was of the target ("turn on the
+            # jacuzzi" is about a jacuzzi, not about nothing).
             scored.append((0.55 + _agreement(relaxed, proposal),
                            Reading(relaxed, "grammar (noise dropped)", relaxed.utterance,
                                    corrections + tuple((w, "") for w in dropped))))
