@@ -170,8 +170,12 @@ def _plan_set(command: Command, entity: Entity, state: EntityState | None) -> Pl
     attribute = resolve_attribute(command, entity)
     value = command.value
     domain, caps = entity.domain, entity.capabilities
-    if value is None or attribute is None:
+    if attribute is None:
         return None
+    if value is None:
+        # No value yet ("change the colour of the lights"): whether the entity could take
+        # one; the resolver asks for the value before anything is called.
+        value = Value(text="white") if attribute is Attribute.COLOR else Value(number=50)
     if attribute is Attribute.BRIGHTNESS and domain == "light" and C.BRIGHTNESS in caps:
         pct = _percent(value, low=1)
         return None if pct is None else Planned(domain, "turn_on", (("brightness_pct", pct),))

@@ -30,7 +30,8 @@ class OpenQuestion:
     """A question the resolver asked and the command waiting for its answer."""
 
     kind: str
-    """``which`` (several candidates) or ``confirm`` (a yes or a no)."""
+    """``which`` (several candidates), ``confirm`` (a yes or a no) or ``value`` (the value of a
+    setting that was named without one)."""
     command: Command
     candidates: tuple[str, ...] = ()
     prompt: str = ""

@@ -19,7 +19,17 @@ from .actions import (
 from .home import Entity, Home, HomeState
 from .logical_form import Action, Attribute, Command, Target
 from .match import MatchFailure, MatchResult, match_targets
-from .responses import done, failed
+from .responses import describe_entities, done, failed
+
+_VALUE_QUESTIONS = {
+    Attribute.BRIGHTNESS: "brightness",
+    Attribute.COLOR: "colour",
+    Attribute.COLOR_TEMP: "colour temperature",
+    Attribute.POSITION: "position",
+    Attribute.TEMPERATURE: "temperature",
+    Attribute.VOLUME: "volume",
+    Attribute.SPEED: "speed",
+}
 
 
 @dataclass(slots=True)
@@ -104,6 +114,12 @@ def resolve_command(home: Home, command: Command, state: HomeState,
             match=match,
             trace=trace,
         )
+    if command.action is Action.SET and command.value is None:
+        # The setting was named but not its value: ask for it.
+        what = _VALUE_QUESTIONS.get(command.attribute or Attribute.BRIGHTNESS, "value")
+        who = describe_entities(home, match.entities)
+        return CommandOutcome(response=f"What {what} would you like for {who}?",
+                              clarification=True, match=match, trace=trace)
     planned = [(e, p) for e in match.entities if isinstance(p := plans[e], Planned)]
     calls = group_calls(planned)
     trace["calls"] = [c.to_dict() for c in calls]

@@ -477,7 +477,7 @@ def test_the_heating_is_a_thing_to_act_on(parser: UtteranceParser, text: str,
     (",,, ...", "nothing was said"),
     ("turn the kitchen", "no action was said"),
     ("set to", "no action was said"),
-    ("to to to", "not understood from 'to to to' on"),
+    ("to to to", "not understood from 'to to' on"),
 ])
 def test_a_failure_is_a_value(parser: UtteranceParser, text: str, error: str) -> None:
     parsed = parser.parse(text)

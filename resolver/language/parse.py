@@ -472,6 +472,9 @@ def _command(parts: list[Any]) -> Command:
     elif verb is not None and verb.kind == "V_SET" and _to_target(parts):
         # "change to the party mode scene", "switch the kitchen to movie mode"
         action = Action.TURN_ON
+    elif verb is not None and verb.kind in ("V_SET", "V_DIM") and obj.attributes:
+        # "change the colour of the lights": a setting without its value; the resolver asks
+        action = Action.SET
     if action is None:
         raise NotUnderstood("no action was said")
     if action in (Action.INCREASE, Action.DECREASE) and comparatives and attribute is None:

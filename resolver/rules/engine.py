@@ -227,7 +227,7 @@ PROPERTIES: dict[str, tuple[Callable[[TurnState, MoveState], set[str]], frozense
     "action": (_action_of, frozenset(a.value for a in Action)),
     "domain": (_domains_of, None),
     "question": (lambda t, ms: {t.context.question.kind if t.context.question else "none"},
-                 frozenset({"which", "confirm", "none"})),
+                 frozenset({"which", "confirm", "value", "none"})),
     "marker": (lambda t, ms: {(ms.move.marker or "none").replace(" ", "_")}
                if isinstance(ms.move, Fragment) else set(),
                frozenset({"too", "what_about", "same_for", "none"})),
@@ -346,6 +346,12 @@ def _continue_last(t: TurnState, ms: MoveState) -> None:
 def _answer_question(t: TurnState, ms: MoveState) -> None:
     """"the kitchen one" after "which light?": the waiting command, on the one chosen."""
     question = t.context.question
+    if question is not None and question.kind == "value":
+        if isinstance(ms.move, Repair) and ms.move.value is not None:
+            t.context.question = None
+            ms.move = replace(question.command, value=ms.move.value)
+            ms.match = None
+        return
     if question is None or question.kind != "which":
         return
     said = ms.move.target if isinstance(ms.move, (Fragment, Repair)) else None
@@ -416,9 +422,17 @@ def _do(t: TurnState, ms: MoveState) -> None:
     if t.intent is None:
         t.intent = intent_of(command, t.home, outcome.entities)
     if outcome.clarification:
-        candidates = outcome.match.candidates
-        concrete = replace(command, target=replace(command.target, reference=None))
-        t.context.question = OpenQuestion("which", concrete, candidates, outcome.response)
+        if outcome.match.ok:
+            # Everything is known but the value ("What colour would you like?").
+            pending = command.with_target(Target(entity_ids=outcome.match.entities))
+            t.context.question = OpenQuestion("value", pending, outcome.match.entities,
+                                              outcome.response)
+            ms.entities = outcome.match.entities
+            t.context.salient = outcome.match.entities
+        else:
+            candidates = outcome.match.candidates
+            concrete = replace(command, target=replace(command.target, reference=None))
+            t.context.question = OpenQuestion("which", concrete, candidates, outcome.response)
         ms.clarification = True
         ms.response = outcome.response
         return
