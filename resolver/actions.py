@@ -25,6 +25,8 @@ VOLUME_STEP = 10
 POSITION_STEP = 20
 FAN_STEP = 25
 TEMPERATURE_STEP = 1.0
+PALETTE = ("blue", "purple", "pink", "red", "orange", "yellow", "green", "cyan")
+"""Colours "a different colour" goes through, in order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +182,13 @@ def _plan_set(command: Command, entity: Entity, state: EntityState | None) -> Pl
         pct = _percent(value, low=1)
         return None if pct is None else Planned(domain, "turn_on", (("brightness_pct", pct),))
     if attribute is Attribute.COLOR and domain == "light" and C.COLOR in caps and value.text:
-        return Planned(domain, "turn_on", (("color_name", value.text),))
+        color = value.text
+        if color == "random":
+            # "a different colour": the next colour of the palette after the current one
+            current = (state.attributes.get("color_name") if state else None) or ""
+            index = PALETTE.index(current) + 1 if current in PALETTE else 0
+            color = PALETTE[index % len(PALETTE)]
+        return Planned(domain, "turn_on", (("color_name", color),))
     if attribute is Attribute.COLOR_TEMP and domain == "light" and C.COLOR_TEMP in caps:
         kelvin = COLOR_TEMPS.get(value.text or "") or (value.number if value.number else None)
         if kelvin is None:

@@ -171,6 +171,13 @@ def match_targets(
             # "lock the door", "set the temperature to 70" with two thermostats
             return MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched=_noun(target),
                                candidates=tuple(e.id for e in choices), scope=scope)
+        if (scope == "speaker" and named is None and not target.nouns and not target.words
+                and all(e.domain != "light" for e in candidates)):
+            # Nothing said about which ("pause" with two players in the room): the lights of
+            # a room are all of them, other devices are one of them.
+            return MatchResult(failure=MatchFailure.AMBIGUOUS,
+                               unmatched=_noun(target).replace("_", " "),
+                               candidates=tuple(e.id for e in candidates), scope=scope)
         if exact:
             candidates = exact
     return MatchResult(entities=tuple(e.id for e in candidates), scope=scope)

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from aiohttp import BodyPartReader, web
 
@@ -498,7 +498,7 @@ class BackgroundServer:
         self._thread.join()
         self._loop.close()
 
-    def __enter__(self) -> BackgroundServer:
+    def __enter__(self) -> Self:
         """The running server."""
         return self
 

@@ -133,7 +133,8 @@ def fake_ha() -> Iterator[FakeHomeAssistant]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     fake = FakeHomeAssistant(f"http://127.0.0.1:{server.server_address[1]}")
     server.RequestHandlerClass = _handler(fake)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     try:
         yield fake
@@ -156,6 +157,7 @@ def run_controller(*args: str, stdin: str = "", env: dict[str, str] | None = Non
 
 
 def ha_args(fake: FakeHomeAssistant, token: str = TOKEN) -> list[str]:
+    """The options that point the controller at the fake."""
     return ["--ha-url", fake.url, "--ha-token", token]
 
 
@@ -172,6 +174,7 @@ def controller() -> ModuleType:
 
 @pytest.fixture
 def resolver() -> Resolver:
+    """A fresh resolver on the demo home, without the text proposer."""
     return Resolver.from_files(DEMO_HOME, neural=False)
 
 
@@ -345,7 +348,7 @@ def test_states_a_call_changed_are_reported_back(controller: ModuleType, resolve
                               "  light.turn_on light.porch_light  (sent to Home Assistant)\n")
 
 
-def test_errors_are_values_of_one_kind(controller: ModuleType,
+def test_client_errors_name_the_request_and_the_status(controller: ModuleType,
                                        fake_ha: FakeHomeAssistant) -> None:
     wrong = controller.HomeAssistant(fake_ha.url, "wrong", timeout=5)
     with pytest.raises(controller.HomeAssistantError, match="401 Unauthorized"):

@@ -141,6 +141,10 @@ DISAMBIGUATIONS: dict[str, list[tuple[str, str, str]]] = {
         ("is the kitchen light on", "on", "STATE"),
         ("turn the kitchen light on", "on", "ON"),
     ],
+    "random/different/another/new before 'colour'": [
+        ("make the lights a different colour", "random", "COLOR"),
+        ("turn on the new lamp", "new", "WORD"),
+    ],
     "back/front/left/right before 'one' or a noun": [
         ("the back one", "back", "WORD"),
         ("lock the back one", "back", "WORD"),

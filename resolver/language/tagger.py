@@ -49,6 +49,7 @@ _STATE_WORDS = frozenset({"open", "opened", "closed", "shut", "locked", "unlocke
                           "off", "playing", "paused", "running", "heating", "cooling",
                           "cleaning", "docked", "charging", "idle"})
 AMBIGUOUS = {
+    "random/different/another/new before 'colour'": "a COLOR the resolver picks",
     "open/closed/on/off in a question": "STATE after the target of 'is ...', else verb/particle",
     "back/front/left/right before 'one' or a noun": "a WORD describing it ('the back one')",
     "that/this/these/those": "DET before a target word, else the pronoun IT",
@@ -208,6 +209,11 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
         word = tag.text
         if question and word in _STATE_WORDS and before not in _CLAUSE_START:
             out[i] = Tag("STATE", word)  # "is the garage door open"
+            continue
+        if word in ("random", "different", "another", "new") and any(
+                t.kind == "ATTR" and t.text in ("color", "colour")
+                for t in out[i + 1 : i + 3]):
+            out[i] = Tag("COLOR", "random")  # "a different colour": one the resolver picks
             continue
         if word in ("back", "front", "left", "right", "top", "bottom") and after in (
                 "ONE", "NOUN", "NAME"):

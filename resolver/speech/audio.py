@@ -110,8 +110,9 @@ def read_wav(data: bytes) -> tuple[Samples, int]:
             channels = reader.getnchannels()
             width = reader.getsampwidth()
             rate = _checked_rate(reader.getframerate(), "WAV file")
-            limit = int(MAX_SECONDS * rate) + 1
-            frames = reader.readframes(min(reader.getnframes(), limit))
+            declared = reader.getnframes()
+            # Read no more than the limit allows: a header may claim any length.
+            frames = reader.readframes(min(declared, int(MAX_SECONDS * rate) + 1))
     except (wave.Error, EOFError, struct.error, ValueError, OverflowError) as err:
         raise AudioError(f"unreadable WAV file: {err or type(err).__name__}") from None
     if width not in (1, 2, 3, 4):
@@ -120,6 +121,8 @@ def read_wav(data: bytes) -> tuple[Samples, int]:
         raise AudioError(f"unsupported WAV float width: {8 * width} bits (32 only)")
     frame_size = channels * width
     usable = len(frames) - len(frames) % frame_size  # a truncated file ends mid-frame
+    if usable // frame_size > MAX_SECONDS * rate:
+        raise AudioError(f"audio too long: {declared / rate:.1f} s (at most {MAX_SECONDS:g} s)")
     samples = _decode(frames[:usable], width, is_float).reshape(-1, channels)
     mono = samples.mean(axis=1, dtype=np.float64) if channels > 1 else samples[:, 0]
     if not np.all(np.isfinite(mono)):
@@ -232,7 +235,7 @@ def resample(samples: Samples, rate_in: int, rate_out: int = SAMPLE_RATE) -> Sam
         n = np.arange(start, min(start + _CHUNK, n_out), dtype=np.int64)
         position = n * down
         base, phase = position // up, position % up
-        window = padded[base[:, None] + taps[None, :]]
+        window = padded[base[:, None] + 1 + taps[None, :]]
         out[start : start + n.size] = np.einsum("ij,ij->i", window, bank[phase])
     return out
 

@@ -1,0 +1,1 @@
+"""Speech in: audio loading and the pocketsphinx transcriber."""
