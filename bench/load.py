@@ -63,6 +63,8 @@ class Tally:
     turns: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     last_event: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
     done: int = 0
+    finished: float = 0.0
+    """When the thread sent its last request (perf_counter)."""
 
 
 class Connection:
@@ -73,6 +75,7 @@ class Connection:
         self.conn = http.client.HTTPConnection(host, port, timeout=30)
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        """Send one request; returns the status and the decoded JSON body."""
         payload = None if body is None else json.dumps(body).encode("utf-8")
         headers = {"Content-Type": "application/json"} if payload is not None else {}
         for attempt in (1, 2):
@@ -89,6 +92,7 @@ class Connection:
         raise AssertionError("unreachable")
 
     def close(self) -> None:
+        """Close the connection."""
         self.conn.close()
 
 
@@ -135,37 +139,49 @@ def client(index: int, port: int, requests: int, deadline: float, seed: int,
             with lock:
                 counter[0] += 1
     finally:
+        tally.finished = time.perf_counter()
         connection.close()
 
 
-def check_sessions(port: int, tallies: list[Tally]) -> tuple[int, int, list[str]]:
-    """Read every session back: (events checked, turn counts checked, what differed)."""
+@dataclass(slots=True)
+class Check:
+    """Every session read back after the load."""
+
+    events: int = 0
+    """(session, entity) pairs whose last event was compared."""
+    lost: list[str] = field(default_factory=list)
+    sessions: int = 0
+    wrong_turns: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+
+def check_sessions(port: int, tallies: list[Tally]) -> Check:
+    """Read every session back and compare it with what was sent."""
     connection = Connection("127.0.0.1", port)
-    problems: list[str] = []
-    events = turns = 0
+    check = Check()
     try:
         for tally in tallies:
             sessions = set(tally.turns) | {session for session, _ in tally.last_event}
             for session in sorted(sessions):
                 status, view = connection.call("GET", f"/v1/sessions/{session}")
                 if status != 200:
-                    problems.append(f"{session}: HTTP {status}")
+                    check.unreadable.append(f"{session}: HTTP {status}")
                     continue
                 for (owner, entity), (state, seq) in tally.last_event.items():
                     if owner != session:
                         continue
-                    events += 1
+                    check.events += 1
                     seen = view["state"][entity]
                     if seen["state"] != state or seen["attributes"].get("seq") != seq:
-                        problems.append(f"{session} {entity}: sent {state}#{seq}, "
+                        check.lost.append(f"{session} {entity}: sent {state}#{seq}, "
                                         f"shows {seen['state']}#{seen['attributes'].get('seq')}")
-                turns += 1
+                check.sessions += 1
                 if view["turns"] != tally.turns[session]:
-                    problems.append(f"{session}: sent {tally.turns[session]} turns, "
+                    check.wrong_turns.append(f"{session}: sent {tally.turns[session]} turns, "
                                     f"it counts {view['turns']}")
     finally:
         connection.close()
-    return events, turns, problems
+    return check
 
 
 def free_port() -> int:
@@ -228,12 +244,15 @@ def main() -> int:
             for i in range(args.threads)]
         for thread in threads:
             thread.start()
-        while any(thread.is_alive() for thread in threads):
-            time.sleep(1.0)
-            print(f"\r{counter[0]}/{total} requests", end="", file=sys.stderr, flush=True)
-        elapsed = time.perf_counter() - started
+        live = sys.stderr.isatty()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(timeout=1.0 if live else 5.0)
+                print(f"{counter[0]}/{total} requests", end="\r" if live else "\n",
+                      file=sys.stderr, flush=True)
+        elapsed = max(tally.finished for tally in tallies) - started
         print(file=sys.stderr)
-        events_checked, turns_checked, problems = check_sessions(port, tallies)
+        check = check_sessions(port, tallies)
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -270,11 +289,12 @@ def main() -> int:
           f"{'on' if health['proposer'] else 'off'}.\n")
     print(markdown_table(["requests", "count", "req/s", "median ms", "p99 ms", "errors"],
                          rows))
-    print(f"\nState events lost: {sum(1 for p in problems if '#' in p)} of {events_checked} "
-          f"(session, entity) last events checked; turn counts wrong: "
-          f"{sum(1 for p in problems if 'turns' in p)} of {turns_checked} sessions; "
+    print(f"\nState events lost: {len(check.lost)} of {check.events} (session, entity) "
+          f"last events checked; turn counts wrong: {len(check.wrong_turns)} of "
+          f"{check.sessions} sessions; sessions unreadable: {len(check.unreadable)}; "
           f"server exit on Ctrl-C: {process.returncode}"
           f"{' (clean)' if clean_exit else ''}.")
+    problems = check.lost + check.wrong_turns + check.unreadable
     for line in (errors + problems)[:20]:
         print(f"  {line}", file=sys.stderr)
     if not clean_exit:

@@ -93,12 +93,22 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Readi
     corrected_text, corrections = correct_typos(parser, parsed.tags)
     scored: list[tuple[float, Reading]] = []
     if parsed.utterance is not None and not _only_unknown_words(parsed):
-        base = 0.5 if _unknown_words(parsed) and _has_command(parsed) else 1.0
-        scored.append((base + _agreement(parsed, proposal),
-                       Reading(parsed, "grammar", parsed.utterance)))
+        agreement = _agreement(parsed, proposal)
+        if not (_unknown_words(parsed) and _has_command(parsed)):
+            score = 1.0 + agreement
+        elif _noise(parsed, parser.tagger.name_words):
+            # Unknown words that name neither a device nor a place ("trun on the kitchen
+            # light"): this reading will not match; the proposer's may.
+            score = 0.3 + 0.5 * agreement
+        else:
+            score = 0.5 + agreement
+        scored.append((score, Reading(parsed, "grammar", parsed.utterance)))
     corrected = parser.parse(corrected_text) if corrections else None
     if corrected is not None and corrected.utterance is not None \
-            and not _unknown_words(corrected):
+            and not _unknown_words(corrected) \
+            and (not _has_command(corrected) or _agreement(corrected, proposal) >= THRESHOLD):
+        # A correction that makes an action out of other words must be one the proposer
+        # believes in ("bold" is not "hold").
         scored.append((0.6 + _agreement(corrected, proposal),
                        Reading(corrected, "grammar (corrected)", corrected.utterance,
                                corrections)))
@@ -114,7 +124,9 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Readi
             scored.append((0.55 + _agreement(relaxed, proposal),
                            Reading(relaxed, "grammar (noise dropped)", relaxed.utterance,
                                    corrections + tuple((w, "") for w in dropped))))
-    if proposal is not None and proposal.score >= THRESHOLD and proposal.intent != "ResolverOther":
+    if proposal is not None and proposal.score >= THRESHOLD \
+            and proposal.intent != "ResolverOther" \
+            and _knows_something(parsed, parser.tagger.name_words):
         tags = list((corrected or parsed).tags)
         move = fallback_move(proposal, tags, parser.tagger.name_words)
         if move is not None:
@@ -134,6 +146,18 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Readi
     text_all = " ".join(t.text for t in parsed.tags)
     unparsed = Fragment(Target(words=words or ("",)), marker=UNPARSED)
     return Reading(parsed, "none", Utterance((unparsed,), text_all, content))
+
+
+def _knows_something(parsed: ParseResult, name_words: frozenset[str]) -> bool:
+    """Some word is one the home or the lexicon knows: "blah blah" is nothing to act on."""
+    return any(t.kind not in ("WORD", "FILLER", "COMMA") or t.text in name_words
+               for t in parsed.tags)
+
+
+def _noise(parsed: ParseResult, name_words: frozenset[str]) -> bool:
+    """Some unknown word is neither part of a device's name nor after a preposition."""
+    _, dropped = drop_noise_words(parsed.tags)
+    return any(word not in name_words for word in dropped)
 
 
 def _has_command(parsed: ParseResult) -> bool:
@@ -193,7 +217,7 @@ def correct_typos(parser: UtteranceParser, tags: tuple[Tag, ...] | list[Tag]
             skip = True
             continue
         if tag.kind == "WORD" and len(tag.text) >= 4 and tag.text.isalpha():
-            close = difflib.get_close_matches(tag.text, vocabulary, n=1, cutoff=0.8)
+            close = difflib.get_close_matches(tag.text, vocabulary, n=1, cutoff=0.75)
             if close and close[0] != tag.text:
                 corrections.append((tag.text, close[0]))
                 words.append(close[0])
@@ -203,16 +227,22 @@ def correct_typos(parser: UtteranceParser, tags: tuple[Tag, ...] | list[Tag]
 
 
 def drop_noise_words(tags: tuple[Tag, ...] | list[Tag]) -> tuple[str, tuple[str, ...]]:
-    """The words without the unknown ones that name no place ("can the lights be changed to
+    """The words without the unknown ones that are noise ("can the lights be changed to
     green", "dim all interior lights"). An unknown word after a preposition ("in the attic")
-    names a place the home does not have: it is kept, so the command fails honestly rather
-    than acting everywhere."""
+    names a place the home does not have, and one that ends a noun phrase ("the jacuzzi")
+    names a device it does not have: those are kept, so the command fails honestly rather
+    than acting on something else."""
     kept: list[str] = []
     dropped: list[str] = []
     for index, tag in enumerate(tags):
         before = [t.kind for t in tags[max(0, index - 2) : index]]
+        after = tags[index + 1].kind if index + 1 < len(tags) else None
         placed = "PREP" in before and all(k in ("PREP", "DET", "WORD") for k in before)
-        if tag.kind == "WORD" and not placed:
+        # "turn on the jacuzzi": a word ending a phrase that a determiner began is what the
+        # phrase is about; "the interior lights": a word before a noun only describes it.
+        head = bool(before) and before[-1] in ("DET", "QUANT") and after not in (
+            "NOUN", "NAME", "WORD", "ONE", "AREA")
+        if tag.kind == "WORD" and not placed and not head:
             dropped.append(tag.text)
             continue
         kept.append(tag.text if tag.kind != "COMMA" else ",")
@@ -229,7 +259,8 @@ def fallback_move(proposal: Proposal, tags: list[Tag],
     intent = proposal.intent
     transformer = _ToLogicalForm(tags)
     tokens = [Token(t.kind, t.text, start_pos=i) for i, t in enumerate(tags)
-              if t.kind in _TARGET_KINDS or (t.kind == "WORD" and t.text in name_words)]
+              if (t.kind in _TARGET_KINDS or (t.kind == "WORD" and t.text in name_words))
+              and not _dummy_it(tags, i)]
     obj: _Obj = transformer.obj(tokens) if tokens else _Obj(Target())
     target = obj.target
     if not (target.names or target.domains or target.entity_ids) and proposal.domain != "none":
@@ -257,6 +288,11 @@ def fallback_move(proposal: Proposal, tags: list[Tag],
         value = None
     return Command(action=action, target=target, value=value, attribute=attribute,
                    negated=negated)
+
+
+def _dummy_it(tags: list[Tag], index: int) -> bool:
+    """The "it" of "it's too dark in here" stands for nothing that was said before."""
+    return tags[index].kind == "IT" and index + 1 < len(tags) and tags[index + 1].kind == "IS"
 
 
 def _value(tags: list[Tag]) -> Value | None:

@@ -25,7 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .errors import FileError
-from .home import EntityState, Home, HomeState
+from .home import Area, EntityState, Home, HomeState
 from .pipeline import Resolver, Result
 
 SESSION = "shell"
@@ -35,6 +35,8 @@ HISTORY_LENGTH = 1000
 NBEST_COMPACT = 3
 """Hypotheses shown per turn when the detailed trace is off."""
 INDENT = 3
+ECHO_LIMIT = 200
+"""Characters of a script line echoed; the rest is summarized."""
 LABEL_WIDTH = 8
 
 
@@ -228,6 +230,14 @@ def state_changes(before: HomeState, after: HomeState) -> list[tuple[str, str, s
     return rows
 
 
+def _correction(text: str) -> str:
+    """``said -> meant`` from the trace; a word read as nothing was dropped."""
+    said, arrow, meant = text.partition("->")
+    if arrow and not meant.strip():
+        return f"{said.strip()} (dropped)"
+    return text
+
+
 def _quoted(words: Sequence[str]) -> str:
     return "|".join(f'"{w}"' if " " in w else str(w) for w in words)
 
@@ -324,6 +334,34 @@ def relative_place(where: str) -> str:
     return f"{shown}:{line}" if line else shown
 
 
+def find_area(home: Home, said: str) -> Area | None:
+    """The area called ``said``, as an id, a name or an alias, with or without "the"."""
+    found = home.find_area(said)
+    if found is None and said.lower().startswith("the "):
+        found = home.find_area(said[4:])
+    return found
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters in caret notation (ESC as ``^[``), tabs as spaces.
+
+    What was typed is echoed and may come back in a response; a raw escape sequence would
+    be played by the terminal instead of shown.
+    """
+    out = []
+    for char in text:
+        code = ord(char)
+        if char == "\t":
+            out.append(" ")
+        elif code < 32 or code == 127:
+            out.append("^" + chr(code ^ 64))
+        elif 128 <= code < 160:
+            out.append("?")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def parse_event(home: Home, argument: str) -> tuple[str, str, dict[str, Any]]:
     """``ENTITY STATE [key=value ...]`` -> (entity id, state, attributes); ValueError if bad."""
     try:
@@ -367,13 +405,9 @@ class Shell:
         self.session = session
         self.rules_dirs = list(rules_dirs)
         self.detailed = False
-        self.area: str | None = None
-        if area:
-            found = resolver.home.find_area(area)
-            if found is None:
-                self._say(f"no area called '{area}'; you are nowhere in particular", "error")
-            else:
-                self.area = found.id
+        found = find_area(resolver.home, area) if area else None
+        self.area: str | None = found.id if found is not None else None
+        self._unknown_area = area if area and found is None else None
 
     # -- output
 
@@ -393,12 +427,18 @@ class Shell:
         self.console.print(Text.assemble(
             "Type what you would say to the home; ", (":help", "bold"),
             " lists the commands, Tab completes names."), soft_wrap=True)
+        if self._unknown_area:
+            self._say(f"no area called '{self._unknown_area}'; you are nowhere in particular",
+                      "error")
         if self.area:
             self._say(f"you are in the {home.areas[self.area].name}")
 
     def echo(self, line: str) -> None:
-        """Show an input line as if typed at the prompt."""
-        self.console.print(Text.assemble((PROMPT, STYLES["prompt"]), line), soft_wrap=True)
+        """Show an input line as if typed at the prompt (a very long one cut short)."""
+        shown = Text.assemble((PROMPT, STYLES["prompt"]), line[:ECHO_LIMIT])
+        if len(line) > ECHO_LIMIT:
+            shown.append(f" … ({len(line)} characters)", STYLES["note"])
+        self.console.print(shown, soft_wrap=True)
 
     def narrate(self, line: str) -> None:
         """A ``#`` line of a script: the story between the turns."""
@@ -411,7 +451,7 @@ class Shell:
     def run(self, lines: Iterable[str], echo: bool = False) -> None:
         """Handle ``lines`` until they end or ``:quit``; ``echo`` for a script."""
         for raw in lines:
-            line = raw.strip()
+            line = printable(raw.strip()).strip()
             if line.startswith("#"):
                 if echo:
                     self.narrate(line)
@@ -427,7 +467,7 @@ class Shell:
                     return
             except KeyboardInterrupt:
                 self._say("interrupted", "error")
-            except Exception as err:  # the shell must outlive any one bad line
+            except Exception as err:  # noqa: BLE001 - the shell outlives any bad line
                 self._say(f"error: {type(err).__name__}: {err}", "error")
 
     def handle(self, line: str) -> bool:
@@ -473,7 +513,7 @@ class Shell:
             self.area = None
             self._say("you are nowhere in particular")
             return
-        found = self.resolver.home.find_area(argument)
+        found = find_area(self.resolver.home, argument)
         if found is None:
             known = ", ".join(a.name for a in self.resolver.home.areas.values())
             self._say(f"no area called '{argument}' (known: {known})", "error")
@@ -551,7 +591,9 @@ class Shell:
             self.resolver.reload_rules(self.rules_dirs)
         except FileError as err:
             self._say("the rules were not reloaded:", "error")
-            self.console.print(Padding(Text(str(err)), (0, 0, 0, 5)))
+            # Unwrapped, so that the place stays whole and the caret under its column.
+            located = "\n".join(" " * (INDENT + 2) + line for line in str(err).splitlines())
+            self.console.print(Text(located), soft_wrap=True)
             self._say("the old rules stay in force", "note")
             return
         count = len(getattr(self.resolver.engine, "rules", []))
@@ -605,12 +647,24 @@ class Shell:
 
     def _rows(self, result: Result, trace: Mapping[str, Any]) -> Iterator[
             tuple[str, RenderableType]]:
+        """The stages in the order a turn goes through them."""
+        detailed = self.detailed
         parse = trace.get("parse") if isinstance(trace.get("parse"), Mapping) else None
-        if self.detailed:
-            yield from self._detail_rows(result, trace, parse)
+        if detailed and trace.get("speaker_area"):
+            yield "speaker", Text(f"in {trace['speaker_area']}", STYLES["note"])
+        if detailed and trace.get("note"):
+            yield "note", Text(str(trace["note"]), STYLES["note"])
         nbest = self._nbest(result.hypotheses, parse)
         if nbest is not None:
             yield "n-best", nbest
+        if detailed and parse:
+            if parse.get("tokens"):
+                yield "tokens", Text(str(parse["tokens"]))
+            if parse.get("source"):
+                yield "read by", Text(str(parse["source"]))
+        if parse and parse.get("corrections"):
+            yield "heard as", Text(", ".join(_correction(str(c)) for c in parse["corrections"]),
+                                   STYLES["note"])
         moves = trace.get("moves") or []
         if moves:
             text = Text()
@@ -622,43 +676,26 @@ class Shell:
                 text.append(move_text(move) if isinstance(move, Mapping) else str(move),
                             STYLES["move"])
             source = parse.get("source") if parse else None
-            if source and source != "grammar":
+            if source and source != "grammar" and not detailed:
                 text.append(f"   (read by: {source})", STYLES["note"])
             yield "moves", text
         elif parse and parse.get("error"):
             yield "moves", Text(f"none: {parse['error']}", STYLES["note"])
-        if parse and parse.get("corrections") and not self.detailed:
-            yield "heard as", Text(", ".join(parse["corrections"]), STYLES["note"])
         rules = trace.get("rules") or []
         if rules:
             yield "rules", self._rules(rules, len(moves) > 1)
+        if detailed:
+            for entry in trace.get("matches") or []:
+                if isinstance(entry, Mapping):
+                    yield "matched", self._match(entry)
         if result.actions:
             yield "calls", self._calls(result)
-        if self.detailed and result.intent:
+        if detailed and result.intent:
             yield "intent", Text(json.dumps(result.intent, ensure_ascii=False, default=str),
                                  STYLES["note"])
         style = STYLES["ask"] if result.clarification else STYLES["response"]
         label = "asks" if result.clarification else "response"
         yield label, Text(result.response or "(nothing to say)", style)
-
-    def _detail_rows(self, result: Result, trace: Mapping[str, Any],
-                     parse: Mapping[str, Any] | None) -> Iterator[tuple[str, RenderableType]]:
-        if trace.get("speaker_area"):
-            yield "speaker", Text(f"in {trace['speaker_area']}", STYLES["note"])
-        if trace.get("note"):
-            yield "note", Text(str(trace["note"]), STYLES["note"])
-        if parse:
-            if parse.get("tokens"):
-                yield "tokens", Text(str(parse["tokens"]))
-            if parse.get("source"):
-                yield "read by", Text(str(parse["source"]))
-            if parse.get("corrections"):
-                yield "heard as", Text(", ".join(parse["corrections"]))
-            if parse.get("error"):
-                yield "parse", Text(str(parse["error"]), STYLES["error"])
-        for entry in trace.get("matches") or []:
-            if isinstance(entry, Mapping):
-                yield "matched", self._match(entry)
 
     def _match(self, entry: Mapping[str, Any]) -> Text:
         text = Text()
@@ -666,7 +703,8 @@ class Shell:
             text.append(move_text({"command": entry["command"]}), STYLES["move"])
         elif "query" in entry and isinstance(entry["query"], Mapping):
             text.append(f"ask({target_text(entry['query'])})", STYLES["move"])
-        match = entry.get("match") if isinstance(entry.get("match"), Mapping) else entry
+        inner = entry.get("match")
+        match: Mapping[str, Any] = inner if isinstance(inner, Mapping) else entry
         entities = match.get("entities") or []
         text.append(" → ")
         if entities:
@@ -686,7 +724,7 @@ class Shell:
     def _nbest(self, hypotheses: Sequence[Mapping[str, Any]],
                parse: Mapping[str, Any] | None) -> Text | None:
         if not hypotheses:
-            if self.resolver.proposer is None and parse is not None:
+            if self.detailed and self.resolver.proposer is None and parse is not None:
                 return Text("no proposer: the grammar decides alone", STYLES["note"])
             return None
         shown = hypotheses if self.detailed else hypotheses[:NBEST_COMPACT]
@@ -803,7 +841,7 @@ def setup_readline(home: Home) -> Callable[[], None] | None:
                 buffer = readline.get_line_buffer()[:readline.get_endidx()]
                 cache[:] = complete(home, buffer)
             return cache[state] if state < len(cache) else None
-        except Exception:
+        except Exception:  # noqa: BLE001 - readline would swallow it silently
             return None
 
     readline.set_completer(completer)
@@ -889,12 +927,16 @@ def run_shell_command(resolver: Resolver, args: object) -> int:
             return 2
         run_shell(resolver, lines, sys.stdout, area=area, echo=True, rules_dirs=rules_dirs)
         return 0
+    if not sys.stdin.isatty():
+        # Lines piped in are a script too: show each with the prompt, as typed.
+        run_shell(resolver, sys.stdin, sys.stdout, area=area, echo=True, rules_dirs=rules_dirs)
+        return 0
     console = make_console(sys.stdout)
     shell = Shell(resolver, console, area=area, rules_dirs=rules_dirs)
-    save_history = setup_readline(resolver.home) if sys.stdin.isatty() else None
+    save_history = setup_readline(resolver.home)
     shell.banner()
     try:
-        shell.run(prompt_lines(_colour_prompt(console) if sys.stdin.isatty() else PROMPT))
+        shell.run(prompt_lines(_colour_prompt(console)))
     finally:
         if save_history is not None:
             save_history()

@@ -235,6 +235,8 @@ def _templates() -> list[Template]:
         lambda r, p, k: f"are any lights on in the {k.room()}",
         lambda r, p, k: f"what is the temperature {r.choice(['', 'in the ' + k.room()])}",
         lambda r, p, k: f"{p('UNDO')}",
+        lambda r, p, k: f"{r.choice(['oh ', 'ok ', 'hmm ', 'wait ', ''])}{p('UNDO')}"
+                        f"{r.choice([' please', ' thanks', ' for now', ''])}",
         lambda r, p, k: f"{p.maybe('DEGREE')}{r.choice(['brighter', 'louder', 'warmer'])}",
         lambda r, p, k: f"{p.maybe('DEGREE')}{r.choice(['dimmer', 'quieter', 'cooler'])}",
         lambda r, p, k: f"make {k.the('light')} {r.choice(['brighter', 'dimmer'])}",

@@ -5,8 +5,9 @@ Recipe (written to ``text_head.json`` beside the weights, with the measured accu
 1. Sentences: generated from the project's grammar over many generated homes
    (:mod:`resolver.neural.data`), Home Assistant's English sentence templates expanded over
    generated homes, SLURP's iot training sentences mapped to the project's intents, and
-   out-of-scope sentences (:mod:`resolver.neural.sources`). SLURP's devel split is never
-   read here: it is the benchmark.
+   out-of-scope sentences (:mod:`resolver.neural.sources`); a quarter of the in-scope ones
+   again with typing slips ("turn of the kichen light"). SLURP's devel split is never read
+   here: it is the benchmark.
 2. Every sentence is embedded once by the frozen sentence encoder (all-MiniLM-L6-v2).
 3. A small MLP with an intent head and a domain head is trained with Adam on 90% of the
    sentences (stratified by intent), early-stopped on the other 10%, and its scores are
@@ -77,6 +78,7 @@ def build_dataset(seed: int, data_dir: Path | None, homes: int = 80) -> list[Exa
     except FileNotFoundError as err:
         print(f"warning: SLURP train not found ({err}); trained without it", file=sys.stderr)
     examples += sources.other_examples(rng, 1500)
+    examples += with_typos(rng, [e for e in examples if e.intent != "ResolverOther"], 0.25)
     seen: set[str] = set()
     unique = []
     for example in examples:
@@ -85,6 +87,39 @@ def build_dataset(seed: int, data_dir: Path | None, homes: int = 80) -> list[Exa
             seen.add(key)
             unique.append(example)
     return unique
+
+
+# Slips people make typing commands, besides random ones.
+_COMMON_SLIPS = {"off": "of", "the": "teh", "turn": "trun", "light": "ligth", "lights": "lihgts",
+                 "kitchen": "kichen", "bedroom": "bedrom", "switch": "swtich", "please": "pls",
+                 "temperature": "temprature", "living": "livng"}
+
+
+def with_typos(rng: random.Random, examples: list[Example], share: float) -> list[Example]:
+    """Copies of a share of the examples with one or two typing slips each."""
+    out = []
+    for example in examples:
+        if rng.random() >= share:
+            continue
+        words = example.text.split()
+        for _ in range(rng.choice((1, 1, 2))):
+            index = rng.randrange(len(words))
+            word = words[index]
+            if word in _COMMON_SLIPS and rng.random() < 0.5:
+                words[index] = _COMMON_SLIPS[word]
+            elif len(word) > 3:
+                i = rng.randrange(len(word) - 1)
+                slip = rng.choice(("drop", "swap", "double"))
+                if slip == "drop":
+                    word = word[:i] + word[i + 1 :]
+                elif slip == "swap":
+                    word = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+                else:
+                    word = word[:i] + word[i] + word[i:]
+                words[index] = word
+        out.append(Example(" ".join(words), example.intent, example.domain,
+                           f"{example.source}+typos"))
+    return out
 
 
 def _split(examples: list[Example], rng: random.Random) -> tuple[list[int], list[int]]:
