@@ -416,6 +416,20 @@ DIALOGS: tuple[Dialog, ...] = (
             ("turn off the bedroom light", "light.turn_off"),
         ),
     ),
+    Dialog(
+        "living_room",
+        (
+            ("turn on the floor lamp", "light.turn_on"),
+            ("make it brighter", "light.turn_on"),
+            ("turn it off", "light.turn_off"),
+            ("and the tv backlight", "light.turn_off"),
+            ("never mind", "light.turn_on"),
+            ("don't turn on the hallway light", "light.turn_off"),
+            ("is the front door locked?", ""),
+            ("lock the door", ""),
+            ("the front one", "lock.lock"),
+        ),
+    ),
 )
 
 
@@ -470,7 +484,8 @@ def dialogs_table(timings: Sequence[TurnTiming]) -> str:
     for timing in timings:
         summary = Summary.of(timing.nanoseconds)
         acted = timing.error or ", ".join(timing.services) or "(none)"
-        mark = "" if timing.error is None and timing.services == [timing.expected] else " ✗"
+        wanted = [timing.expected] if timing.expected else []
+        mark = "" if timing.error is None and timing.services == wanted else " ✗"
         rows.append(
             [
                 f"{timing.dialog + 1}.{timing.turn + 1}",
