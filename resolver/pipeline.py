@@ -23,6 +23,8 @@ from .neural.proposer import TextProposer
 from .rules import Engine, Rule, RulesError, TurnState
 from .rules import load as load_rules
 from .rules.engine import move_trace
+from .speech.audio import AudioError
+from .speech.listen import Listener
 
 MAX_TEXT = 2000
 """Longest utterance, in characters, that is parsed; longer input is refused politely."""
@@ -87,6 +89,8 @@ class Resolver:
         self.proposer = proposer if isinstance(proposer, TextProposer) else None
         self._base_state = home.initial_state()
         self._sessions: dict[str, Session] = {}
+        self._speech: Listener | None = None
+        self.listener_note = ""
 
     @classmethod
     def from_files(cls, home: str | Path,
@@ -169,10 +173,59 @@ class Resolver:
         session: str = "default",
         area: str | None = None,
     ) -> Result:
-        """Resolve one turn of ``session``; ``area`` is where the speaker is (id or name)."""
+        """Resolve one turn of ``session``; ``area`` is where the speaker is (id or name).
+
+        ``audio`` (a WAV path, WAV bytes or a 16 kHz float array) is transcribed first; the
+        result's ``text`` is then the transcript chosen.
+        """
         if audio is not None:
-            return Result(text="", response="Sorry, I can't take speech yet.",
-                          error="speech input needs the audio model, which is not installed")
+            return self._resolve_audio(audio, session, area)
+        return self._resolve_text(text, session, area)
+
+    def _resolve_audio(self, audio: Any, session: str, area: str | None) -> Result:
+        listener = self._listener()
+        if listener is None:
+            return Result(text="", response="Sorry, I can't take speech here.",
+                          error=self.listener_note)
+        try:
+            heard = listener.listen(audio)
+        except AudioError as err:
+            return Result(text="", response="Sorry, I couldn't make out any speech.",
+                          error=str(err))
+        hypotheses = [{"intent": i, "score": round(s, 4)} for i, s in heard.intents]
+        if not heard.text:
+            return Result(text="", response="Sorry, I didn't catch that.",
+                          hypotheses=hypotheses, trace={"speech": heard.trace()})
+        result = self._resolve_text(heard.text, session, area)
+        if hypotheses:
+            result.hypotheses = hypotheses
+        result.trace["speech"] = heard.trace()
+        return result
+
+    def _listener(self) -> Listener | None:
+        """The speech paths, loaded on the first spoken turn (text-only use never pays)."""
+        if self._speech is None and not self.listener_note:
+            model = sphinx = None
+            notes = []
+            try:
+                from .neural.audio_infer import AudioModel
+
+                model = AudioModel.load()
+            except (ImportError, OSError, ValueError, RuntimeError) as err:
+                notes.append(f"audio model unavailable: {err}")
+            try:
+                from .speech.sphinx import SphinxRecognizer
+
+                sphinx = SphinxRecognizer(self.home, nbest=1)
+            except (ImportError, OSError, ValueError, RuntimeError) as err:
+                notes.append(f"pocketsphinx unavailable: {err}")
+            if model is None and sphinx is None:
+                self.listener_note = "speech input unavailable: " + "; ".join(notes)
+            else:
+                self._speech = Listener(self.parser, model, sphinx)
+        return self._speech
+
+    def _resolve_text(self, text: str | None, session: str, area: str | None) -> Result:
         text = "" if text is None else str(text)
         current = self.session(session)
         speaker_area, area_note = self._speaker_area(area)

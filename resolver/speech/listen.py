@@ -1,0 +1,182 @@
+"""Speech to a transcript the grammar can read: two speech paths, one choice.
+
+The end-to-end audio model gives an intent n-best straight from the audio and a character
+CTC output; pocketsphinx gives an n-best decoded against a grammar of the home. Candidate
+transcripts — the model's best path, the same snapped to the words the resolver knows, and
+pocketsphinx's n-best — are each scored by how well the model's CTC output explains them
+(the CTC likelihood, per character), whether the grammar reads them, and whether the
+intent they read agrees with the audio model's intent n-best. The best becomes the text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..language.parse import UtteranceParser
+from ..logical_form import Command
+from .audio import AudioError, AudioInput, load_audio
+
+PARSE_BONUS = 1.0
+"""Added to a candidate the grammar reads without unknown words."""
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One transcript of the audio and its scores."""
+
+    source: str
+    """``model``, ``model (lexicon)`` or ``sphinx``."""
+    text: str
+    score: float
+    ctc: float
+    """The audio model's log-likelihood of the text, per character."""
+    reads: bool
+    """The grammar reads it without unknown words."""
+
+
+@dataclass(slots=True)
+class Heard:
+    """What the speech paths heard."""
+
+    text: str
+    chosen: Candidate | None
+    candidates: list[Candidate] = field(default_factory=list)
+    intents: list[tuple[str, float]] = field(default_factory=list)
+    """The audio model's intent n-best."""
+    ms: dict[str, float] = field(default_factory=dict)
+
+    def trace(self) -> dict[str, Any]:
+        """The trace entry of a spoken turn."""
+        return {
+            "candidates": [{"source": c.source, "text": c.text, "score": round(c.score, 3),
+                            "ctc": round(c.ctc, 3), "reads": c.reads}
+                           for c in self.candidates],
+            "chosen": {"source": self.chosen.source, "text": self.chosen.text}
+            if self.chosen else None,
+            "intents": [{"intent": i, "score": round(s, 4)} for i, s in self.intents],
+            "ms": {k: round(v, 2) for k, v in self.ms.items()},
+        }
+
+
+def ctc_log_likelihood(logprobs: np.ndarray, labels: list[int], blank: int = 0) -> float:
+    """log P(labels | logprobs) under CTC (the forward algorithm, in the log domain)."""
+    steps = logprobs.shape[0]
+    extended = [blank]
+    for label in labels:
+        extended += [label, blank]
+    size = len(extended)
+    if steps == 0:
+        return float("-inf")
+    ext = np.array(extended)
+    # A state may skip the blank before it when its label differs from the one two back.
+    skip = np.zeros(size, bool)
+    skip[2:] = (ext[2:] != blank) & (ext[2:] != ext[:-2])
+    alpha = np.full(size, -np.inf)
+    alpha[0] = logprobs[0, blank]
+    if size > 1:
+        alpha[1] = logprobs[0, ext[1]]
+    for t in range(1, steps):
+        moved = alpha.copy()
+        moved[1:] = np.logaddexp(moved[1:], alpha[:-1])
+        skipped = np.full(size, -np.inf)
+        skipped[2:] = np.where(skip[2:], alpha[:-2], -np.inf)
+        alpha = np.logaddexp(moved, skipped) + logprobs[t, ext]
+    if size == 1:
+        return float(alpha[-1])
+    return float(np.logaddexp(alpha[-1], alpha[-2]))
+
+
+class Listener:
+    """Turns audio into the transcript the rest of the resolver works on."""
+
+    def __init__(self, parser: UtteranceParser, model: Any | None, sphinx: Any | None) -> None:
+        if model is None and sphinx is None:
+            raise ValueError("a listener needs the audio model or pocketsphinx")
+        self.parser = parser
+        self.model = model
+        self.sphinx = sphinx
+        tagger = parser.tagger
+        known = {w for phrase in tagger.table for w in phrase.split() if w.isalpha()}
+        known |= {"do", "not", "no", "it", "them", "that", "and", "too", "one", "percent",
+                  "degrees", "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
+                  "eighty", "ninety", "hundred", "two", "three", "four", "five", "six",
+                  "seven", "eight", "nine", "ten"}
+        self.words = sorted(known)
+        self._known = known
+
+    def listen(self, audio: AudioInput | np.ndarray) -> Heard:
+        """Transcribe ``audio``; raises AudioError for unusable audio."""
+        samples = load_audio(audio)
+        seconds = samples.size / 16000
+        heard = Heard(text="", chosen=None, ms={"audio_seconds": seconds})
+        logprobs: np.ndarray | None = None
+        raw: list[tuple[str, str]] = []
+        if self.model is not None:
+            from ..neural.audio_model import greedy_decode
+
+            start = time.perf_counter()
+            intents, logprobs = self.model.infer(samples)
+            heard.ms["model"] = (time.perf_counter() - start) * 1000
+            heard.intents = list(intents)
+            greedy = greedy_decode(logprobs)
+            if greedy:
+                raw.append(("model", greedy))
+                snapped = self._snap(greedy)
+                if snapped != greedy:
+                    raw.append(("model (lexicon)", snapped))
+        if self.sphinx is not None:
+            start = time.perf_counter()
+            try:
+                hypotheses = self.sphinx.recognize(samples)
+            except AudioError:
+                hypotheses = []
+            heard.ms["sphinx"] = (time.perf_counter() - start) * 1000
+            raw += [("sphinx", h.text) for h in hypotheses[:3]]
+        seen: set[str] = set()
+        for source, text in raw:
+            text = " ".join(text.split())
+            if not text or text in seen:
+                continue
+            seen.add(text)
+            heard.candidates.append(self._score(source, text, logprobs, heard.intents))
+        heard.candidates.sort(key=lambda c: c.score, reverse=True)
+        if heard.candidates:
+            heard.chosen = heard.candidates[0]
+            heard.text = heard.chosen.text
+        return heard
+
+    def _snap(self, text: str) -> str:
+        """Unknown words replaced by the closest words the resolver knows."""
+        out = []
+        for word in text.split():
+            if word in self._known or len(word) < 3:
+                out.append(word)
+                continue
+            close = difflib.get_close_matches(word, self.words, n=1, cutoff=0.6)
+            out.append(close[0] if close else word)
+        return " ".join(out)
+
+    def _score(self, source: str, text: str, logprobs: np.ndarray | None,
+               intents: list[tuple[str, float]]) -> Candidate:
+        parsed = self.parser.parse(text)
+        reads = parsed.utterance is not None and not any(t.kind == "WORD" for t in parsed.tags)
+        ctc = 0.0
+        if logprobs is not None:
+            from ..neural.audio_model import encode_transcript, normalize_transcript
+
+            labels = encode_transcript(normalize_transcript(text))
+            ctc = ctc_log_likelihood(logprobs, labels) / max(len(labels), 1)
+        agreement = 0.0
+        if reads and intents and parsed.utterance is not None:
+            first = next((m for m in parsed.utterance.moves if isinstance(m, Command)), None)
+            if first is not None:
+                from ..fusion import _intent_name
+
+                agreement = dict(intents).get(_intent_name(first), 0.0)
+        score = ctc + (PARSE_BONUS if reads else 0.0) + agreement
+        return Candidate(source, text, score, ctc, reads)
