@@ -15,7 +15,6 @@ import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +27,7 @@ MIN_RATE, MAX_RATE = 4_000, 384_000
 """Sample rates accepted on input."""
 
 Samples = npt.NDArray[np.float32]
-AudioInput = Union[str, Path, bytes, bytearray, memoryview, npt.NDArray[np.generic]]
+AudioInput = str | Path | bytes | bytearray | memoryview | npt.NDArray[np.generic]
 """What :func:`load_audio` takes: a WAV path, WAV bytes, or samples (16 kHz unless said)."""
 
 _FORMAT_PCM, _FORMAT_FLOAT, _FORMAT_EXTENSIBLE = 1, 3, 0xFFFE
@@ -109,12 +108,16 @@ def read_wav(data: bytes) -> tuple[Samples, int]:
         with wave.open(io.BytesIO(data), "rb") as reader:
             channels = reader.getnchannels()
             width = reader.getsampwidth()
-            rate = _checked_rate(reader.getframerate(), "WAV file")
+            rate = reader.getframerate()
             declared = reader.getnframes()
             # Read no more than the limit allows: a header may claim any length.
-            frames = reader.readframes(min(declared, int(MAX_SECONDS * rate) + 1))
-    except (wave.Error, EOFError, struct.error, ValueError, OverflowError) as err:
+            limit = int(MAX_SECONDS * min(max(rate, MIN_RATE), MAX_RATE)) + 1
+            frames = reader.readframes(min(declared, limit))
+    except (wave.Error, EOFError, struct.error, ValueError, OverflowError, RuntimeError) as err:
+        # ``wave`` reports a damaged file through any of these (RuntimeError: a chunk size
+        # pointing outside the file).
         raise AudioError(f"unreadable WAV file: {err or type(err).__name__}") from None
+    rate = _checked_rate(rate, "WAV file")
     if width not in (1, 2, 3, 4):
         raise AudioError(f"unsupported WAV sample width: {8 * width} bits")
     if is_float and width != 4:
@@ -178,7 +181,7 @@ def _decode(frames: bytes, width: int, is_float: bool) -> npt.NDArray[np.float64
 def _from_array(array: npt.NDArray[np.generic]) -> Samples:
     """Validate an array of samples and mix it down to mono float32."""
     if array.dtype.kind in "iu":
-        info = np.iinfo(array.dtype)
+        info = np.iinfo(array.dtype)  # type: ignore[type-var]
         offset = (int(info.max) + 1) / 2 if array.dtype.kind == "u" else 0.0
         scaled = (array.astype(np.float64) - offset) / (int(info.max) + 1 - offset)
     elif array.dtype.kind == "f":
@@ -253,7 +256,7 @@ def _filter_bank(up: int, down: int) -> tuple[npt.NDArray[np.float32], int]:
     if key in _BANKS:
         return _BANKS[key]
     cutoff = _ROLLOFF * min(1.0, up / down)  # in cycles per input sample, times 2
-    half = int(math.ceil(_ZERO_CROSSINGS / cutoff))
+    half = math.ceil(_ZERO_CROSSINGS / cutoff)
     offsets = np.arange(-half + 1, half + 1, dtype=np.float64)  # taps around the position
     fraction = np.arange(up, dtype=np.float64)[:, None] / up
     distance = offsets[None, :] - fraction  # input index minus the exact position

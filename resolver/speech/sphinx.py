@@ -1,22 +1,32 @@
-"""The factored speech path: pocketsphinx decoding against a grammar made for one home.
+"""The factored speech path: pocketsphinx decoding with a language model made for one home.
 
-The grammar (JSGF) is generated from the project's lexicon (``grammars/lexicon.txt``; each
-word class becomes a rule), the home's names, areas and floors, device nouns, colours and
-the numbers 0-100 said as words, arranged in the sentence shapes people use with the
-resolver: commands, negations, repairs, references, ellipsis, questions, undo, follow-ups
-and yes/no. Decoding uses pocketsphinx's shipped US English acoustic model and dictionary;
-the transcript is plain lower-case words that :class:`resolver.Resolver` reads like text.
+A JSGF grammar is generated from the project's lexicon (``grammars/lexicon.txt``; each word
+class becomes a rule), the home's names, areas and floors, device nouns, colours and the
+numbers 0-100 said as words, arranged in the sentence shapes people use with the resolver:
+commands, negations, repairs, references, ellipsis, questions, undo, follow-ups and yes/no.
+
+pocketsphinx cannot decode with that grammar directly: it inlines every rule reference when
+it compiles JSGF, and the result (some 650,000 transitions for the demo home) takes seconds
+per utterance. So the grammar generates sentences, every phrase of every word class among
+them, and a trigram model estimated from those sentences is what the decoder searches:
+fast, and lenient with shapes the grammar did not foresee. Decoding uses
+pocketsphinx's shipped US English acoustic model and dictionary; the transcript is plain
+lower-case words that :class:`resolver.Resolver` reads like text.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
+import os
+import random
 import re
+import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,35 +36,33 @@ from ..home import Home, spoken_forms
 from ..language.parse import GRAMMAR_DIR
 from ..language.tagger import Lexicon
 from ..language.vocabulary import COLOR_TEMPS, COLORS, NOUNS, ONES, TENS, words_to_numbers
-from .audio import SAMPLE_RATE, AudioError, AudioInput, load_audio, to_pcm16
+from .audio import SAMPLE_RATE, AudioInput, load_audio, to_pcm16
 
 log = logging.getLogger(__name__)
 
 NBEST = 5
 """Most distinct transcripts :meth:`SphinxRecognizer.recognize` returns."""
+SENTENCES = 30_000
+"""Sentences generated from a home's grammar to estimate its language model."""
+SEED = 1234
+"""Seed of the sentence generator: the same home always gets the same model."""
 SCORE_SCALE = 30.0
-"""Scale on the difference of decoder log scores before the softmax that makes ``score``.
+"""Scale on the n-best's log scores before the softmax that makes :attr:`Hypothesis.score`.
 
-Chosen so that the best transcript's score is close to the posterior probability
-pocketsphinx itself computes for it over its lattice.
-"""
+pocketsphinx reports a path score ``p`` as ``1.0001 ** s`` for its integer log score ``s``;
+the softmax is over ``30 * ln(p)``, which gives the best of a clean command's n-best a
+score of about 0.5 to 0.8 on the recordings tried."""
 DECODER_CONFIG: dict[str, Any] = {
-    # The lattice best path of a grammar search drops words when fillers may come between
-    # them; the Viterbi result is right, and the lattice without fillers gives the n-best.
-    "bestpath": False,
-    "fsgusefiller": False,
-    # Wider beams than the defaults: the grammar is small, and narrow beams prune the right
-    # path away on synthetic and noisy speech.
-    "beam": 1e-80,
-    "wbeam": 1e-60,
-    "pbeam": 1e-80,
     "loglevel": "FATAL",
 }
-CACHED_GRAMMARS = 8
-"""Compiled home grammars kept in one process."""
+"""Settings passed to ``pocketsphinx.Decoder`` beyond the shipped model's defaults."""
+DISCOUNT = 0.2
+"""Probability mass each context of the trigram model leaves to shorter contexts."""
+DITHER = 1e-3
+"""RMS of the noise floor added before decoding (-60 dB full scale)."""
+CACHED_HOMES = 8
+"""Home language models kept loaded in one process."""
 
-_SILENCE_WORD = "_sil_"
-"""A word made of the silence phone: a pause between the moves of a turn."""
 _WORD = re.compile(r"^[a-z][a-z']*$")
 _LETTERS = {
     "a": "EY", "b": "B IY", "c": "S IY", "d": "D IY", "e": "IY", "f": "EH F", "g": "JH IY",
@@ -75,22 +83,8 @@ class Hypothesis:
     score: float
     """Probability of this transcript among the n-best (they sum to 1)."""
     log_score: float = 0.0
-    """The decoder's own path score (natural log; higher is better, comparable only
-    within one utterance)."""
-
-
-@dataclass(frozen=True, slots=True)
-class HomeGrammar:
-    """A JSGF grammar for one home, and what was left out of it."""
-
-    jsgf: str
-    """The grammar text, top rule ``<utterance>``."""
-    words: frozenset[str]
-    """Every word the grammar can produce."""
-    skipped: tuple[str, ...]
-    """Phrases left out because a word in them has no pronunciation."""
-    spelled: dict[str, str]
-    """How numbers inside names are said ("hdmi one") -> how the home writes them."""
+    """Natural log of the path score pocketsphinx reports: higher is better, comparable
+    only within one utterance."""
 
 
 # -- pronunciations ---------------------------------------------------------------------
@@ -101,8 +95,8 @@ class Pronouncer:
 
     pocketsphinx ships no letter-to-sound model, so a word not in the dictionary is said as
     a compound of dictionary words ("sideboard" = "side" + "board", "unpause" = "un" +
-    "pause") or, when it is a short all-consonant acronym, letter by letter ("hdmi");
-    otherwise it has none and phrases with it are left out of the grammar.
+    "pause") or, when it is short enough to be an acronym, letter by letter ("hdmi",
+    "hvac"); otherwise it has none and the phrases with it are left out (and logged).
     """
 
     def __init__(self, decoder: Any) -> None:
@@ -116,6 +110,7 @@ class Pronouncer:
         phones = self.fallback(word)
         if phones is None:
             return False
+        # Searches made after this see the word; updating the live ones would be slow.
         self.decoder.add_word(word, phones, False)
         self.added[word] = phones
         return True
@@ -123,15 +118,15 @@ class Pronouncer:
     def fallback(self, word: str) -> str | None:
         """Phones for a word the dictionary lacks, or None."""
         letters = word.replace("'", "")
-        if 2 <= len(letters) <= 5 and not set(letters) & set("aeiouy"):
-            return " ".join(_LETTERS[c] for c in letters)
         parts = self._compound(letters, 3)
-        if parts is None:
-            return None
-        return " ".join(self.decoder.lookup_word(p) for p in parts)
+        if parts is not None:
+            return " ".join(self.decoder.lookup_word(p) for p in parts)
+        if 2 <= len(letters) <= 4 or (len(letters) <= 6 and not set(letters) & set("aeiouy")):
+            return " ".join(_LETTERS[c] for c in letters)  # an acronym: "hdmi", "hvac"
+        return None
 
     def _compound(self, word: str, depth: int) -> list[str] | None:
-        """``word`` as 2 or 3 dictionary words, longest first part first."""
+        """``word`` as 2 or 3 dictionary words of 3 letters or more, longest head first."""
         if depth == 0:
             return None
         for cut in range(len(word) - 3, 1, -1):
@@ -149,6 +144,39 @@ class Pronouncer:
 
 
 # -- the grammar ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HomeGrammar:
+    """The utterance grammar of one home, as rules and as JSGF."""
+
+    rules: dict[str, tuple[str, ...]]
+    """Rule name -> alternatives in JSGF syntax; the top rule is ``utterance``."""
+    word_classes: frozenset[str]
+    """Rules whose alternatives are plain phrases (the lexicon's classes, NAME, ...)."""
+    skipped: tuple[str, ...] = ()
+    """Phrases left out because a word in them has no pronunciation."""
+    spelled: dict[str, str] = field(default_factory=dict)
+    """How numbers inside names are said ("hdmi one") -> how the home writes them."""
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every word the grammar can produce."""
+        return frozenset(w for name in self.word_classes for phrase in self.rules[name]
+                         for w in phrase.split())
+
+    def jsgf(self) -> str:
+        """The grammar as JSGF source, public rule ``<utterance>``."""
+        lines = ["#JSGF V1.0;", "grammar resolver;", ""]
+        for name, alternatives in self.rules.items():
+            public = "public " if name == "utterance" else ""
+            body = "\n    | ".join(alternatives)
+            lines.append(f"{public}<{name}> =\n      {body};")
+        return "\n".join(lines) + "\n"
+
+    def sentences(self, count: int, seed: int = SEED) -> list[str]:
+        """``count`` sentences of the grammar; over enough of them every phrase appears."""
+        return _Generator(self, seed).sentences(count)
 
 
 def number_words(value: int) -> str:
@@ -171,17 +199,18 @@ def _spoken(name: str) -> str:
 
 
 class _Rules:
-    """Collects the rules of a JSGF grammar, leaving out phrases that cannot be said."""
+    """Collects rules, leaving out phrases that cannot be said."""
 
     def __init__(self, pronouncer: Pronouncer) -> None:
         self.pronouncer = pronouncer
         self.rules: dict[str, list[str]] = {}
+        self.classes: set[str] = set()
         self.skipped: list[str] = []
-        self.words: set[str] = set()
 
     def phrases(self, name: str, phrases: Iterable[str]) -> None:
         """Add ``phrases`` (plain words) as alternatives of the word-class rule ``name``."""
         out = self.rules.setdefault(name, [])
+        self.classes.add(name)
         for text in phrases:
             words = text.split()
             if not words or not all(_WORD.match(w) for w in words):
@@ -191,26 +220,19 @@ class _Rules:
                 self.skipped.append(text)
                 log.info("speech grammar: no pronunciation for %s; '%s' left out",
                          ", ".join(missing), text)
-                continue
-            if text not in out:
+            elif text not in out:
                 out.append(text)
-                self.words.update(words)
 
     def shape(self, name: str, *alternatives: str) -> None:
         """Add a rule made of other rules; alternatives naming an empty rule are dropped."""
         kept = [a for a in alternatives if all(self.rules.get(r) for r in _refs(a))]
         self.rules.setdefault(name, []).extend(kept)
 
-    def text(self) -> str:
-        """The grammar as JSGF source."""
-        lines = ["#JSGF V1.0;", "grammar resolver;", ""]
-        for name, alternatives in self.rules.items():
-            if not alternatives:
-                continue
-            public = "public " if name == "utterance" else ""
-            body = "\n    | ".join(alternatives)
-            lines.append(f"{public}<{name}> =\n      {body};")
-        return "\n".join(lines) + "\n"
+    def grammar(self, spelled: dict[str, str]) -> HomeGrammar:
+        """The rules collected so far, as a grammar."""
+        rules = {k: tuple(v) for k, v in self.rules.items() if v}
+        return HomeGrammar(rules, frozenset(self.classes & set(rules)),
+                           tuple(self.skipped), spelled)
 
 
 def _refs(alternative: str) -> list[str]:
@@ -218,16 +240,14 @@ def _refs(alternative: str) -> list[str]:
 
 
 def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeGrammar:
-    """The JSGF grammar of utterances about ``home``."""
+    """The grammar of utterances about ``home``: word classes and sentence shapes."""
     g = _Rules(pronouncer)
     classes: dict[str, list[str]] = {}
     for text, kind in lexicon.classes.items():
         classes.setdefault(kind, []).append(text)
-    # Contractions are single dictionary words, closer to how they are said.
-    classes.setdefault("NEG", []).extend(["don't", "please don't", "no don't"])
-    classes.setdefault("UNDO", []).extend(["don't", "no don't"])
-    classes.setdefault("WHAT", []).extend(["what's"])
-    classes.setdefault("IS", []).extend(["is it", "are they", "is the"])
+    # Contractions are single dictionary words, closer to how they are said, and usual.
+    classes["NEG"] = ["don't", *classes.get("NEG", []), "please don't"]
+    classes["WHAT"] = [*classes.get("WHAT", [])[:1], "what's", *classes.get("WHAT", [])[1:]]
     for kind, phrases in classes.items():
         g.phrases(kind, phrases)
 
@@ -256,86 +276,254 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
     g.phrases("NUMBER", [number_words(n) for n in range(101)] + ["a hundred"])
     g.phrases("UNIT", ["percent", "per cent", "degrees", "degree"])
     g.phrases("SIDE", ["front", "back", "left", "right", "top", "bottom", "other", "big",
-                       "small", "main", "first", "second", "middle"])
+                       "small", "main", "middle"])
     g.phrases("ONOFF", ["on", "off"])
-    g.rules["SIL"] = [_SILENCE_WORD]  # in the dictionary already, as the silence phone
 
-    # pocketsphinx inlines every rule reference when it turns JSGF into a finite-state
-    # grammar, so each shape below names the big rules (targets, names) as few times as
-    # it can: optional parts in one sequence rather than many alternatives.
+    # Weights (/n/) say how often each shape is generated for the language model.
 
     # -- targets: "the kitchen light", "all the lights upstairs", "it", "the bedroom one"
-    g.shape("place", "[<DET>] (<AREA> | <FLOOR> | <HOUSE>)")
-    g.shape("location", "<PREP> <place>", "<HERE>", "<EVERYWHERE>", "<FLOOR>")
+    g.shape("place", "/4/ <DET> <AREA>", "/2/ <AREA>", "/1/ [<DET>] <FLOOR>",
+            "/1/ <DET> <HOUSE>")
+    g.shape("location", "/6/ <PREP> <place>", "/1/ <HERE>", "/1/ <EVERYWHERE>", "/1/ <FLOOR>")
     g.shape("thing",
-            "[<SIDE> | <AREA> | <FLOOR>] [<COLOR>] (<NAME> | <NOUN> | <ONE>)",
-            "<ATTR> [(<PREP> | <ON>) [<DET>] [<AREA>] (<NAME> | <NOUN>)]",
-            "<MEDIA>", "<BASE>")
+            "/8/ <NAME>", "/3/ [<AREA> | <FLOOR>] <NOUN>", "/1/ <AREA> <ONE>",
+            "/1/ <SIDE> (<ONE> | <NOUN> | <NAME>)", "/1/ <COLOR> <NOUN>",
+            "/1/ <ATTR> [(<PREP> | <ON>) <DET> (<NAME> | <NOUN>)]", "/1/ <MEDIA>",
+            "/1/ <BASE>")
     g.shape("target",
-            "[<QUANT>] [<DET>] <thing> [<location>]", "[<QUANT>] <place>", "<IT>",
-            "<location>")
+            "/10/ <DET> <thing>", "/3/ <NAME>", "/2/ <DET> <thing> <location>",
+            "/2/ <QUANT> [<DET>] <NOUN> [<location>]", "/2/ <place>", "/2/ <IT>",
+            "/1/ <location>")
 
     # -- values: "to 50 percent", "by 10", "red", "72 degrees", "to the max", "a bit dimmer"
-    g.shape("value", "<NUMBER> [<UNIT>]", "<EXTREME>", "<COLOR>", "<COLOR_TEMP>")
-    g.shape("setting", "[<TO>] <value>", "<BY> <NUMBER> [<UNIT>]",
-            "(<UP> | <DOWN>) [<TO> <value> | <BY> <NUMBER> [<UNIT>]]")
+    g.shape("value", "/4/ <NUMBER> [<UNIT>]", "/1/ <EXTREME>", "/1/ <COLOR>",
+            "/1/ <COLOR_TEMP>")
+    g.shape("setting", "/6/ <TO> <value>", "/1/ <value>", "/1/ <BY> <NUMBER> [<UNIT>]",
+            "/1/ (<UP> | <DOWN>) [<TO> <value> | <BY> <NUMBER> [<UNIT>]]")
     g.shape("comparison", "[<DEGREE>] <COMPARATIVE>")
-    g.shape("particle", "<ONOFF>", "<UP>", "<DOWN>", "<BACK>")
-    g.shape("tail", "<setting> [<location>]", "<particle> [<location>]", "<comparison>",
-            "<STATE>", "<location>")
+    g.shape("particle", "/4/ <ONOFF>", "/1/ <UP>", "/1/ <DOWN>", "/1/ <BACK>")
     g.shape("exclusion", "(<EXCEPT> | <LEAVE> | <BUT>) <target> [<particle>]")
 
     # -- commands: "turn on the kitchen light", "turn it off", "kitchen lights off",
-    # "set the thermostat to 72 degrees", "make it a bit brighter", "the garage too"
-    g.shape("action", "<V_ON>", "<V_OFF>", "<V_LIGHT>", "<V_UP>", "<V_DOWN>", "<V_DIM>",
-            "<V_BRIGHTEN>", "<V_OPEN>", "<V_CLOSE>", "<V_LOCK>", "<V_UNLOCK>", "<V_STOP>",
-            "<V_PAUSE>", "<V_PLAY>", "<V_NEXT>", "<V_PREV>", "<V_MUTE>", "<V_UNMUTE>",
-            "<V_CLEAN>", "<V_DOCK>", "<V_TOGGLE>", "<V_SET> [<particle>]", "<WANT>",
-            "<MAKE_SURE>")
+    # "set the thermostat to 72 degrees", "make it a bit brighter"
+    g.shape("verb", "/8/ <V_ON>", "/8/ <V_OFF>", "/1/ <V_LIGHT>", "/1/ <V_UP>", "/1/ <V_DOWN>",
+            "/2/ <V_DIM>", "/1/ <V_BRIGHTEN>", "/3/ <V_OPEN>", "/3/ <V_CLOSE>", "/3/ <V_LOCK>",
+            "/3/ <V_UNLOCK>", "/1/ <V_STOP>", "/1/ <V_PAUSE>", "/1/ <V_PLAY>", "/1/ <V_NEXT>",
+            "/1/ <V_PREV>", "/1/ <V_MUTE>", "/1/ <V_UNMUTE>", "/1/ <V_CLEAN>", "/1/ <V_DOCK>",
+            "/1/ <V_TOGGLE>")
     g.shape("command",
-            "(<action> [<target>] | <target> [<TOO>]) [<IS>] [<tail>] [<exclusion>]",
-            "<tail>")
+            "/12/ <verb> <target>", "/2/ <verb> <target> <location>",
+            "/1/ <verb> <target> <exclusion>", "/2/ <verb> <target> <setting>",
+            "/1/ <verb>", "/2/ <V_SET> <target> <particle> [<location>]",
+            "/3/ <V_SET> <target> <setting>", "/1/ <V_SET> <target> <comparison>",
+            "/1/ <V_SET> <particle> <target> [<location>]",
+            "/2/ <target> <particle>", "/1/ <target> <setting>",
+            "/1/ <WANT> <target> (<particle> | <setting>)",
+            "/1/ <MAKE_SURE> <target> <IS> (<STATE> | <particle>)")
 
-    # -- other moves: negation and repairs open a command ("no, don't ...", "actually
-    # 72", "I meant the lamp"), ellipsis ("and the hallway", "what about the bathroom")
-    g.shape("opener",
-            "<NO> [<SIL>] [<NEG> | <REPAIR> [<SIL>]]", "<NEG>", "<REPAIR> [<SIL>]",
-            "<WHAT_ABOUT>", "<SAME_FOR>", "<SEP>", "<TOO>")
+    # -- other moves: negation, repairs, references, ellipsis, questions, undo, follow-ups
+    g.shape("negation", "/3/ <NEG> <command>", "/2/ <NO> <NEG> <command>")
+    g.shape("repair",
+            "/2/ <NO> <DET> <AREA> <ONE>", "/2/ <NO> <target>", "/2/ <REPAIR> <target>",
+            "/2/ <REPAIR> <setting>", "/1/ <REPAIR> <NUMBER>", "/1/ <NO> <REPAIR> <target>",
+            "/1/ <NO> <command>", "/1/ <REPAIR> <command>", "/1/ <NOT> <target> <target>")
+    g.shape("reference", "/3/ <verb> <IT>", "/3/ <V_SET> <IT> <particle>",
+            "/1/ <V_SET> <IT> <setting>", "/1/ <V_SET> <IT> <comparison>")
+    g.shape("fragment",
+            "/3/ <SEP> <target>", "/2/ <target> <TOO>", "/2/ <WHAT_ABOUT> <target>",
+            "/1/ <SAME_FOR> <target>", "/1/ <target>")
+    g.shape("followup", "/3/ <comparison>", "/1/ <comparison> <FILLER>",
+            "/1/ <DEGREE> <COMPARATIVE> <FILLER>")
     g.shape("query",
-            "(<IS> | <WHAT>) <target> [<STATE> | <particle> | <V_SET> <TO>] [<location>]")
+            "/3/ <IS> <target> (<STATE> | <particle>) [<location>]",
+            "/2/ <WHAT> <target> [<location>]", "/1/ <WHAT> <target> <V_SET> <TO>")
+    g.shape("undo", "/3/ <UNDO>", "/1/ <NO> <UNDO>", "/1/ <NO> <NEG>")
+    g.shape("answer", "/3/ <YES>", "/3/ <NO>", "/1/ <NO> <FILLER>", "/1/ <YES> <FILLER>")
     g.shape("move",
-            "[<opener>] <command>", "<query>", "[<NO> [<SIL>]] (<UNDO> | <NEG>)",
-            "<YES>", "<NO>", "<NOT> <target> [<SIL>] [<BUT>] <target>")
-    g.shape("utterance", "[<FILLER>] <move> [[<SIL>] <SEP> <move>] [<FILLER>]")
-    return HomeGrammar(g.text(), frozenset(g.words), tuple(g.skipped), spelled)
+            "/10/ <command>", "/3/ <negation>", "/3/ <repair>", "/2/ <reference>",
+            "/2/ <fragment>", "/2/ <followup>", "/2/ <query>", "/1/ <undo>", "/1/ <answer>")
+    g.shape("utterance",
+            "/12/ <move>", "/1/ <FILLER> <move>", "/1/ <move> <FILLER>",
+            "/1/ <command> <SEP> <command>", "/1/ <command> <SEP> <target>")
+    return g.grammar(spelled)
+
+
+# -- sentences from the grammar -------------------------------------------------------
+
+Node = str | tuple[str, Any]
+"""A parsed alternative: a word, ("ref", name), ("seq", [nodes]), ("alt", [(w, node)]),
+or ("opt", node)."""
+
+_TOKEN = re.compile(r"<[A-Za-z_]+>|/[0-9.]+/|[()\[\]|]|[^\s()\[\]|<>/]+")
+
+
+def _parse(text: str) -> Node:
+    """One rule body in the JSGF subset the grammar uses."""
+    tokens = _TOKEN.findall(text)
+    pos = 0
+
+    def alternatives() -> Node:
+        nonlocal pos
+        options: list[tuple[float, Node]] = []
+        while True:
+            weight = 1.0
+            if pos < len(tokens) and tokens[pos].startswith("/"):
+                weight = float(tokens[pos].strip("/"))
+                pos += 1
+            options.append((weight, sequence()))
+            if pos < len(tokens) and tokens[pos] == "|":
+                pos += 1
+                continue
+            return options[0][1] if len(options) == 1 else ("alt", options)
+
+    def sequence() -> Node:
+        nonlocal pos
+        items: list[Node] = []
+        while pos < len(tokens) and tokens[pos] not in ("|", ")", "]"):
+            token = tokens[pos]
+            pos += 1
+            if token in ("(", "["):
+                inner = alternatives()
+                pos += 1  # the closing bracket
+                items.append(inner if token == "(" else ("opt", inner))
+            elif token.startswith("<"):
+                items.append(("ref", token[1:-1]))
+            else:
+                items.append(token)
+        return items[0] if len(items) == 1 else ("seq", items)
+
+    return alternatives()
+
+
+class _Generator:
+    """Random sentences of a grammar.
+
+    A phrase of a lexicon class is drawn with weight falling with its place in the class
+    (the lexicon lists the usual phrase first: "turn on" before "fire up"); a phrase of
+    the home's names, areas and numbers is drawn uniformly. Every so often a class is
+    walked in order instead, so that every phrase appears in the sentences.
+    """
+
+    def __init__(self, grammar: HomeGrammar, seed: int) -> None:
+        self.grammar = grammar
+        self.random = random.Random(seed)
+        self.parsed: dict[str, list[tuple[float, Node]]] = {}
+        for name, alternatives in grammar.rules.items():
+            if name in grammar.word_classes:
+                continue
+            node = _parse(" | ".join(alternatives))
+            if isinstance(node, tuple) and node[0] == "alt":
+                self.parsed[name] = node[1]
+            else:
+                self.parsed[name] = [(1.0, node)]
+        self.weights: dict[str, list[float]] = {}
+        self.cycles: dict[str, Iterator[str]] = {}
+        for name in grammar.word_classes:
+            phrases = grammar.rules[name]
+            ranked = name not in _UNIFORM_CLASSES
+            self.weights[name] = [(i + 1) ** -_RANK_DECAY if ranked else 1.0
+                                  for i in range(len(phrases))]
+            self.cycles[name] = _cycle(list(phrases))
+
+    def sentences(self, count: int) -> list[str]:
+        out = []
+        for _ in range(count):
+            words: list[str] = []
+            self._expand(("ref", "utterance"), words, 0)
+            out.append(" ".join(words))
+        return out
+
+    def _expand(self, node: Node, words: list[str], depth: int) -> None:
+        if isinstance(node, str):
+            words.append(node)
+            return
+        kind, value = node
+        if depth > 40:
+            return
+        if kind == "ref":
+            if value in self.cycles:
+                words.append(self._phrase(value))
+            else:
+                self._expand(self._choose(self.parsed[value]), words, depth + 1)
+        elif kind == "seq":
+            for item in value:
+                self._expand(item, words, depth + 1)
+        elif kind == "alt":
+            self._expand(self._choose(value), words, depth + 1)
+        elif kind == "opt" and self.random.random() < _OPTIONAL:
+            self._expand(value, words, depth + 1)
+
+    def _phrase(self, name: str) -> str:
+        if self.random.random() < _COVERAGE:
+            return next(self.cycles[name])
+        phrases = self.grammar.rules[name]
+        return self.random.choices(phrases, self.weights[name])[0]
+
+    def _choose(self, options: Sequence[tuple[float, Node]]) -> Node:
+        weights = [w for w, _ in options]
+        return self.random.choices([n for _, n in options], weights)[0]
+
+
+_UNIFORM_CLASSES = frozenset({"NAME", "AREA", "FLOOR", "NUMBER", "COLOR", "COLOR_TEMP",
+                              "NOUN"})
+_RANK_DECAY = 2.0
+"""A lexicon phrase's weight is its rank in its class to this negative power."""
+_OPTIONAL = 0.3
+"""How often an optional part is said."""
+_COVERAGE = 0.1
+"""How often a class phrase is taken in turn rather than by weight."""
+
+
+def _cycle(items: list[str]) -> Iterator[str]:
+    while True:
+        yield from items
+
+
+def language_model(sentences: Iterable[str], discount: float | None = None) -> str:
+    """An ARPA trigram model of ``sentences`` (pocketsphinx's fixed-discount estimator)."""
+    from pocketsphinx.lm import ArpaBoLM  # type: ignore[import-untyped]
+
+    model = ArpaBoLM(text="\n".join(sentences), add_start=True,
+                     discount_mass=DISCOUNT if discount is None else discount)
+    model.compute()
+    out = io.StringIO()
+    model.write(out)
+    return out.getvalue()
 
 
 # -- decoding ---------------------------------------------------------------------------
 
 
 class _Engine:
-    """One pocketsphinx decoder for the process, with a search per home grammar."""
+    """One pocketsphinx decoder for the process, with a language model per home."""
 
     def __init__(self) -> None:
-        from pocketsphinx import Decoder
+        from pocketsphinx import Decoder  # type: ignore[import-untyped]
 
-        self.decoder = Decoder(jsgf=None, lm=None, **DECODER_CONFIG)
-        self.decoder.add_word(_SILENCE_WORD, "SIL", True)
+        self.decoder = Decoder(lm=None, **DECODER_CONFIG)  # no generic model: each home has one
         self.pronouncer = Pronouncer(self.decoder)
         self.lock = threading.RLock()
         self.searches: OrderedDict[str, HomeGrammar] = OrderedDict()
 
-    def search_for(self, key: str, build: Any) -> tuple[str, HomeGrammar]:
-        """The search named after ``key``, compiling ``build()``'s grammar when new."""
+    def search_for(self, key: str, build: Callable[[Pronouncer], HomeGrammar]
+                   ) -> tuple[str, HomeGrammar]:
+        """The search named after ``key``, building its grammar and model when new."""
         with self.lock:
             name = f"home_{key[:16]}"
             if name in self.searches:
                 self.searches.move_to_end(name)
                 return name, self.searches[name]
-            grammar: HomeGrammar = build(self.pronouncer)
-            self.decoder.add_jsgf_string(name, grammar.jsgf)
+            grammar = build(self.pronouncer)
+            arpa = language_model(grammar.sentences(SENTENCES))
+            handle, path = tempfile.mkstemp(suffix=".arpa", prefix="resolver-")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as file:
+                    file.write(arpa)
+                self.decoder.add_lm_file(name, path)
+            finally:
+                os.unlink(path)
             self.searches[name] = grammar
-            while len(self.searches) > CACHED_GRAMMARS:
+            while len(self.searches) > CACHED_HOMES:
                 old, _ = self.searches.popitem(last=False)
                 self.decoder.remove_search(old)
             return name, grammar
@@ -354,28 +542,33 @@ def _engine() -> _Engine:
 
 
 class SphinxRecognizer:
-    """Transcribes speech about one home with pocketsphinx and the home's grammar."""
+    """Transcribes speech about one home with pocketsphinx and the home's language model."""
 
     def __init__(self, home: Home, lexicon: Lexicon | None = None, nbest: int = NBEST) -> None:
-        """Compile (or reuse) the grammar of ``home``; ``lexicon`` defaults to the project's."""
+        """Build (or reuse) the model of ``home``; ``lexicon`` defaults to the project's."""
         self.home = home
         self.lexicon = lexicon or Lexicon.from_file(Path(GRAMMAR_DIR) / "lexicon.txt")
         self.nbest = nbest
         self._engine = _engine()
-        key = _fingerprint(home, self.lexicon)
+        lexicon_used = self.lexicon
         self.search, self.grammar = self._engine.search_for(
-            key, lambda pronouncer: build_grammar(home, self.lexicon, pronouncer))
+            _fingerprint(home, lexicon_used),
+            lambda pronouncer: build_grammar(home, lexicon_used, pronouncer))
 
-    def recognize(self, audio: AudioInput | np.ndarray, sample_rate: int = SAMPLE_RATE
-                  ) -> list[Hypothesis]:
-        """The n-best transcripts of ``audio`` (best first); empty when nothing fits.
+    def recognize(self, audio: AudioInput, sample_rate: int = SAMPLE_RATE) -> list[Hypothesis]:
+        """The n-best transcripts of ``audio``, best first; empty when nothing was heard.
 
-        ``audio`` is anything :func:`resolver.speech.audio.load_audio` takes; raises
-        :class:`AudioError` for unusable audio.
+        ``audio`` is anything :func:`resolver.speech.audio.load_audio` takes (``sample_rate``
+        is an array's rate); raises :class:`~resolver.speech.audio.AudioError` for
+        unusable audio.
         """
         samples = load_audio(audio, sample_rate)
-        pcm = to_pcm16(samples)
+        # Digital silence (exact zeros, as synthesizers and some recorders emit) makes the
+        # silence model outscore words; a fixed, faint noise floor keeps it honest.
+        floor = np.random.default_rng(0).standard_normal(samples.size) * DITHER
+        pcm = to_pcm16(samples + floor.astype(np.float32))
         engine = self._engine
+        raw: list[tuple[str, float]] = []
         with engine.lock:
             decoder = engine.decoder
             decoder.activate_search(self.search)
@@ -383,14 +576,14 @@ class SphinxRecognizer:
             decoder.process_raw(pcm, full_utt=True)
             decoder.end_utt()
             best = decoder.hyp()
-            raw: list[tuple[str, float]] = []
-            if best is not None and best.hypstr:
+            if best is not None:
                 raw.append((best.hypstr, best.score))
-            if self.nbest > 1 and best is not None:
-                for i, hyp in enumerate(decoder.nbest()):
-                    if i >= 10 * self.nbest:
-                        break
-                    raw.append((hyp.hypstr, hyp.score))
+                if self.nbest > 1:
+                    for i, hyp in enumerate(decoder.nbest()):
+                        if i >= 10 * self.nbest:
+                            break
+                        if hyp is not None:  # the lattice search yields None at times
+                            raw.append((hyp.hypstr, hyp.score))
         return self._ranked(raw)
 
     def _ranked(self, raw: Sequence[tuple[str, float]]) -> list[Hypothesis]:
@@ -398,9 +591,9 @@ class SphinxRecognizer:
         seen: dict[str, float] = {}
         for text, score in raw:
             normalized = self.normalize(text)
-            if not normalized or score <= 0:
+            if not normalized:
                 continue
-            log_score = float(np.log(score))
+            log_score = float(np.log(max(score, 1e-300)))
             if normalized not in seen or log_score > seen[normalized]:
                 seen[normalized] = log_score
             if len(seen) >= self.nbest:
@@ -411,28 +604,35 @@ class SphinxRecognizer:
         logs = np.array([seen[t] for t in texts])
         weights = np.exp(SCORE_SCALE * (logs - logs.max()))
         probs = weights / weights.sum()
-        ranked = sorted(zip(texts, probs, logs), key=lambda x: -x[1])
-        return [Hypothesis(t, float(p), float(s)) for t, p, s in ranked]
+        order = sorted(range(len(texts)), key=lambda i: -probs[i])
+        return [Hypothesis(texts[i], float(probs[i]), float(logs[i])) for i in order]
 
     def normalize(self, text: str) -> str:
-        """A decoder transcript as the text path reads it: words, numbers as digits."""
-        words = [w for w in text.lower().split() if _WORD.match(w) and w != _SILENCE_WORD]
-        joined = " ".join(words)
-        for spoken, written in sorted(self.grammar.spelled.items(), key=lambda x: -len(x[0])):
-            joined = re.sub(rf"\b{re.escape(spoken)}\b", written, joined)
-        return " ".join(words_to_numbers(joined.split()))
+        """A decoder transcript as the text path reads it (see :func:`normalize`)."""
+        return normalize(text, self.grammar.spelled)
+
+
+def normalize(text: str, spelled: dict[str, str] | None = None) -> str:
+    """A decoder transcript as the text path reads it: lower-case words, numbers as digits.
+
+    ``spelled`` maps names said with number words back to how the home writes them
+    ("speaker two" -> "speaker 2"), since the tagger keeps a lone "one" a word.
+    """
+    joined = " ".join(w for w in text.lower().split() if _WORD.match(w))
+    for said, written in sorted((spelled or {}).items(), key=lambda x: -len(x[0])):
+        joined = re.sub(rf"\b{re.escape(said)}\b", written, joined)
+    return " ".join(words_to_numbers(joined.split()))
 
 
 def _fingerprint(home: Home, lexicon: Lexicon) -> str:
-    """A key that changes whenever the grammar of ``home`` would."""
-    parts: list[str] = [repr(sorted(lexicon.classes.items()))]
+    """A key that changes whenever the model of ``home`` would."""
+    parts: list[str] = [repr(sorted(lexicon.classes.items())), str(SENTENCES), str(SEED)]
     parts += sorted(n for e in home.entities.values() for n in e.spoken_names)
     parts += sorted(n for d in home.devices.values() for n in (d.name, *d.aliases))
     parts += sorted(n for a in home.areas for n in home.area_names(a))
     parts += sorted(n for f in home.floors for n in home.floor_names(f))
-    parts.append(repr(DECODER_CONFIG))
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
-__all__ = ["AudioError", "HomeGrammar", "Hypothesis", "Pronouncer", "SphinxRecognizer",
-           "build_grammar", "number_words"]
+__all__ = ["HomeGrammar", "Hypothesis", "Pronouncer", "SphinxRecognizer", "build_grammar",
+           "language_model", "normalize", "number_words"]
