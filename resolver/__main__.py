@@ -62,12 +62,21 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--token", default=None,
                        help="require 'Authorization: Bearer TOKEN' (or set RESOLVER_TOKEN)")
 
+    train_audio = commands.add_parser("train-audio", help="train the audio model on the corpus")
+    from .neural.train_audio import add_arguments as add_train_audio_arguments
+
+    add_train_audio_arguments(train_audio)
+
     synth = commands.add_parser("synth-audio", help="synthesize the training speech corpus")
     synth.add_argument("--out", default="cache/speech", help="corpus folder")
     synth.add_argument("--count", type=int, default=6000, help="number of utterances")
     synth.add_argument("--seed", type=int, default=7, help="random seed")
 
     args = parser.parse_args(argv)
+    if args.command == "train-audio":
+        from .neural.train_audio import run as train_audio_run
+
+        return train_audio_run(args)
     if args.command == "synth-audio":
         from .neural.synth import main as synth_main
 
