@@ -1,0 +1,523 @@
+"""Training the audio model: ``python -m resolver train-audio``.
+
+Recipe (written to ``audio_model.json`` beside the weights, with the held-out curve):
+
+1. The synthesized corpus (``python -m resolver synth-audio``; espeak-ng and flite voices only,
+   festival voices are held out for evaluation) is read once and its log-mel features are
+   cached in a numpy memmap by :func:`resolver.neural.audio_model.log_mel`, the function
+   serving uses.
+2. About 5% of the utterances, grouped by transcript so no sentence is on both sides, are held
+   out for the curve: greedy CTC character error rate and intent accuracy after every epoch.
+3. The network (:func:`resolver.neural.audio_model.build_network`) is trained with Adam on
+   batches bucketed by duration: CTC over characters of the spoken transcript, plus
+   cross-entropy on the intent (dialog turns without one are masked) and the domain. Random
+   gain and SpecAugment time and frequency masks in training. The learning rate warms up and
+   decays on a cosine over the epochs or the time budget, whichever runs out first.
+4. After every epoch a checkpoint is saved and the network is exported to ONNX (verified
+   against torch), so a usable model exists whenever training stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import math
+import random
+import sys
+import time
+import wave
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .audio_model import (
+    CARD_FILE,
+    MODEL_FILE,
+    AudioConfig,
+    build_network,
+    count_parameters,
+    encode_transcript,
+    frame_count,
+    greedy_decode,
+    log_mel,
+    normalize_transcript,
+    subsampled_length,
+)
+from .labels import DOMAINS, INTENTS
+from .train import Progress
+
+DEFAULT_SEED = 11
+HOLDOUT_SHARE = 0.05
+IGNORE = -100
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """One corpus entry with its cached features' place and its labels."""
+
+    index: int
+    """Position in the manifest."""
+    offset: int
+    """First feature frame in the cache."""
+    frames: int
+    """Feature frames."""
+    transcript: str
+    """Normalized spoken words."""
+    intent: int
+    """Index in INTENTS, or IGNORE for context-dependent turns."""
+    domain: int
+    """Index in DOMAINS, or IGNORE."""
+    voice: str
+    """Synthesizer and voice."""
+
+
+def read_wav(path: Path) -> np.ndarray:
+    """Samples of a 16-bit mono WAV as float32 in [-1, 1]."""
+    with wave.open(str(path), "rb") as handle:
+        if handle.getsampwidth() != 2 or handle.getnchannels() != 1:
+            raise ValueError(f"{path}: expected 16-bit mono")
+        data = handle.readframes(handle.getnframes())
+    return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+
+
+def _fingerprint(manifest: Path, config: AudioConfig) -> str:
+    digest = hashlib.sha256(manifest.read_bytes())
+    feature_fields = (config.sample_rate, config.n_mels, config.win_length, config.hop_length,
+                      config.n_fft, config.f_min, config.f_max, config.log_floor)
+    digest.update(repr(feature_fields).encode())
+    return digest.hexdigest()[:16]
+
+
+def cache_features(corpus: Path, cache: Path, config: AudioConfig
+                   ) -> tuple[list[dict[str, Any]], np.ndarray, list[int], list[int]]:
+    """The manifest rows and all features (a read-only memmap), computed once and cached."""
+    manifest = corpus / "manifest.jsonl"
+    rows = [json.loads(line) for line in manifest.read_text().splitlines() if line.strip()]
+    key = _fingerprint(manifest, config)
+    index_file, data_file = cache / f"features-{key}.json", cache / f"features-{key}.npy"
+    if index_file.is_file() and data_file.is_file():
+        index = json.loads(index_file.read_text())
+    else:
+        cache.mkdir(parents=True, exist_ok=True)
+        lengths = []
+        for row in rows:
+            with wave.open(str(corpus / row["path"]), "rb") as handle:
+                lengths.append(frame_count(handle.getnframes(), config))
+        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(int).tolist()
+        partial = data_file.with_suffix(".partial")
+        out = np.lib.format.open_memmap(str(partial), mode="w+", dtype=np.float32,
+                                        shape=(offsets[-1], config.n_mels))
+        progress = Progress(len(rows), "features")
+        for i, row in enumerate(rows):
+            out[offsets[i]:offsets[i + 1]] = log_mel(read_wav(corpus / row["path"]), config)
+            progress.update(i + 1)
+        out.flush()
+        del out
+        partial.rename(data_file)
+        index = {"offsets": offsets[:-1], "lengths": lengths, "frames": offsets[-1]}
+        index_file.write_text(json.dumps(index))
+    features = np.load(data_file, mmap_mode="r")
+    return rows, features, index["offsets"], index["lengths"]
+
+
+def split_by_transcript(utterances: list[Utterance], seed: int, share: float
+                        ) -> tuple[list[Utterance], list[Utterance]]:
+    """Train and held-out utterances; every transcript falls wholly on one side."""
+    groups: dict[str, list[Utterance]] = {}
+    for utt in utterances:
+        groups.setdefault(utt.transcript, []).append(utt)
+    keys = sorted(groups)
+    random.Random(seed).shuffle(keys)
+    held: list[Utterance] = []
+    target = share * len(utterances)
+    for key in keys:
+        if len(held) >= target:
+            break
+        held += groups[key]
+    held_keys = {u.transcript for u in held}
+    train = [u for u in utterances if u.transcript not in held_keys]
+    return train, held
+
+
+def bucket_batches(utterances: list[Utterance], batch_frames: int, rng: random.Random,
+                   max_batch: int = 96) -> list[list[Utterance]]:
+    """Batches of similar duration, each at most ``batch_frames`` padded frames, shuffled."""
+    # A little jitter on the sort key changes the batches' make-up from epoch to epoch.
+    ordered = sorted(utterances, key=lambda u: u.frames * rng.uniform(0.95, 1.05))
+    batches: list[list[Utterance]] = []
+    current: list[Utterance] = []
+    longest = 0
+    for utt in ordered:
+        longest_if = max(longest, utt.frames)
+        if current and (longest_if * (len(current) + 1) > batch_frames
+                        or len(current) >= max_batch):
+            batches.append(current)
+            current, longest_if = [], utt.frames
+        current.append(utt)
+        longest = longest_if
+    if current:
+        batches.append(current)
+    rng.shuffle(batches)
+    return batches
+
+
+def collate(batch: list[Utterance], features: np.ndarray, n_mels: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Padded features (B × T × n_mels) and lengths; padding repeats each band's quietest value."""
+    longest = max(u.frames for u in batch)
+    out = np.empty((len(batch), longest, n_mels), dtype=np.float32)
+    for i, utt in enumerate(batch):
+        x = features[utt.offset:utt.offset + utt.frames]
+        out[i, :utt.frames] = x
+        out[i, utt.frames:] = x.min(axis=0)
+    return out, np.array([u.frames for u in batch], dtype=np.int64)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance between two strings."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def evaluate(network: Any, utterances: list[Utterance], features: np.ndarray,
+             config: AudioConfig) -> dict[str, Any]:
+    """Greedy CER, sentence accuracy, intent and domain accuracy on ``utterances``."""
+    import torch
+
+    network.eval()
+    errors = chars = sentences_right = 0
+    intent_right = intent_total = domain_right = domain_total = 0
+    per_family: dict[str, list[int]] = {}
+    batches = bucket_batches(utterances, 60000, random.Random(0))
+    with torch.no_grad():
+        for batch in batches:
+            x, lengths = collate(batch, features, config.n_mels)
+            intent, domain, logprobs = network(torch.from_numpy(x), torch.from_numpy(lengths))
+            intent_best = intent.argmax(-1).tolist()
+            domain_best = domain.argmax(-1).tolist()
+            for i, utt in enumerate(batch):
+                steps = subsampled_length(utt.frames)
+                text = greedy_decode(logprobs[i, :steps].numpy(), config.alphabet)
+                distance = edit_distance(text, utt.transcript)
+                errors += distance
+                chars += len(utt.transcript)
+                sentences_right += text == utt.transcript
+                family = per_family.setdefault(utt.voice.split(":")[0], [0, 0, 0, 0])
+                family[0] += distance
+                family[1] += len(utt.transcript)
+                if utt.intent != IGNORE:
+                    intent_total += 1
+                    intent_right += intent_best[i] == utt.intent
+                    family[2] += intent_best[i] == utt.intent
+                    family[3] += 1
+                if utt.domain != IGNORE:
+                    domain_total += 1
+                    domain_right += domain_best[i] == utt.domain
+    network.train()
+    return {
+        "cer": round(errors / max(chars, 1), 4),
+        "sentence_accuracy": round(sentences_right / max(len(utterances), 1), 4),
+        "intent_accuracy": round(intent_right / max(intent_total, 1), 4),
+        "domain_accuracy": round(domain_right / max(domain_total, 1), 4),
+        "per_synthesizer": {
+            name: {"cer": round(v[0] / max(v[1], 1), 4),
+                   "intent_accuracy": round(v[2] / max(v[3], 1), 4)}
+            for name, v in sorted(per_family.items())
+        },
+    }
+
+
+def export_onnx(network: Any, path: Path, config: AudioConfig) -> float:
+    """Write the network as ONNX with a dynamic time axis; returns the max difference to torch."""
+    import onnxruntime as ort
+    import torch
+
+    network.eval()
+    example = torch.zeros(1, 200, config.n_mels)
+    tmp = path.with_suffix(".onnx.tmp")
+    torch.onnx.export(
+        network, (example,), str(tmp), input_names=["features"],
+        output_names=["intent_logits", "domain_logits", "char_logprobs"],
+        dynamic_axes={"features": {1: "frames"}, "char_logprobs": {1: "steps"}},
+        opset_version=17, dynamo=False,
+    )
+    session = ort.InferenceSession(str(tmp), providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(0)
+    worst = 0.0
+    for frames in (37, 160, 513):
+        x = (rng.standard_normal((1, frames, config.n_mels)).astype(np.float32) * 2.0
+             + np.asarray(config.feature_mean, dtype=np.float32))
+        ours = session.run(None, {"features": x})
+        with torch.no_grad():
+            theirs = network(torch.from_numpy(x))
+        for a, b in zip(ours, theirs, strict=True):
+            worst = max(worst, float(np.abs(a - b.numpy()).max()))
+    network.train()
+    if worst > 1e-3:
+        raise RuntimeError(f"ONNX export differs from torch by {worst:.2e}")
+    tmp.replace(path)
+    return worst
+
+
+def _lr(step: int, elapsed: float, total_steps: int, budget: float, peak: float,
+        warmup: int) -> tuple[float, float]:
+    progress = min(1.0, max(step / max(total_steps, 1), elapsed / max(budget, 1.0)))
+    scale = min(1.0, (step + 1) / warmup) * (0.03 + 0.97 * 0.5 * (1 + math.cos(math.pi * progress)))
+    return peak * scale, progress
+
+
+def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
+                out_card: Path = CARD_FILE, seed: int = DEFAULT_SEED, epochs: int = 40,
+                minutes: float = 50.0, batch_seconds: float = 100.0, peak_lr: float = 1.5e-3,
+                resume: bool = False, threads: int = 2) -> dict[str, Any]:
+    """Train, checkpoint and export the audio model; returns the model card."""
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    np_rng = np.random.default_rng(seed)
+    started = time.time()
+    base = AudioConfig()
+    rows, features, offsets, lengths = cache_features(corpus, cache, base)
+    feature_seconds = time.time() - started
+
+    utterances = [
+        Utterance(i, offsets[i], lengths[i], normalize_transcript(row["transcript"]),
+                  INTENTS.index(row["intent"]) if row.get("intent") in INTENTS else IGNORE,
+                  DOMAINS.index(row["domain"]) if row.get("domain") in DOMAINS else IGNORE,
+                  row.get("voice", ""))
+        for i, row in enumerate(rows)
+    ]
+    # CTC needs at least one step per character (more for doubled letters).
+    usable = [u for u in utterances
+              if u.transcript and subsampled_length(u.frames) >= len(u.transcript) + 2]
+    train, held = split_by_transcript(usable, seed, HOLDOUT_SHARE)
+
+    sample = np.concatenate([features[u.offset:u.offset + u.frames]
+                             for u in rng.sample(train, min(800, len(train)))])
+    config = replace(base, feature_mean=tuple(round(float(v), 5) for v in sample.mean(0)),
+                     feature_std=tuple(round(float(v), 5) for v in sample.std(0) + 1e-3))
+    network = build_network(config)
+    optimizer = torch.optim.AdamW(network.parameters(), lr=peak_lr, weight_decay=1e-2)
+    ctc_loss = torch.nn.CTCLoss(blank=0, zero_infinity=True)
+    cross_entropy = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
+    mean = torch.tensor(config.feature_mean)
+
+    checkpoint = cache / "audio_checkpoint.pt"
+    curve: list[dict[str, Any]] = []
+    start_epoch, step, trained_seconds = 0, 0, 0.0
+    if resume and checkpoint.is_file():
+        state = torch.load(checkpoint, weights_only=False)
+        config = AudioConfig.from_dict(state["config"])
+        network = build_network(config)
+        network.load_state_dict(state["network"])
+        optimizer = torch.optim.AdamW(network.parameters(), lr=peak_lr, weight_decay=1e-2)
+        optimizer.load_state_dict(state["optimizer"])
+        start_epoch, step, curve = state["epoch"], state["step"], state["curve"]
+        trained_seconds = state["trained_seconds"]
+        rng.setstate(state["rng"])
+        mean = torch.tensor(config.feature_mean)
+
+    batch_frames = int(batch_seconds * config.sample_rate / config.hop_length)
+    steps_per_epoch = len(bucket_batches(train, batch_frames, random.Random(0)))
+    total_steps = steps_per_epoch * epochs
+    warmup = min(300, total_steps // 10 + 1)
+    budget = minutes * 60.0
+    params = count_parameters(network)
+    print(f"audio model: {params:,} parameters; {len(train)} training and {len(held)} held-out "
+          f"utterances; {steps_per_epoch} batches an epoch; features in {feature_seconds:.0f}s",
+          file=sys.stderr)
+
+    card: dict[str, Any] = {}
+    network.train()
+    epoch = start_epoch
+    progress_done = False
+    while epoch < epochs and not progress_done:
+        epoch_start = time.time()
+        batches = bucket_batches(train, batch_frames, rng)
+        bar = Progress(len(batches), f"epoch {epoch + 1}")
+        totals = np.zeros(3)
+        for b, batch in enumerate(batches):
+            elapsed = trained_seconds + time.time() - epoch_start
+            lr, fraction = _lr(step, elapsed, total_steps, budget, peak_lr, warmup)
+            if fraction >= 1.0:
+                progress_done = True
+                break
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            x_np, lengths_np = collate(batch, features, config.n_mels)
+            x = torch.from_numpy(x_np)
+            x_lengths = torch.from_numpy(lengths_np)
+            augment(x, lengths_np, mean, np_rng)
+            targets = [encode_transcript(u.transcript) for u in batch]
+            flat = torch.tensor([c for t in targets for c in t], dtype=torch.long)
+            target_lengths = torch.tensor([len(t) for t in targets], dtype=torch.long)
+            intents = torch.tensor([u.intent for u in batch])
+            domains = torch.tensor([u.domain for u in batch])
+
+            intent_logits, domain_logits, logprobs = network(x, x_lengths)
+            steps = torch.tensor([subsampled_length(int(n)) for n in lengths_np])
+            loss_ctc = ctc_loss(logprobs.transpose(0, 1), flat, steps, target_lengths)
+            loss_intent = (cross_entropy(intent_logits, intents)
+                           if (intents != IGNORE).any() else torch.zeros(()))
+            loss_domain = (cross_entropy(domain_logits, domains)
+                           if (domains != IGNORE).any() else torch.zeros(()))
+            loss = loss_ctc + 0.5 * loss_intent + 0.25 * loss_domain
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(network.parameters(), 5.0)
+            optimizer.step()
+            step += 1
+            now = np.array([loss_ctc.item(), loss_intent.item(), loss_domain.item()])
+            totals = 0.95 * totals + 0.05 * now if b else now
+            bar.update(b + 1, f"ctc {totals[0]:.3f} intent {totals[1]:.3f} "
+                              f"domain {totals[2]:.3f} lr {lr:.1e}")
+        if progress_done:
+            bar.update(len(batches), "time budget reached")
+        trained_seconds += time.time() - epoch_start
+        epoch += 1
+        scores = evaluate(network, held, features, config)
+        point = {"epoch": epoch, "steps": step, "minutes": round(trained_seconds / 60, 1),
+                 **{k: v for k, v in scores.items() if k != "per_synthesizer"}}
+        curve.append(point)
+        print(f"epoch {epoch}: held-out CER {scores['cer']:.3%}, sentences "
+              f"{scores['sentence_accuracy']:.1%}, intent {scores['intent_accuracy']:.1%}, "
+              f"domain {scores['domain_accuracy']:.1%}", file=sys.stderr)
+        torch.save({"config": config.to_dict(), "network": network.state_dict(),
+                    "optimizer": optimizer.state_dict(), "epoch": epoch, "step": step,
+                    "curve": curve, "trained_seconds": trained_seconds, "rng": rng.getstate()},
+                   checkpoint)
+        difference = export_onnx(network, out_model, config)
+        card = model_card(config, params, seed, corpus, rows, train, held, curve, scores,
+                          trained_seconds, epoch, step, batch_seconds, peak_lr, out_model,
+                          difference, threads)
+        out_card.write_text(json.dumps(card, indent=2) + "\n")
+    return card
+
+
+def augment(x: Any, lengths: np.ndarray, mean: Any, rng: np.random.Generator) -> None:
+    """Random gain (±12 dB) and SpecAugment masks, in place on raw log-mel features."""
+    import torch
+
+    batch, _, n_mels = x.shape
+    gain_db = rng.uniform(-12.0, 12.0, size=batch).astype(np.float32)
+    x += torch.from_numpy(gain_db * (math.log(10.0) / 10.0))[:, None, None]
+    for i in range(batch):
+        n = int(lengths[i])
+        for _ in range(2):
+            width = int(rng.integers(0, 16))
+            start = int(rng.integers(0, n_mels - width + 1))
+            x[i, :, start:start + width] = mean[start:start + width]
+        for _ in range(2):
+            width = int(rng.integers(0, max(1, min(30, n // 10)) + 1))
+            start = int(rng.integers(0, max(1, n - width)))
+            x[i, start:start + width, :] = mean
+
+
+def model_card(config: AudioConfig, params: int, seed: int, corpus: Path,
+               rows: list[dict[str, Any]], train: list[Utterance], held: list[Utterance],
+               curve: list[dict[str, Any]], final: dict[str, Any], seconds: float, epochs: int,
+               steps: int, batch_seconds: float, peak_lr: float, model: Path,
+               difference: float, threads: int) -> dict[str, Any]:
+    """The model card written beside the weights."""
+    summary_file = corpus / "summary.json"
+    summary = json.loads(summary_file.read_text()) if summary_file.is_file() else {}
+    data = model.read_bytes()
+    return {
+        "model": f"audio: log-mel → conv ×4 subsampling → {config.gru_layers}-layer "
+                 f"bidirectional {config.rnn.upper()} ({config.gru_hidden} a direction) → "
+                 "attention-pooled intent and domain heads, character CTC head",
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "file": model.name,
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "parameters": params,
+        "seed": seed,
+        "config": config.to_dict(),
+        "onnx": {"opset": 17, "inputs": {"features": "1 × frames × n_mels log-mel"},
+                 "outputs": {"intent_logits": "1 × intents", "domain_logits": "1 × domains",
+                             "char_logprobs": "1 × steps × alphabet (blank first)"},
+                 "max_difference_to_torch": difference},
+        "corpus": {
+            "path": str(corpus),
+            "utterances": len(rows),
+            "hours": round(sum(float(r.get("duration", 0.0)) for r in rows) / 3600, 2),
+            "train_utterances": len(train),
+            "held_out_utterances": len(held),
+            "held_out_split": f"{HOLDOUT_SHARE:.0%} of utterances, grouped by transcript",
+            "synthesizers": sorted({r.get("voice", "").split(":")[0] for r in rows}),
+            "synthesis_seed": summary.get("seed"),
+            "built": summary.get("created"),
+            "rebuild": "python -m resolver synth-audio",
+        },
+        "recipe": {
+            "command": "python -m resolver train-audio",
+            "optimizer": f"AdamW, peak lr {peak_lr}, weight decay 0.01, warm-up then cosine "
+                         "over epochs or time budget, gradient norm clipped at 5",
+            "loss": "CTC (characters of the spoken transcript) + 0.5 intent CE "
+                    "(null intents masked) + 0.25 domain CE",
+            "augmentation": "random gain ±12 dB; SpecAugment: 2 frequency masks ≤15 bands, "
+                            "2 time masks ≤min(30 frames, 10% of length)",
+            "batches": f"bucketed by duration, ≤{batch_seconds:g} s of padded audio",
+            "threads": threads,
+        },
+        "training": {"epochs": epochs, "steps": steps, "minutes": round(seconds / 60, 1)},
+        "held_out": final,
+        "curve": curve,
+    }
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the ``train-audio`` options on ``parser``."""
+    parser.add_argument("--corpus", default="cache/speech", help="corpus folder")
+    parser.add_argument("--cache", default="cache/audio_train",
+                        help="feature cache and checkpoint folder")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+    parser.add_argument("--epochs", type=int, default=40, help="epochs at most")
+    parser.add_argument("--minutes", type=float, default=50.0,
+                        help="training time budget; the schedule ends when it runs out")
+    parser.add_argument("--batch-seconds", type=float, default=100.0,
+                        help="padded audio per batch")
+    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="torch threads (1 is faster when other work shares the CPU)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train with parsed ``train-audio`` options; returns the exit status."""
+    corpus = Path(args.corpus)
+    if not (corpus / "manifest.jsonl").is_file():
+        print(f"error: {corpus / 'manifest.jsonl'} not found; run "
+              "'python -m resolver synth-audio' first", file=sys.stderr)
+        return 1
+    card = train_audio(corpus, Path(args.cache), seed=args.seed, epochs=args.epochs,
+                       minutes=args.minutes, batch_seconds=args.batch_seconds,
+                       resume=args.resume, threads=args.threads)
+    held = card.get("held_out", {})
+    print(json.dumps({"parameters": card.get("parameters"), "epochs": card["training"]["epochs"],
+                      "minutes": card["training"]["minutes"], "cer": held.get("cer"),
+                      "intent_accuracy": held.get("intent_accuracy")}))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``train-audio`` entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m resolver train-audio",
+                                     description="Train the audio model on the speech corpus.")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
