@@ -22,8 +22,7 @@ from .errors import HomeFileError, caret_context
 from .text import expand_template, phrase
 
 ACTION_DOMAINS = frozenset(
-    "light switch fan cover lock climate media_player vacuum valve scene script todo "
-    "input_boolean".split()
+    ["light", "switch", "fan", "cover", "lock", "climate", "media_player", "vacuum", "valve", "scene", "script", "todo", "input_boolean"]
 )
 READ_DOMAINS = frozenset({"sensor", "binary_sensor"})
 
@@ -45,9 +44,7 @@ DEFAULT_STATE = {
 
 # Attributes that are numbers in Home Assistant, whatever a YAML file wrote them as.
 _NUMERIC_ATTRIBUTES = frozenset(
-    "brightness current_position position percentage percentage_step volume_level "
-    "temperature current_temperature target_temp_step min_temp max_temp color_temp_kelvin "
-    "min_color_temp_kelvin max_color_temp_kelvin supported_features".split()
+    ["brightness", "current_position", "position", "percentage", "percentage_step", "volume_level", "temperature", "current_temperature", "target_temp_step", "min_temp", "max_temp", "color_temp_kelvin", "min_color_temp_kelvin", "max_color_temp_kelvin", "supported_features"]
 )
 
 
@@ -303,7 +300,7 @@ class Home:
     def from_yaml(cls, text: str, path: str = "<home>") -> Home:
         """Load a home from YAML text."""
         try:
-            data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(text, Loader=_LineLoader)
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             line = mark.line + 1 if mark else None

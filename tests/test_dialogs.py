@@ -76,6 +76,7 @@ def _run_file(path: Path) -> dict[int, list[dict[str, Any]]]:
         text=True,
         cwd=ROOT,
         timeout=300,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr
     replies = [json.loads(line) for line in completed.stdout.splitlines()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -132,14 +132,14 @@ class _TagLexer(Lexer):
         yield from data
 
 
-@lru_cache(maxsize=None)
+@cache
 def utterance_grammar(grammar_dir: str) -> Lark:
     """The compiled utterance grammar (compiled once per process)."""
     return Lark.open(str(Path(grammar_dir) / "utterance.lark"), parser="lalr",
                      lexer=_TagLexer)
 
 
-@lru_cache(maxsize=None)
+@cache
 def lexicon(grammar_dir: str) -> Lexicon:
     """The word classes of ``grammar_dir``/lexicon.txt."""
     return Lexicon.from_file(Path(grammar_dir) / "lexicon.txt")

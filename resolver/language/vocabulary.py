@@ -54,9 +54,7 @@ NOUNS: dict[str, Noun] = _noun_table()
 
 # Named colours people say; light.turn_on's color_name takes CSS3 names.
 COLORS = frozenset(
-    """red green blue yellow orange purple pink white cyan magenta violet indigo
-    turquoise teal lime gold amber brown navy maroon lavender coral salmon crimson
-    aqua azure beige chartreuse fuchsia khaki olive orchid plum silver tan tomato""".split()
+    ["red", "green", "blue", "yellow", "orange", "purple", "pink", "white", "cyan", "magenta", "violet", "indigo", "turquoise", "teal", "lime", "gold", "amber", "brown", "navy", "maroon", "lavender", "coral", "salmon", "crimson", "aqua", "azure", "beige", "chartreuse", "fuchsia", "khaki", "olive", "orchid", "plum", "silver", "tan", "tomato"]
 )
 
 # Words for colour temperature rather than colour.

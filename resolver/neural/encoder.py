@@ -158,8 +158,8 @@ def build_onnx(weights: Path, out: Path) -> None:
     mean = node("Div", [summed, count])
     norm = node("Clip", [node("ReduceL2", [mean], axes=[1], keepdims=1),
                          const("eps", np.array(1e-12, np.float32))])
-    embedding = node("Div", [mean, norm])
-    nodes[-1].output[0] = "embedding"
+    node("Div", [mean, norm])
+    nodes[-1].output[0] = "embedding"  # the graph's output name
 
     graph = helper.make_graph(
         nodes,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from lark import Lark, Token, Transformer
@@ -138,7 +138,7 @@ class Vocabulary:
 # -- parsing ------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parser() -> Lark:
     return Lark.open(str(GRAMMAR), parser="lalr", propagate_positions=True)
 

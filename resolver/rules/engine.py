@@ -19,7 +19,6 @@ from ..actions import Planned, ServiceCall, apply_call, inverse_calls, plan
 from ..context import ActionRecord, DialogContext, OpenQuestion
 from ..home import Home, HomeState
 from ..language.vocabulary import words_to_numbers
-from ..text import words
 from ..logical_form import (
     Action,
     Answer,
@@ -35,7 +34,9 @@ from ..logical_form import (
 from ..match import MatchFailure, MatchResult, match_targets
 from ..resolve import command_trace, intent_of, match_command, resolve_command, target_trace
 from ..responses import describe_entities, display_name, join_names
-from .dsl import All, Any as AnyOf, Condition, Effect, Flag, Is, Not, Rule, Said, Vocabulary
+from ..text import words
+from .dsl import All, Condition, Effect, Flag, Is, Not, Rule, Said, Vocabulary
+from .dsl import Any as AnyOf
 from .queries import answer_query
 
 MAX_REWRITES = 8
@@ -710,5 +711,13 @@ def move_trace(move: Move) -> dict[str, Any]:
     return {"undo": True}
 
 
-__all__ = ["Engine", "FLAGS", "OPPOSITE", "PROPERTIES", "REWRITES", "TurnState", "VOCABULARY",
-           "move_trace"]
+__all__ = [
+    "FLAGS",
+    "OPPOSITE",
+    "PROPERTIES",
+    "REWRITES",
+    "VOCABULARY",
+    "Engine",
+    "TurnState",
+    "move_trace",
+]
