@@ -1,11 +1,12 @@
 """Speech to a transcript the grammar can read: two speech paths, one choice.
 
 The end-to-end audio model gives an intent n-best straight from the audio and a character
-CTC output; pocketsphinx gives an n-best decoded against a grammar of the home. Candidate
-transcripts — the model's best path, the same snapped to the words the resolver knows, and
-pocketsphinx's n-best — are each scored by how well the model's CTC output explains them
-(the CTC likelihood, per character), whether the grammar reads them, and whether the
-intent they read agrees with the audio model's intent n-best. The best becomes the text.
+CTC output; pocketsphinx gives an n-best decoded against a language model of the home.
+Candidate transcripts — the model's best path, the same snapped to the words the resolver
+knows, and pocketsphinx's n-best — are each scored by how well the model's CTC output
+explains them (the CTC likelihood per character, weighted by how accurate the CTC head
+measured on held-out speech), whether the grammar reads them, and whether the intent they
+read agrees with the audio model's intent n-best. The best becomes the text.
 """
 
 from __future__ import annotations
@@ -91,6 +92,27 @@ def ctc_log_likelihood(logprobs: np.ndarray, labels: list[int], blank: int = 0) 
     return float(np.logaddexp(alpha[-1], alpha[-2]))
 
 
+SPHINX_PRIOR = 0.5
+"""How much a pocketsphinx transcript is preferred while the audio model is weak."""
+
+
+def ctc_weight(model: Any | None) -> float:
+    """How far to trust the model's CTC head: from its measured held-out character error
+    rate (its model card), 1 for a perfect head, 0 for one wrong half the time or worse."""
+    if model is None:
+        return 0.0
+    from ..neural.audio_model import CARD_FILE
+
+    try:
+        import json
+
+        card = json.loads(CARD_FILE.read_text(encoding="utf-8"))
+        cer = float(card["held_out"]["cer"])
+    except (OSError, KeyError, TypeError, ValueError):
+        return 0.5
+    return float(min(max(1.0 - 2.0 * cer, 0.0), 1.0))
+
+
 class Listener:
     """Turns audio into the transcript the rest of the resolver works on."""
 
@@ -100,6 +122,7 @@ class Listener:
         self.parser = parser
         self.model = model
         self.sphinx = sphinx
+        self.ctc_weight = ctc_weight(model)
         tagger = parser.tagger
         known = {w for phrase in tagger.table for w in phrase.split() if w.isalpha()}
         known |= {"do", "not", "no", "it", "them", "that", "and", "too", "one", "percent",
@@ -178,5 +201,7 @@ class Listener:
                 from ..fusion import _intent_name
 
                 agreement = dict(intents).get(_intent_name(first), 0.0)
-        score = ctc + (PARSE_BONUS if reads else 0.0) + agreement
+        score = self.ctc_weight * ctc + (PARSE_BONUS if reads else 0.0) + agreement
+        if source == "sphinx":
+            score += SPHINX_PRIOR * (1.0 - self.ctc_weight)
         return Candidate(source, text, score, ctc, reads)
