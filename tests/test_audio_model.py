@@ -1,0 +1,202 @@
+"""The audio model: its card, features, the ONNX network served without torch, and decoding."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from resolver.neural.audio_infer import AudioModel, greedy_transcript
+from resolver.neural.audio_model import (
+    ALPHABET,
+    BLANK,
+    CARD_FILE,
+    MODEL_FILE,
+    AudioConfig,
+    encode_transcript,
+    frame_count,
+    log_mel,
+    normalize_transcript,
+    subsampled_length,
+)
+from resolver.neural.labels import DOMAINS, INTENTS
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+AUDIO_DIR = Path(__file__).resolve().parent / "data" / "audio"
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def card() -> dict:
+    """The committed model card."""
+    return json.loads(CARD_FILE.read_text())
+
+
+@pytest.fixture(scope="module")
+def model() -> AudioModel:
+    """The committed model."""
+    return AudioModel.load()
+
+
+SPOKEN = {
+    # file in tests/data/audio: (words spoken, a word the greedy transcript must hold,
+    # intent, domain); None where the dialog context decides the intent
+    "turn_on_kitchen.wav": ("turn on the kitchen light", "light", "HassTurnOn", "light"),
+    "lock_front_door.wav": ("lock the front door", "door", "HassTurnOn", "lock"),
+    "dont_turn_on_kitchen.wav": ("no don't turn on the kitchen light", "light", None, None),
+}
+MAX_CER = 0.6
+"""Greedy decoding without a lexicon is rough (held-out CER ~33%, see the card)."""
+
+
+def _read_wav(path: Path) -> np.ndarray:
+    with wave.open(str(path), "rb") as handle:
+        assert handle.getsampwidth() == 2 and handle.getnchannels() == 1
+        assert handle.getframerate() == 16000
+        data = np.frombuffer(handle.readframes(handle.getnframes()), "<i2")
+    return data.astype(np.float32) / 32768.0
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _spoken() -> list[tuple[str, np.ndarray]]:
+    """The committed spoken test WAVs that are present."""
+    return [(name, _read_wav(AUDIO_DIR / name)) for name in SPOKEN
+            if (AUDIO_DIR / name).is_file()]
+
+
+def _test_signals() -> list[np.ndarray]:
+    """The committed 16 kHz test WAVs, or a short synthetic voiced signal when there are none."""
+    signals = [samples for _, samples in _spoken()]
+    if (AUDIO_DIR / "silence.wav").is_file():
+        signals.append(_read_wav(AUDIO_DIR / "silence.wav"))
+    if signals:
+        return signals
+    t = np.arange(int(1.2 * 16000)) / 16000
+    envelope = np.minimum(1.0, np.minimum(t, t[-1] - t) * 10)
+    voiced = sum(np.sin(2 * np.pi * 120 * k * t) / k for k in range(1, 20))
+    return [(0.1 * envelope * voiced).astype(np.float32)]
+
+
+def test_card_records_the_recipe_and_held_out_results(card: dict) -> None:
+    assert 100_000 < card["parameters"] <= 5_000_000
+    assert isinstance(card["seed"], int)
+    assert card["corpus"]["utterances"] >= 1000
+    assert card["corpus"]["held_out_utterances"] > 0
+    assert card["curve"], "the held-out curve is empty"
+    held = card["held_out"]
+    assert 0.0 <= held["cer"] <= 1.0 and 0.0 <= held["intent_accuracy"] <= 1.0
+    assert card["curve"][-1]["cer"] == held["cer"]
+    config = AudioConfig.from_dict(card["config"])
+    assert config.intents == INTENTS and config.domains == DOMAINS
+    assert config.alphabet == ALPHABET
+    assert len(config.feature_mean) == len(config.feature_std) == config.n_mels
+
+
+def test_weights_are_small_and_match_the_card(card: dict) -> None:
+    data = MODEL_FILE.read_bytes()
+    assert len(data) <= MAX_BYTES
+    assert card["bytes"] == len(data)
+    assert card["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_tone_features_have_the_right_shape_and_peak() -> None:
+    config = AudioConfig()
+    t = np.arange(16000) / 16000
+    tone = (0.5 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
+    features = log_mel(tone, config)
+    assert features.shape == (98, 80) == (frame_count(16000), config.n_mels)
+    assert features.dtype == np.float32
+    centres = 700 * (10 ** (np.linspace(2595 * np.log10(1 + config.f_min / 700),
+                                        2595 * np.log10(1 + config.f_max / 700),
+                                        config.n_mels + 2)[1:-1] / 2595) - 1)
+    peak_band = int(np.argmax(features.mean(axis=0)))
+    assert abs(centres[peak_band] - 1000) < 60
+
+
+def test_short_input_still_gives_one_frame() -> None:
+    assert log_mel(np.zeros(10, np.float32)).shape == (1, 80)
+    assert subsampled_length(1) == 1 and subsampled_length(100) == 25
+
+
+def test_transcripts_map_onto_the_alphabet() -> None:
+    assert ALPHABET[0] == BLANK and len(ALPHABET) == 29
+    assert normalize_transcript("Turn ON the kid's  lamp-light!") == "turn on the kid's lamp light"
+    assert [ALPHABET[i] for i in encode_transcript("a b'")] == ["a", " ", "b", "'"]
+
+
+def test_greedy_decoding_collapses_repeats_and_drops_blanks() -> None:
+    path = [0, 8, 8, 0, 9, 0, 1, 1, 9, 0, 9]  # "h h _ i _ ␣ ␣ i _ i" → "hi ii"
+    logprobs = np.full((len(path), len(ALPHABET)), -20.0, np.float32)
+    logprobs[np.arange(len(path)), path] = 0.0
+    assert [ALPHABET[i] for i in (8, 9)] == ["f", "g"]
+    assert greedy_transcript(logprobs) == "fg gg"
+
+
+def test_inference_gives_an_n_best_and_log_probs(model: AudioModel) -> None:
+    for samples in _test_signals():
+        nbest, logprobs = model.infer(samples, n=5)
+        assert len(nbest) == 5
+        assert all(intent in INTENTS for intent, _ in nbest)
+        scores = [score for _, score in nbest]
+        assert scores == sorted(scores, reverse=True)
+        assert 0.0 <= scores[-1] and scores[0] <= 1.0 + 1e-6
+        steps = subsampled_length(frame_count(len(samples)))
+        assert logprobs.shape == (steps, len(ALPHABET))
+        np.testing.assert_allclose(np.exp(logprobs).sum(axis=1), 1.0, atol=1e-3)
+        text = greedy_transcript(logprobs)
+        assert isinstance(text, str) and set(text) <= set(ALPHABET[1:])
+
+
+def test_full_intent_distribution_sums_to_one(model: AudioModel) -> None:
+    result = model.scores(_test_signals()[0])
+    assert abs(sum(score for _, score in result.intents) - 1.0) < 1e-5
+    assert abs(sum(score for _, score in result.domains) - 1.0) < 1e-5
+
+
+@pytest.mark.parametrize("name", list(SPOKEN))
+def test_spoken_commands_are_recognised(model: AudioModel, name: str) -> None:
+    if not (AUDIO_DIR / name).is_file():
+        pytest.skip(f"{AUDIO_DIR / name} is not there")
+    words, keyword, intent, domain = SPOKEN[name]
+    result = model.scores(_read_wav(AUDIO_DIR / name))
+    text = greedy_transcript(result.logprobs)
+    assert keyword in text.split(), text
+    assert _edit_distance(text, words) <= MAX_CER * len(words), text
+    if intent is not None:
+        assert result.intents[0][0] == intent
+        assert result.domains[0][0] == domain
+
+
+def test_empty_audio_is_refused(model: AudioModel) -> None:
+    with pytest.raises(ValueError):
+        model.infer(np.zeros(0, np.float32))
+
+
+def test_serving_does_not_import_torch() -> None:
+    code = (
+        "import sys, numpy as np\n"
+        "from resolver.neural.audio_infer import AudioModel, greedy_transcript\n"
+        "m = AudioModel.load()\n"
+        "nbest, lp = m.infer(np.random.default_rng(0).standard_normal(16000)"
+        ".astype(np.float32) * 0.05)\n"
+        "greedy_transcript(lp)\n"
+        "print('torch' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == "False"
