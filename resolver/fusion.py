@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from lark import Token
 
+from .home import Home
 from .language.parse import ParseResult, UtteranceParser, _Obj, _ToLogicalForm
 from .language.tagger import Tag
 from .logical_form import (
@@ -31,6 +32,7 @@ from .logical_form import (
     Value,
 )
 from .neural.proposer import Proposal
+from .resolve import intent_of
 
 THRESHOLD = 0.5
 """Calibrated probability below which a proposal alone is not acted on."""
@@ -93,7 +95,7 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Readi
     corrected_text, corrections = correct_typos(parser, parsed.tags)
     scored: list[tuple[float, Reading]] = []
     if parsed.utterance is not None and not _only_unknown_words(parsed):
-        agreement = _agreement(parsed, proposal)
+        agreement = _agreement(parsed, proposal, parser.home)
         if not (_unknown_words(parsed) and _has_command(parsed)):
             score = 1.0 + agreement
         elif _noise(parsed, parser.tagger.name_words):
@@ -106,10 +108,10 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Readi
     corrected = parser.parse(corrected_text) if corrections else None
     if corrected is not None and corrected.utterance is not None \
             and not _unknown_words(corrected) \
-            and (not _has_command(corrected) or _agreement(corrected, proposal) >= THRESHOLD):
+            and (not _has_command(corrected) or _agreement(corrected, proposal, parser.home) >= THRESHOLD):
         # A correction that makes an action out of other words must be one the proposer
         # believes in ("bold" is not "hold").
-        scored.append((0.6 + _agreement(corrected, proposal),
+        scored.append((0.6 + _agreement(corrected, proposal, parser.home),
                        Reading(corrected, "grammar (corrected)", corrected.utterance,
                                corrections)))
     base = corrected if corrected is not None else parsed
@@ -121,7 +123,7 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Readi
                 and all(not c.target.empty for c in relaxed.utterance.commands):
             # A dropped word must not have been all there was of the target ("turn on the
             # jacuzzi" is about a jacuzzi, not about nothing).
-            scored.append((0.55 + _agreement(relaxed, proposal),
+            scored.append((0.55 + _agreement(relaxed, proposal, parser.home),
                            Reading(relaxed, "grammar (noise dropped)", relaxed.utterance,
                                    corrections + tuple((w, "") for w in dropped))))
     if proposal is not None and proposal.score >= THRESHOLD \
@@ -174,25 +176,14 @@ def _only_unknown_words(parsed: ParseResult) -> bool:
     return bool(parsed.tags) and kinds <= {"WORD"}
 
 
-def _agreement(parsed: ParseResult, proposal: Proposal | None) -> float:
+def _agreement(parsed: ParseResult, proposal: Proposal | None, home: Home) -> float:
     """How much the proposer believes in a parse: the score of its first command's intent."""
     if proposal is None or parsed.utterance is None:
         return 0.0
     for move in parsed.utterance.moves:
         if isinstance(move, Command):
-            return proposal.score_of(_intent_name(move))
+            return proposal.score_of(intent_of(move, home)["name"])
     return 0.0
-
-
-def _intent_name(command: Command) -> str:
-    for name, action in _ACTIONS.items():
-        if action is command.action and (action is not Action.SET or name == "HassLightSet"):
-            if action is Action.SET and command.attribute in _SET_ATTRIBUTES.values():
-                return next(n for n, a in _SET_ATTRIBUTES.items() if a is command.attribute)
-            return name
-    return {Action.LOCK: "HassTurnOn", Action.UNLOCK: "HassTurnOff", Action.OPEN: "HassTurnOn",
-            Action.CLOSE: "HassTurnOff", Action.ADD_ITEM: "HassListAddItem"}.get(
-                command.action, "ResolverOther")
 
 
 def correct_typos(parser: UtteranceParser, tags: tuple[Tag, ...] | list[Tag]

@@ -5,7 +5,7 @@ Pure: takes the home, the state and the command, returns an outcome; nothing is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .actions import (
@@ -71,8 +71,7 @@ def match_command(home: Home, command: Command, state: HomeState,
     if (match.failure is MatchFailure.NO_AREA and command.action is Action.START
             and "vacuum" in command.target.domains):
         # "clean the kitchen": the room is where to clean, not where the vacuum stands.
-        anywhere = Target(**{**_fields(command.target), "areas": (), "floors": (),
-                             "here": False})
+        anywhere = replace(command.target, areas=(), floors=(), here=False)
         match = match_targets(home, anywhere, supports, speaker_area)
     exclude = command.target.exclude
     if match.ok and exclude is not None:
@@ -80,8 +79,8 @@ def match_command(home: Home, command: Command, state: HomeState,
             # "all the lights except the kitchen": the kitchen's lights.
             exclude = exclude.merged(Target(domains=command.target.domains,
                                             device_classes=command.target.device_classes))
-        excluded = match_targets(home, Target(**{**_fields(exclude), "all": True,
-                                                "plural": True}), None, speaker_area)
+        excluded = match_targets(home, replace(exclude, all=True, plural=True), None,
+                                 speaker_area)
         kept = tuple(e for e in match.entities if e not in excluded.entities)
         match = MatchResult(entities=kept, scope=match.scope) if kept else MatchResult(
             failure=MatchFailure.NOTHING_SAID, candidates=match.entities)
@@ -173,9 +172,6 @@ def _what(command: Command) -> str:
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + "."
 
-
-def _fields(target: Target) -> dict[str, Any]:
-    return {name: getattr(target, name) for name in Target.__dataclass_fields__}
 
 
 _INTENTS = {

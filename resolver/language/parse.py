@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -493,7 +493,7 @@ def _command(parts: list[Any]) -> Command:
         exclude = excluded[0]
         for more in excluded[1:]:
             exclude = exclude.merged(more)
-        target = Target(**{**_fields(target), "exclude": exclude})
+        target = replace(target, exclude=exclude)
     return Command(action=action, target=target, value=value, attribute=attribute,
                    negated=negated, objection=objection)
 
@@ -502,10 +502,6 @@ def _to_target(parts: list[Any]) -> bool:
     """"to" is followed by a target rather than a value."""
     return any(isinstance(p, Token) and p.type == "TO" and i + 1 < len(parts)
                and isinstance(parts[i + 1], _Obj) for i, p in enumerate(parts))
-
-
-def _fields(target: Target) -> dict[str, Any]:
-    return {name: getattr(target, name) for name in Target.__dataclass_fields__}
 
 
 __all__ = ["GRAMMAR_DIR", "NotUnderstood", "ParseResult", "UtteranceParser"]

@@ -267,12 +267,11 @@ def _label(parser: UtteranceParser, home: Home, text: str) -> tuple[str, str] | 
         return "HassGetState", _domain(domain)
     if not isinstance(move, Command) or move.negated:
         return None
+    match, _ = match_command(home, move, home.initial_state(), None)
     if move.action in (Action.INCREASE, Action.DECREASE):
         intent = "ResolverIncrease" if move.action is Action.INCREASE else "ResolverDecrease"
     else:
-        match, _ = match_command(home, move, home.initial_state(), None)
         intent = intent_of(move, home, match.entities)["name"]
-    match, _ = match_command(home, move, home.initial_state(), None)
     domains = [home.entities[e].domain for e in match.entities]
     if domains:
         domain = max(set(domains), key=domains.count)

@@ -198,9 +198,9 @@ class Listener:
         if reads and intents and parsed.utterance is not None:
             first = next((m for m in parsed.utterance.moves if isinstance(m, Command)), None)
             if first is not None:
-                from ..fusion import _intent_name
+                from ..resolve import intent_of
 
-                agreement = dict(intents).get(_intent_name(first), 0.0)
+                agreement = dict(intents).get(intent_of(first, self.parser.home)["name"], 0.0)
         score = self.ctc_weight * ctc + (PARSE_BONUS if reads else 0.0) + agreement
         if source == "sphinx":
             score += SPHINX_PRIOR * (1.0 - self.ctc_weight)
