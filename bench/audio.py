@@ -563,17 +563,10 @@ def same_words(heard: str, said: str) -> bool:
 
 
 def _ranked_text(speech: Mapping[str, Any], source: str) -> str:
-    """A path's top transcript: its first candidate in the trace's ranking; for the model,
-    its lexicon-decoded form when there is one."""
+    """A path's top transcript: its first candidate in the trace's ranking (for the model,
+    whichever of its beam, greedy and snapped transcripts ranked first)."""
     candidates = [c for c in speech.get("candidates") or () if isinstance(c, Mapping)]
-    if source == "model":
-        for wanted in ("model (lexicon)", "model"):
-            found = [c for c in candidates if c.get("source") == wanted]
-            if found:
-                return str(found[0].get("text") or "")
-        found = [c for c in candidates if str(c.get("source", "")).startswith("model")]
-    else:
-        found = [c for c in candidates if str(c.get("source", "")).startswith(source)]
+    found = [c for c in candidates if str(c.get("source", "")).startswith(source)]
     return str(found[0].get("text") or "") if found else ""
 
 
@@ -642,17 +635,32 @@ def hear(
     for source in ("model", "sphinx"):
         if isinstance(ms.get(source), int | float):
             record.ms[source] = float(ms[source])
+    if "model" in record.ms and isinstance(ms.get("decode"), int | float):
+        record.ms["model"] += float(ms["decode"])  # the beam search is part of the path
     if isinstance(ms.get("audio_seconds"), int | float) and ms["audio_seconds"] > 0:
         record.seconds = float(ms["audio_seconds"])
     intents = speech.get("intents") or ()
     record.intent = _intent_name(intents[0]) if intents else None
     for source in ("model", "sphinx"):
         text = _ranked_text(speech, source)
+        if source == "sphinx" and fused is not None and "sphinx" not in ms:
+            # The listener was sure without pocketsphinx; run it anyway for its column.
+            text, record.ms["sphinx"] = sphinx_alone(resolver, wav)
         record.transcripts[source] = text
         results[source] = resolver.resolve(text, session=sessions[source], area=area)
     for path, result in results.items():
         record.calls[path] = [list(c) for c in result_calls(result)]
     return results
+
+
+def sphinx_alone(resolver: Any, wav: Path) -> tuple[str, float]:
+    """pocketsphinx's best transcript of ``wav`` and its milliseconds, outside the listener."""
+    listener = resolver.listener()
+    if listener is None or listener.sphinx is None:
+        return "", 0.0
+    started = time.perf_counter()
+    hypotheses = listener.sphinx.recognize(str(wav))
+    return (hypotheses[0].text if hypotheses else ""), (time.perf_counter() - started) * 1000.0
 
 
 # --------------------------------------------------------------------------- the runs

@@ -402,7 +402,7 @@ class OurMatcher:
                 response=_get(result, "response"),
                 clarification=bool(_get(result, "clarification")),
             )
-        except Exception as error:  # any failure of the resolver is a miss
+        except Exception as error:  # noqa: BLE001  (any failure of the resolver is a miss)
             last = traceback.extract_tb(error.__traceback__)[-1]
             where = f"{Path(last.filename).name}:{last.lineno}"
             return Outcome(error=f"{type(error).__name__}: {error} ({where})")
@@ -565,7 +565,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.hassil_only:
         try:
             our_matcher = OurMatcher(HA_FIXTURE)
-        except Exception as error:  # report it, go on with hassil's column
+        except Exception as error:  # noqa: BLE001  (report it, go on with hassil's column)
             unavailable = f"unavailable: {type(error).__name__}: {error}"
         else:
             ours = {c.index: judge(c, our_matcher.run(c)) for c in progress(cases, "ours")}

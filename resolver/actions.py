@@ -276,7 +276,7 @@ def _percent(value: Value, low: int) -> int | None:
         return low
     if value.number is None:
         return None
-    return int(round(min(max(value.number, 0.0), 100.0)))
+    return round(min(max(value.number, 0.0), 100.0))
 
 
 def _num(value: Any) -> int | float:

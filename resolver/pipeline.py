@@ -183,7 +183,7 @@ class Resolver:
         return self._resolve_text(text, session, area)
 
     def _resolve_audio(self, audio: Any, session: str, area: str | None) -> Result:
-        listener = self._listener()
+        listener = self.listener()
         if listener is None:
             return Result(text="", response="Sorry, I can't take speech here.",
                           error=self.listener_note)
@@ -202,8 +202,9 @@ class Resolver:
         result.trace["speech"] = heard.trace()
         return result
 
-    def _listener(self) -> Listener | None:
-        """The speech paths, loaded on the first spoken turn (text-only use never pays)."""
+    def listener(self) -> Listener | None:
+        """The speech paths, loaded on the first spoken turn (text-only use never pays);
+        None, with the reason in :attr:`listener_note`, when neither can load."""
         if self._speech is None and not self.listener_note:
             model = sphinx = None
             notes = []

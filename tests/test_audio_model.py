@@ -130,7 +130,8 @@ def test_tone_features_have_the_right_shape_and_peak() -> None:
 
 def test_short_input_still_gives_one_frame() -> None:
     assert log_mel(np.zeros(10, np.float32)).shape == (1, 80)
-    assert subsampled_length(1) == 1 and subsampled_length(100) == 25
+    assert subsampled_length(1) == 1 and subsampled_length(100) == 50
+    assert subsampled_length(1, 4) == 1 and subsampled_length(100, 4) == 25
 
 
 def test_transcripts_map_onto_the_alphabet() -> None:
@@ -155,7 +156,7 @@ def test_inference_gives_an_n_best_and_log_probs(model: AudioModel) -> None:
         scores = [score for _, score in nbest]
         assert scores == sorted(scores, reverse=True)
         assert 0.0 <= scores[-1] and scores[0] <= 1.0 + 1e-6
-        steps = subsampled_length(frame_count(len(samples)))
+        steps = subsampled_length(frame_count(len(samples)), model.config.time_stride)
         assert logprobs.shape == (steps, len(ALPHABET))
         np.testing.assert_allclose(np.exp(logprobs).sum(axis=1), 1.0, atol=1e-3)
         text = greedy_transcript(logprobs)

@@ -151,7 +151,8 @@ class UtteranceParser:
     def __init__(self, home: Home, grammar_dir: str | Path | None = None) -> None:
         directory = str(grammar_dir or GRAMMAR_DIR)
         self.home = home
-        self.tagger = Tagger(home, lexicon(directory))
+        self.lexicon = lexicon(directory)
+        self.tagger = Tagger(home, self.lexicon)
         self.lark = utterance_grammar(directory)
 
     def parse(self, text: str) -> ParseResult:

@@ -238,9 +238,9 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
                 out[i] = Tag(_VERB_NOUNS[word] or "WORD", word)
         elif word == "at" and tag.kind in ("TO", "PREP"):
             out[i] = Tag("TO" if after in ("NUMBER", "EXTREME") else "PREP", word)
-        elif word in ("one", "ones") and tag.kind == "ONE":
-            if before in ("TO", "BY") or after == "UNIT":
-                out[i] = Tag("NUMBER", "1")
+        elif word in ("one", "ones") and tag.kind == "ONE" and (
+                before in ("TO", "BY") or after == "UNIT"):
+            out[i] = Tag("NUMBER", "1")
     return out
 
 

@@ -6,9 +6,11 @@ network from ``audio_model.onnx``, run on one thread.
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnxruntime as ort
@@ -40,6 +42,8 @@ class AudioModel:
 
     session: ort.InferenceSession
     config: AudioConfig
+    card: dict[str, Any] = field(default_factory=dict)
+    """The model card: recipe, corpus and measured held-out results."""
 
     @classmethod
     def load(cls, model: Path = MODEL_FILE, card: Path = CARD_FILE) -> AudioModel:
@@ -50,7 +54,8 @@ class AudioModel:
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         session = ort.InferenceSession(str(model), sess_options=options,
                                        providers=["CPUExecutionProvider"])
-        return cls(session, AudioConfig.from_card(card))
+        data = json.loads(Path(card).read_text(encoding="utf-8"))
+        return cls(session, AudioConfig.from_dict(data["config"]), data)
 
     @property
     def alphabet(self) -> tuple[str, ...]:

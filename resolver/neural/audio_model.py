@@ -1,7 +1,7 @@
 """The audio model: its config, log-mel features in numpy, the output alphabet and the network.
 
 Features are computed here in numpy, by the same function in training and in serving, so
-inference needs no torch. The network (convolutional subsampling ×4 in time, a bidirectional
+inference needs no torch. The network (convolutional subsampling ×2 or ×4 in time, a bidirectional
 GRU stack, an attention-pooled intent and domain head and a character CTC head) is built by
 :func:`build_network`, which imports torch only when called.
 """
@@ -60,6 +60,10 @@ class AudioConfig:
     """Added to mel power before the log."""
     conv_channels: int = 32
     """Channels of the two stride-2 convolutions."""
+    time_stride: int = 2
+    """Subsampling in time by the convolutions: 2 (20 ms steps) or 4 (40 ms steps). Character
+    CTC needs a step per character and a blank between doubled letters, and fast speech
+    reaches 16 characters a second, so 40 ms steps are too coarse for it."""
     d_model: int = 224
     """Width fed to the recurrent stack."""
     rnn: str = "gru"
@@ -68,6 +72,9 @@ class AudioConfig:
     """Recurrent units per direction."""
     gru_layers: int = 2
     """Bidirectional recurrent layers."""
+    utterance_norm: bool = True
+    """Subtract each utterance's own mean per band before scaling (cepstral mean
+    normalization): level and channel differences vanish before the network sees them."""
     dropout: float = 0.15
     """Dropout between blocks in training."""
     intents: tuple[str, ...] = INTENTS
@@ -144,9 +151,9 @@ def log_mel(samples: np.ndarray, config: AudioConfig = AudioConfig()) -> np.ndar
     return np.log(power @ bank + np.float32(config.log_floor)).astype(np.float32)
 
 
-def subsampled_length(frames: int) -> int:
-    """Encoder frames after the two stride-2 convolutions (kernel 3, padding 1)."""
-    for _ in range(2):
+def subsampled_length(frames: int, stride: int = 2) -> int:
+    """Encoder steps after the convolutions (kernel 3, padding 1) that subsample by ``stride``."""
+    for _ in range(stride.bit_length() - 1):
         frames = (frames - 1) // 2 + 1
     return frames
 
@@ -194,12 +201,15 @@ def build_network(config: AudioConfig) -> torch.nn.Module:
             self.inv_std: torch.Tensor
             self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
             self.register_buffer("inv_std", 1.0 / torch.tensor(std, dtype=torch.float32))
+            if cfg.time_stride not in (2, 4):
+                raise ValueError(f"time_stride must be 2 or 4, not {cfg.time_stride}")
             c = cfg.conv_channels
+            second = (2, 2) if cfg.time_stride == 4 else (1, 2)
             self.conv = nn.Sequential(
                 nn.Conv2d(1, c, 3, stride=2, padding=1), nn.ReLU(),
-                nn.Conv2d(c, c, 3, stride=2, padding=1), nn.ReLU(),
+                nn.Conv2d(c, c, 3, stride=second, padding=1), nn.ReLU(),
             )
-            freq = subsampled_length(cfg.n_mels)
+            freq = subsampled_length(cfg.n_mels, 4)
             self.project = nn.Linear(c * freq, cfg.d_model)
             # Default initialisation leaves the projection's output tiny (std ~0.07), which
             # stalls the recurrent stack for epochs; normalising it trains from the start.
@@ -219,8 +229,18 @@ def build_network(config: AudioConfig) -> torch.nn.Module:
         def forward(self, features: torch.Tensor, lengths: torch.Tensor | None = None
                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
             """``features`` B × T × n_mels; ``lengths`` (frames) only for padded batches."""
-            x = (features - self.mean) * self.inv_std
-            x = self.conv(x.unsqueeze(1))  # B × C × T/4 × F/4
+            if self.config.utterance_norm:
+                if lengths is None:
+                    centre = features.mean(dim=1, keepdim=True)
+                else:
+                    valid = (torch.arange(features.shape[1], device=features.device)[None, :]
+                             < lengths[:, None]).unsqueeze(-1).to(features.dtype)
+                    centre = ((features * valid).sum(dim=1, keepdim=True)
+                              / valid.sum(dim=1, keepdim=True).clamp(min=1.0))
+                x = (features - centre) * self.inv_std
+            else:
+                x = (features - self.mean) * self.inv_std
+            x = self.conv(x.unsqueeze(1))  # B × C × T/stride × F/4
             b, c, t, f = x.shape
             x = x.permute(0, 2, 1, 3).reshape(b, t, c * f)
             x = self.dropout(self.norm(self.project(x)))
@@ -229,7 +249,8 @@ def build_network(config: AudioConfig) -> torch.nn.Module:
             h, _ = self.gru(x)
             scores = self.attention(h).squeeze(-1)
             if lengths is not None:
-                mask = torch.arange(t, device=h.device)[None, :] < _subsampled(lengths)[:, None]
+                steps = _subsampled(lengths, self.config.time_stride)
+                mask = torch.arange(t, device=h.device)[None, :] < steps[:, None]
                 scores = scores.masked_fill(~mask, -1e4)
             h = self.dropout(h)
             weights = torch.softmax(scores, dim=1).unsqueeze(-1)
@@ -237,8 +258,8 @@ def build_network(config: AudioConfig) -> torch.nn.Module:
             return (self.intent(pooled), self.domain(pooled),
                     torch.log_softmax(self.ctc(h), dim=-1))
 
-    def _subsampled(lengths: torch.Tensor) -> torch.Tensor:
-        for _ in range(2):
+    def _subsampled(lengths: torch.Tensor, stride: int) -> torch.Tensor:
+        for _ in range(stride.bit_length() - 1):
             lengths = torch.div(lengths - 1, 2, rounding_mode="floor") + 1
         return lengths
 

@@ -206,7 +206,7 @@ def evaluate(network: Any, utterances: list[Utterance], features: np.ndarray,
             intent_best = intent.argmax(-1).tolist()
             domain_best = domain.argmax(-1).tolist()
             for i, utt in enumerate(batch):
-                steps = subsampled_length(utt.frames)
+                steps = subsampled_length(utt.frames, config.time_stride)
                 text = greedy_decode(logprobs[i, :steps].numpy(), config.alphabet)
                 distance = edit_distance(text, utt.transcript)
                 errors += distance
@@ -277,9 +277,9 @@ def _lr(step: int, elapsed: float, total_steps: int, budget: float, peak: float,
 
 
 def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
-                out_card: Path = CARD_FILE, seed: int = DEFAULT_SEED, epochs: int = 40,
-                minutes: float = 50.0, batch_seconds: float = 100.0, peak_lr: float = 1.5e-3,
-                resume: bool = False, threads: int = 2) -> dict[str, Any]:
+                out_card: Path = CARD_FILE, seed: int = DEFAULT_SEED, epochs: int = 80,
+                minutes: float = 80.0, batch_seconds: float = 60.0, peak_lr: float = 2e-3,
+                resume: bool = False, threads: int = 2, time_stride: int = 2) -> dict[str, Any]:
     """Train, checkpoint and export the audio model; returns the model card."""
     import torch
 
@@ -288,7 +288,7 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
     rng = random.Random(seed)
     np_rng = np.random.default_rng(seed)
     started = time.time()
-    base = AudioConfig()
+    base = AudioConfig(time_stride=time_stride)
     rows, features, offsets, lengths = cache_features(corpus, cache, base)
     feature_seconds = time.time() - started
 
@@ -301,7 +301,7 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
     ]
     # CTC needs at least one step per character (more for doubled letters).
     usable = [u for u in utterances
-              if u.transcript and subsampled_length(u.frames) >= len(u.transcript) + 2]
+              if u.transcript and subsampled_length(u.frames, base.time_stride) >= len(u.transcript) + 2]
     train, held = split_by_transcript(usable, seed, HOLDOUT_SHARE)
 
     sample = np.concatenate([features[u.offset:u.offset + u.frames]
@@ -367,7 +367,8 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
             domains = torch.tensor([u.domain for u in batch])
 
             intent_logits, domain_logits, logprobs = network(x, x_lengths)
-            steps = torch.tensor([subsampled_length(int(n)) for n in lengths_np])
+            steps = torch.tensor([subsampled_length(int(n), config.time_stride)
+                                  for n in lengths_np])
             loss_ctc = ctc_loss(logprobs.transpose(0, 1), flat, steps, target_lengths)
             loss_intent = (cross_entropy(intent_logits, intents)
                            if (intents != IGNORE).any() else torch.zeros(()))
@@ -435,7 +436,8 @@ def model_card(config: AudioConfig, params: int, seed: int, corpus: Path,
     summary = json.loads(summary_file.read_text()) if summary_file.is_file() else {}
     data = model.read_bytes()
     return {
-        "model": f"audio: log-mel → conv ×4 subsampling → {config.gru_layers}-layer "
+        "model": f"audio: log-mel → conv ×{config.time_stride} subsampling in time → "
+                 f"{config.gru_layers}-layer "
                  f"bidirectional {config.rnn.upper()} ({config.gru_hidden} a direction) → "
                  "attention-pooled intent and domain heads, character CTC head",
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -484,12 +486,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache", default="cache/audio_train",
                         help="feature cache and checkpoint folder")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
-    parser.add_argument("--epochs", type=int, default=40, help="epochs at most")
-    parser.add_argument("--minutes", type=float, default=50.0,
+    parser.add_argument("--epochs", type=int, default=80, help="epochs at most")
+    parser.add_argument("--minutes", type=float, default=80.0,
                         help="training time budget; the schedule ends when it runs out")
-    parser.add_argument("--batch-seconds", type=float, default=100.0,
+    parser.add_argument("--batch-seconds", type=float, default=60.0,
                         help="padded audio per batch")
+    parser.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint")
+    parser.add_argument("--time-stride", type=int, choices=(2, 4), default=2,
+                        help="subsampling in time (2: 20 ms steps, 4: 40 ms steps)")
+    parser.add_argument("--output", default=str(MODEL_FILE),
+                        help="where to write the ONNX model; its card goes beside it as .json")
     parser.add_argument("--threads", type=int, default=2,
                         help="torch threads (1 is faster when other work shares the CPU)")
 
@@ -501,9 +508,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {corpus / 'manifest.jsonl'} not found; run "
               "'python -m resolver synth-audio' first", file=sys.stderr)
         return 1
-    card = train_audio(corpus, Path(args.cache), seed=args.seed, epochs=args.epochs,
-                       minutes=args.minutes, batch_seconds=args.batch_seconds,
-                       resume=args.resume, threads=args.threads)
+    output = Path(args.output)
+    card = train_audio(corpus, Path(args.cache), out_model=output,
+                       out_card=output.with_suffix(".json"), seed=args.seed,
+                       epochs=args.epochs, minutes=args.minutes,
+                       batch_seconds=args.batch_seconds, peak_lr=args.lr, resume=args.resume,
+                       threads=args.threads, time_stride=args.time_stride)
     held = card.get("held_out", {})
     print(json.dumps({"parameters": card.get("parameters"), "epochs": card["training"]["epochs"],
                       "minutes": card["training"]["minutes"], "cer": held.get("cer"),

@@ -2,11 +2,13 @@
 
 The end-to-end audio model gives an intent n-best straight from the audio and a character
 CTC output; pocketsphinx gives an n-best decoded against a language model of the home.
-Candidate transcripts — the model's best path, the same snapped to the words the resolver
-knows, and pocketsphinx's n-best — are each scored by how well the model's CTC output
-explains them (the CTC likelihood per character, weighted by how accurate the CTC head
-measured on held-out speech), whether the grammar reads them, and whether the intent they
-read agrees with the audio model's intent n-best. The best becomes the text.
+Candidate transcripts are the model's beam search n-best (words of the home, scored by a word
+model of the home's grammar: :mod:`resolver.speech.decode`), its best path as it is and
+snapped to known words (for sentences the grammar never foresaw), and, when the model is not
+sure, pocketsphinx's n-best. Every candidate is scored alike: how well the model's CTC output
+explains it and how likely the home's word model finds it (weighted by how accurate the CTC
+head measured on held-out speech), whether the grammar reads it, and whether the intent it
+reads agrees with the audio model's intent n-best. The best becomes the text.
 """
 
 from __future__ import annotations
@@ -31,13 +33,15 @@ class Candidate:
     """One transcript of the audio and its scores."""
 
     source: str
-    """``model``, ``model (lexicon)`` or ``sphinx``."""
+    """``model (beam)``, ``model``, ``model (lexicon)`` or ``sphinx``."""
     text: str
     score: float
     ctc: float
     """The audio model's log-likelihood of the text, per character."""
     reads: bool
     """The grammar reads it without unknown words."""
+    lm: float = 0.0
+    """The home's word model log-probability of the text."""
 
 
 @dataclass(slots=True)
@@ -55,7 +59,7 @@ class Heard:
         """The trace entry of a spoken turn."""
         return {
             "candidates": [{"source": c.source, "text": c.text, "score": round(c.score, 3),
-                            "ctc": round(c.ctc, 3), "reads": c.reads}
+                            "ctc": round(c.ctc, 3), "lm": round(c.lm, 3), "reads": c.reads}
                            for c in self.candidates],
             "chosen": {"source": self.chosen.source, "text": self.chosen.text}
             if self.chosen else None,
@@ -93,42 +97,72 @@ def ctc_log_likelihood(logprobs: np.ndarray, labels: list[int], blank: int = 0) 
 
 
 SPHINX_PRIOR = 0.5
-"""How much a pocketsphinx transcript is preferred while the audio model is weak."""
+"""How much a pocketsphinx transcript is preferred, times the distrust of the CTC head."""
+SURE_CTC = -0.25
+"""The model's best transcript is sure enough to skip pocketsphinx when it reads, agrees
+with the audio intents, and its CTC log-likelihood per character is at least this."""
 
 
-def ctc_weight(model: Any | None) -> float:
-    """How far to trust the model's CTC head: from its measured held-out character error
-    rate (its model card), 1 for a perfect head, 0 for one wrong half the time or worse."""
-    if model is None:
-        return 0.0
-    from ..neural.audio_model import CARD_FILE
-
-    try:
-        import json
-
-        card = json.loads(CARD_FILE.read_text(encoding="utf-8"))
-        cer = float(card["held_out"]["cer"])
-    except (OSError, KeyError, TypeError, ValueError):
+def ctc_weight(cer: float | None) -> float:
+    """How far to trust the model's CTC head, from its measured held-out character error
+    rate (its model card): 1 for a perfect head, 0 for one wrong half the time or worse."""
+    if cer is None:
         return 0.5
     return float(min(max(1.0 - 2.0 * cer, 0.0), 1.0))
 
 
-class Listener:
-    """Turns audio into the transcript the rest of the resolver works on."""
+def _card_cer(model: Any) -> float | None:
+    try:
+        return float(model.card["held_out"]["cer"])
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
 
-    def __init__(self, parser: UtteranceParser, model: Any | None, sphinx: Any | None) -> None:
+
+def spoken_text(text: str) -> str:
+    """A transcript in the CTC alphabet as it is said: digits as number words ("set it to 50"
+    -> "set it to fifty"), lower case, other symbols as spaces."""
+    from ..neural.audio_model import normalize_transcript
+    from .sphinx import number_words
+
+    words = []
+    for word in text.split():
+        number = word.rstrip("%")
+        if number.isdigit() and int(number) < 1000:
+            words.append(number_words(int(number)))
+            if word.endswith("%"):
+                words.append("percent")
+        else:
+            words.append(word.replace("%", " percent"))
+    return normalize_transcript(" ".join(words))
+
+
+class Listener:
+    """Turns audio into the transcript the rest of the resolver works on.
+
+    ``sphinx_always`` runs pocketsphinx on every turn (for comparisons); by default it runs
+    only when the audio model is not sure of its best transcript.
+    """
+
+    def __init__(self, parser: UtteranceParser, model: Any | None, sphinx: Any | None,
+                 sphinx_always: bool = False) -> None:
         if model is None and sphinx is None:
             raise ValueError("a listener needs the audio model or pocketsphinx")
         self.parser = parser
         self.model = model
         self.sphinx = sphinx
-        self.ctc_weight = ctc_weight(model)
+        self.sphinx_always = sphinx_always
+        self.ctc_weight = ctc_weight(_card_cer(model)) if model is not None else 0.0
+        self.decoder = None
+        self.spelled: dict[str, str] = {}
+        if model is not None:
+            from .decode import home_decoder
+
+            self.decoder, self.spelled = home_decoder(parser.home, parser.lexicon,
+                                                      model.alphabet)
         tagger = parser.tagger
         known = {w for phrase in tagger.table for w in phrase.split() if w.isalpha()}
-        known |= {"do", "not", "no", "it", "them", "that", "and", "too", "one", "percent",
-                  "degrees", "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
-                  "eighty", "ninety", "hundred", "two", "three", "four", "five", "six",
-                  "seven", "eight", "nine", "ten"}
+        if self.decoder is not None:
+            known |= {w for w in self.decoder.model.vocabulary if w.isalpha()}
         self.words = sorted(known)
         self._known = known
 
@@ -141,37 +175,54 @@ class Listener:
         raw: list[tuple[str, str]] = []
         if self.model is not None:
             from ..neural.audio_model import greedy_decode
+            from .sphinx import normalize
 
             start = time.perf_counter()
             intents, logprobs = self.model.infer(samples)
             heard.ms["model"] = (time.perf_counter() - start) * 1000
             heard.intents = list(intents)
+            start = time.perf_counter()
+            if self.decoder is not None:
+                raw += [("model (beam)", normalize(d.text, self.spelled))
+                        for d in self.decoder.decode(logprobs, nbest=4)]
             greedy = greedy_decode(logprobs)
             if greedy:
                 raw.append(("model", greedy))
                 snapped = self._snap(greedy)
                 if snapped != greedy:
                     raw.append(("model (lexicon)", snapped))
-        if self.sphinx is not None:
+            heard.ms["decode"] = (time.perf_counter() - start) * 1000
+        seen: set[str] = set()
+
+        def add(candidates: list[tuple[str, str]]) -> None:
+            for source, text in candidates:
+                text = " ".join(text.split())
+                if not text or text in seen:
+                    continue
+                seen.add(text)
+                heard.candidates.append(self._score(source, text, logprobs, heard.intents))
+            heard.candidates.sort(key=lambda c: c.score, reverse=True)
+
+        add(raw)
+        if self.sphinx is not None and (self.sphinx_always or not self._sure(heard)):
             start = time.perf_counter()
             try:
                 hypotheses = self.sphinx.recognize(samples)
             except AudioError:
                 hypotheses = []
             heard.ms["sphinx"] = (time.perf_counter() - start) * 1000
-            raw += [("sphinx", h.text) for h in hypotheses[:3]]
-        seen: set[str] = set()
-        for source, text in raw:
-            text = " ".join(text.split())
-            if not text or text in seen:
-                continue
-            seen.add(text)
-            heard.candidates.append(self._score(source, text, logprobs, heard.intents))
-        heard.candidates.sort(key=lambda c: c.score, reverse=True)
+            add([("sphinx", h.text) for h in hypotheses[:3]])
         if heard.candidates:
             heard.chosen = heard.candidates[0]
             heard.text = heard.chosen.text
         return heard
+
+    def _sure(self, heard: Heard) -> bool:
+        """The model's best transcript is good enough without pocketsphinx."""
+        if not heard.candidates or self.ctc_weight < 0.5:
+            return False
+        best = heard.candidates[0]
+        return best.reads and best.ctc >= SURE_CTC
 
     def _snap(self, text: str) -> str:
         """Unknown words replaced by the closest words the resolver knows."""
@@ -188,12 +239,17 @@ class Listener:
                intents: list[tuple[str, float]]) -> Candidate:
         parsed = self.parser.parse(text)
         reads = parsed.utterance is not None and not any(t.kind == "WORD" for t in parsed.tags)
-        ctc = 0.0
+        ctc = lm = 0.0
+        acoustic = 0.0
+        spoken = spoken_text(text)
         if logprobs is not None:
-            from ..neural.audio_model import encode_transcript, normalize_transcript
+            from ..neural.audio_model import encode_transcript
 
-            labels = encode_transcript(normalize_transcript(text))
-            ctc = ctc_log_likelihood(logprobs, labels) / max(len(labels), 1)
+            labels = encode_transcript(spoken)
+            acoustic = ctc_log_likelihood(logprobs, labels)
+            ctc = acoustic / max(len(labels), 1)
+        if self.decoder is not None:
+            lm = self.decoder.model.sentence_logp(spoken)
         agreement = 0.0
         if reads and intents and parsed.utterance is not None:
             first = next((m for m in parsed.utterance.moves if isinstance(m, Command)), None)
@@ -201,7 +257,15 @@ class Listener:
                 from ..resolve import intent_of
 
                 agreement = dict(intents).get(intent_of(first, self.parser.home)["name"], 0.0)
-        score = self.ctc_weight * ctc + (PARSE_BONUS if reads else 0.0) + agreement
+        fit = 0.0
+        if self.decoder is not None and logprobs is not None:
+            # The beam search's own criterion, per character so long and short compare.
+            words = len(spoken.split())
+            fit = (acoustic + self.decoder.lm_weight * lm
+                   + self.decoder.word_bonus * words) / max(len(spoken), 1)
+        else:
+            fit = ctc
+        score = self.ctc_weight * fit + (PARSE_BONUS if reads else 0.0) + agreement
         if source == "sphinx":
             score += SPHINX_PRIOR * (1.0 - self.ctc_weight)
-        return Candidate(source, text, score, ctc, reads)
+        return Candidate(source, text, score, ctc, reads, lm)

@@ -552,7 +552,7 @@ class SphinxRecognizer:
         self._engine = _engine()
         lexicon_used = self.lexicon
         self.search, self.grammar = self._engine.search_for(
-            _fingerprint(home, lexicon_used),
+            fingerprint(home, lexicon_used),
             lambda pronouncer: build_grammar(home, lexicon_used, pronouncer))
 
     def recognize(self, audio: AudioInput, sample_rate: int = SAMPLE_RATE) -> list[Hypothesis]:
@@ -624,7 +624,7 @@ def normalize(text: str, spelled: dict[str, str] | None = None) -> str:
     return " ".join(words_to_numbers(joined.split()))
 
 
-def _fingerprint(home: Home, lexicon: Lexicon) -> str:
+def fingerprint(home: Home, lexicon: Lexicon) -> str:
     """A key that changes whenever the model of ``home`` would."""
     parts: list[str] = [repr(sorted(lexicon.classes.items())), str(SENTENCES), str(SEED)]
     parts += sorted(n for e in home.entities.values() for n in e.spoken_names)
@@ -634,5 +634,5 @@ def _fingerprint(home: Home, lexicon: Lexicon) -> str:
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
-__all__ = ["HomeGrammar", "Hypothesis", "Pronouncer", "SphinxRecognizer", "build_grammar",
+__all__ = ["HomeGrammar", "Hypothesis", "Pronouncer", "SphinxRecognizer", "build_grammar", "fingerprint",
            "language_model", "normalize", "number_words"]

@@ -1,0 +1,334 @@
+"""Words from the audio model's character CTC output, constrained to what a home's users say.
+
+The audio model spells what it hears one character per 20 ms step. Its best path alone is
+rarely an exact sentence ("turn of the kichen light"); the resolver needs words it can parse.
+:class:`CtcDecoder` runs a CTC prefix beam search in which every word must be in the home's
+vocabulary (a character trie) and every finished word is scored by a word trigram model; both
+come from the sentences the home's grammar generates (:mod:`resolver.speech.sphinx` builds the
+same grammar for pocketsphinx), so "don't", "the kitchen light" and "fifty percent" are
+words and sequences it expects. The result is an n-best of transcripts with their acoustic
+and language model scores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..home import Home
+from ..language.tagger import Lexicon
+
+START = "<s>"
+END = "</s>"
+NEG_INF = float("-inf")
+
+BEAM = 24
+"""Prefixes kept after every step."""
+LM_WEIGHT = 0.6
+"""Weight of the word model's log-probability against the acoustic log-probability."""
+WORD_BONUS = 1.0
+"""Added per word, offsetting the language model's cost of each word."""
+CHAR_PRUNE = -9.0
+"""Characters less likely than this (log-probability) at a step are not tried."""
+BLANK_SKIP = -0.0005
+"""A step whose blank log-probability is above this extends no prefix (only blanks them)."""
+DISCOUNT = 0.7
+"""Absolute discount of the trigram model."""
+SENTENCES = 30_000
+"""Sentences generated from a home's grammar to estimate its word model."""
+
+
+def _logaddexp(a: float, b: float) -> float:
+    if a == NEG_INF:
+        return b
+    if b == NEG_INF:
+        return a
+    if a > b:
+        return a + math.log1p(math.exp(b - a))
+    return b + math.log1p(math.exp(a - b))
+
+
+class WordModel:
+    """A word trigram model with interpolated absolute discounting, from plain sentences."""
+
+    def __init__(self, sentences: Iterable[str], discount: float = DISCOUNT) -> None:
+        self.discount = discount
+        unigrams: Counter[str] = Counter()
+        bigrams: Counter[tuple[str, str]] = Counter()
+        trigrams: Counter[tuple[str, str, str]] = Counter()
+        for sentence in sentences:
+            words = [START, START, *sentence.split(), END]
+            if len(words) == 3:
+                continue
+            for i in range(2, len(words)):
+                unigrams[words[i]] += 1
+                bigrams[(words[i - 1], words[i])] += 1
+                trigrams[(words[i - 2], words[i - 1], words[i])] += 1
+        self.vocabulary = frozenset(w for w in unigrams if w != END)
+        total = sum(unigrams.values())
+        size = len(unigrams) + 1
+        self._unigram = {w: (c + 1) / (total + size) for w, c in unigrams.items()}
+        self._unseen = 1 / (total + size)
+        self._bigrams = bigrams
+        self._trigrams = trigrams
+        self._context1: Counter[str] = Counter()
+        self._types1: Counter[str] = Counter()
+        for (v, _), c in bigrams.items():
+            self._context1[v] += c
+            self._types1[v] += 1
+        self._context2: Counter[tuple[str, str]] = Counter()
+        self._types2: Counter[tuple[str, str]] = Counter()
+        for (u, v, _), c in trigrams.items():
+            self._context2[(u, v)] += c
+            self._types2[(u, v)] += 1
+        self._cache: dict[tuple[str, str, str], float] = {}
+
+    def logp(self, u: str, v: str, w: str) -> float:
+        """Natural log of P(w | u v)."""
+        key = (u, v, w)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        d = self.discount
+        p = self._unigram.get(w, self._unseen)
+        seen = self._context1.get(v, 0)
+        if seen:
+            p = (max(self._bigrams.get((v, w), 0) - d, 0.0) / seen
+                 + d * self._types1[v] / seen * p)
+        seen = self._context2.get((u, v), 0)
+        if seen:
+            p = (max(self._trigrams.get(key, 0) - d, 0.0) / seen
+                 + d * self._types2[(u, v)] / seen * p)
+        value = math.log(p)
+        if len(self._cache) < 500_000:
+            self._cache[key] = value
+        return value
+
+    def sentence_logp(self, text: str) -> float:
+        """Natural log of P(sentence), end of sentence included."""
+        u, v, total = START, START, 0.0
+        for w in [*text.split(), END]:
+            total += self.logp(u, v, w)
+            u, v = v, w
+        return total
+
+
+class _Trie:
+    """Characters of the vocabulary's words: ``children[node][char] -> node``."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.children: list[dict[str, int]] = [{}]
+        self.word_at: list[str | None] = [None]
+        for word in words:
+            node = 0
+            for ch in word:
+                nxt = self.children[node].get(ch)
+                if nxt is None:
+                    nxt = len(self.children)
+                    self.children[node][ch] = nxt
+                    self.children.append({})
+                    self.word_at.append(None)
+                node = nxt
+            self.word_at[node] = word
+
+
+@dataclass(slots=True)
+class _Prefix:
+    words: tuple[str, ...]
+    node: int
+    """Trie node of the word being spelled (0: between words)."""
+    last: int
+    """Alphabet index of the last character emitted (-1 at the start)."""
+    lm: float
+    """Word model log-probability of the finished words."""
+    blank: float = NEG_INF
+    """log P(this prefix, path ending in a blank)."""
+    char: float = NEG_INF
+    """log P(this prefix, path ending in its last character)."""
+
+    def total(self) -> float:
+        return _logaddexp(self.blank, self.char)
+
+
+class _Entries:
+    """The prefixes of the next step, made on first use."""
+
+    def __init__(self, prefixes: dict[tuple[tuple[str, ...], int, int], _Prefix]) -> None:
+        self.prefixes = prefixes
+
+    def __call__(self, words: tuple[str, ...], node: int, last: int, lm: float) -> _Prefix:
+        key = (words, node, last)
+        found = self.prefixes.get(key)
+        if found is None:
+            found = self.prefixes[key] = _Prefix(words, node, last, lm)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """One transcript of the beam."""
+
+    text: str
+    """Words as spoken ("set it to fifty percent")."""
+    score: float
+    """Acoustic + weighted word model + word bonus: the beam's ranking."""
+    acoustic: float
+    """log P(text | audio) along the paths the beam kept."""
+    lm: float
+    """Word model log-probability."""
+
+
+@dataclass(slots=True)
+class CtcDecoder:
+    """Prefix beam search over a CTC matrix with a lexicon and a word trigram model."""
+
+    model: WordModel
+    alphabet: tuple[str, ...]
+    beam: int = BEAM
+    lm_weight: float = LM_WEIGHT
+    word_bonus: float = WORD_BONUS
+    _trie: _Trie = field(init=False)
+    _space: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._trie = _Trie(w for w in self.model.vocabulary if w and w != START)
+        self._space = self.alphabet.index(" ")
+
+    @classmethod
+    def from_sentences(cls, sentences: Iterable[str], alphabet: tuple[str, ...]
+                       ) -> CtcDecoder:
+        """A decoder whose vocabulary and word model come from ``sentences``."""
+        return cls(WordModel(sentences), alphabet)
+
+    def decode(self, logprobs: np.ndarray, nbest: int = 5) -> list[Decoded]:
+        """The ``nbest`` best transcripts of a steps × alphabet log-prob matrix, best first."""
+        logprobs = np.asarray(logprobs, dtype=np.float64)
+        space, trie, alphabet = self._space, self._trie, self.alphabet
+        beams: dict[tuple[tuple[str, ...], int, int], _Prefix] = {
+            ((), 0, -1): _Prefix((), 0, -1, 0.0, blank=0.0)}
+        for row in logprobs:
+            blank_lp = float(row[0])
+            extend = blank_lp < BLANK_SKIP
+            candidates = [int(c) for c in np.nonzero(row > CHAR_PRUNE)[0] if c != 0] \
+                if extend else []
+            nxt: dict[tuple[tuple[str, ...], int, int], _Prefix] = {}
+            entry = _Entries(nxt)
+            for prefix in beams.values():
+                total = prefix.total()
+                # A blank: the prefix stays, now ending in a blank.
+                same = entry(prefix.words, prefix.node, prefix.last, prefix.lm)
+                same.blank = _logaddexp(same.blank, total + blank_lp)
+                for c in candidates:
+                    lp = float(row[c])
+                    if c == prefix.last:
+                        # The same character again collapses into the prefix ...
+                        same.char = _logaddexp(same.char, prefix.char + lp)
+                        # ... unless a blank separated them ("ll" in "hallway").
+                        from_blank = prefix.blank + lp
+                    else:
+                        from_blank = total + lp
+                    if from_blank == NEG_INF:
+                        continue
+                    if c == space:
+                        if prefix.node == 0:  # a space between words is already there
+                            same.char = _logaddexp(same.char, from_blank)
+                            continue
+                        word = trie.word_at[prefix.node]
+                        if word is None:
+                            continue
+                        words = prefix.words
+                        u = words[-1] if words else START
+                        t = words[-2] if len(words) > 1 else START
+                        lm = prefix.lm + self.model.logp(t, u, word)
+                        target = entry((*words, word), 0, space, lm)
+                    else:
+                        child = trie.children[prefix.node].get(alphabet[c])
+                        if child is None:
+                            continue
+                        target = entry(prefix.words, child, c, prefix.lm)
+                    target.char = _logaddexp(target.char, from_blank)
+            beams = self._prune(nxt)
+        return self._finish(beams.values(), nbest)
+
+    def _rank(self, prefix: _Prefix) -> float:
+        return (prefix.total() + self.lm_weight * prefix.lm
+                + self.word_bonus * (len(prefix.words) + (prefix.node != 0)))
+
+    def _prune(self, prefixes: dict[tuple[tuple[str, ...], int, int], _Prefix]
+               ) -> dict[tuple[tuple[str, ...], int, int], _Prefix]:
+        if len(prefixes) <= self.beam:
+            return prefixes
+        kept = sorted(prefixes.items(), key=lambda kv: self._rank(kv[1]), reverse=True)
+        return dict(kept[:self.beam])
+
+    def _finish(self, prefixes: Iterable[_Prefix], nbest: int) -> list[Decoded]:
+        merged: dict[str, Decoded] = {}
+        for prefix in prefixes:
+            words = prefix.words
+            lm = prefix.lm
+            if prefix.node != 0:
+                word = self._trie.word_at[prefix.node]
+                if word is None:
+                    continue  # stopped inside a word
+                u = words[-1] if words else START
+                t = words[-2] if len(words) > 1 else START
+                lm += self.model.logp(t, u, word)
+                words = (*words, word)
+            if not words:
+                continue
+            lm += self.model.logp(words[-2] if len(words) > 1 else START, words[-1], END)
+            acoustic = prefix.total()
+            score = acoustic + self.lm_weight * lm + self.word_bonus * len(words)
+            text = " ".join(words)
+            old = merged.get(text)
+            if old is None:
+                merged[text] = Decoded(text, score, acoustic, lm)
+            else:  # the same words ending in a space and not: one transcript
+                joined = _logaddexp(old.acoustic, acoustic)
+                merged[text] = Decoded(text, joined + self.lm_weight * lm
+                                       + self.word_bonus * len(words), joined, lm)
+        return sorted(merged.values(), key=lambda d: d.score, reverse=True)[:nbest]
+
+
+class _AnyWord:
+    """Every word can be spelled: the character model needs no pronunciation dictionary."""
+
+    def known(self, word: str) -> bool:
+        return True
+
+
+_CACHE: OrderedDict[str, tuple[CtcDecoder, dict[str, str]]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHED_HOMES = 8
+"""Home decoders kept in one process."""
+
+
+def home_decoder(home: Home, lexicon: Lexicon, alphabet: tuple[str, ...]
+                 ) -> tuple[CtcDecoder, dict[str, str]]:
+    """The decoder of ``home`` and how its spoken names are written ("speaker two" ->
+    "speaker 2"); built from the home's grammar once per process and home."""
+    from .sphinx import build_grammar, fingerprint
+
+    key = hashlib.sha256((fingerprint(home, lexicon) + "".join(alphabet)).encode()).hexdigest()
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    grammar = build_grammar(home, lexicon, _AnyWord())  # type: ignore[arg-type]
+    allowed = set(alphabet[1:])
+    sentences = [s for s in grammar.sentences(SENTENCES) if set(s) <= allowed]
+    built = (CtcDecoder.from_sentences(sentences, alphabet), dict(grammar.spelled))
+    with _CACHE_LOCK:
+        _CACHE[key] = built
+        while len(_CACHE) > CACHED_HOMES:
+            _CACHE.popitem(last=False)
+    return built
+
+
+__all__ = ["CtcDecoder", "Decoded", "WordModel", "home_decoder"]

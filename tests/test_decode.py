@@ -1,0 +1,111 @@
+"""The CTC beam search with the home's lexicon and word model (resolver.speech.decode)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from resolver.home import Home
+from resolver.language.parse import lexicon
+from resolver.neural.audio_model import ALPHABET, CHAR_INDEX, greedy_decode
+from resolver.speech.decode import CtcDecoder, WordModel, home_decoder
+from resolver.speech.listen import spoken_text
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SENTENCES = [
+    "turn on the kitchen light",
+    "turn off the kitchen light",
+    "turn on the hallway light",
+    "don't turn on the kitchen light",
+    "dim the kitchen light",
+    "turn it off",
+]
+
+
+def _matrix(spelled: str, confusions: dict[int, dict[str, float]] | None = None,
+            floor: float = -12.0) -> np.ndarray:
+    """A CTC log-prob matrix for ``spelled`` (each character followed by a blank), with
+    some steps shared between characters: {step: {char: probability}}."""
+    rows = []
+    for ch in spelled:
+        rows.append({ch: 0.9})
+        rows.append({"<blank>": 0.95})
+    for step, shares in (confusions or {}).items():
+        rows[step] = shares
+    matrix = np.full((len(rows), len(ALPHABET)), floor)
+    for t, shares in enumerate(rows):
+        rest = 1.0 - sum(shares.values())
+        matrix[t, :] = math.log(max(rest, 1e-6) / len(ALPHABET))
+        for ch, p in shares.items():
+            matrix[t, 0 if ch == "<blank>" else CHAR_INDEX[ch]] = math.log(p)
+    return matrix
+
+
+@pytest.fixture(scope="module")
+def decoder() -> CtcDecoder:
+    return CtcDecoder.from_sentences(SENTENCES, ALPHABET)
+
+
+def test_a_clear_path_decodes_to_its_words(decoder: CtcDecoder) -> None:
+    best = decoder.decode(_matrix("turn on the kitchen light"))
+    assert best[0].text == "turn on the kitchen light"
+    assert best[0].acoustic <= 0.0 and best[0].lm < 0.0
+
+
+def test_a_misspelled_path_is_pulled_onto_known_words(decoder: CtcDecoder) -> None:
+    # Step 24 is the "k" of "kitchen" (two steps a character): torn between "k" and "c".
+    torn = _matrix("turn on the kitchen light", {24: {"c": 0.5, "k": 0.4}})
+    assert greedy_decode(torn) == "turn on the citchen light"
+    assert decoder.decode(torn)[0].text == "turn on the kitchen light"
+
+
+def test_the_word_model_settles_what_the_sound_leaves_open(decoder: CtcDecoder) -> None:
+    # "on" / "of" equally likely to the ear: "turn on the hallway light" is the sentence
+    # people say; "turn of" is not one.
+    torn = _matrix("turn on the hallway light", {12: {"n": 0.45, "f": 0.45}})
+    assert decoder.decode(torn)[0].text == "turn on the hallway light"
+
+
+def test_only_words_of_the_vocabulary_come_out(decoder: CtcDecoder) -> None:
+    nbest = decoder.decode(_matrix("turn on the garage light"), nbest=5)
+    vocabulary = decoder.model.vocabulary
+    assert all(set(d.text.split()) <= vocabulary for d in nbest)
+
+
+def test_negation_and_contractions_survive(decoder: CtcDecoder) -> None:
+    assert decoder.decode(_matrix("don't turn on the kitchen light"))[0].text == \
+        "don't turn on the kitchen light"
+
+
+def test_nothing_heard_gives_nothing(decoder: CtcDecoder) -> None:
+    silence = np.full((40, len(ALPHABET)), -20.0)
+    silence[:, 0] = 0.0
+    assert decoder.decode(silence) == []
+    assert decoder.decode(np.zeros((0, len(ALPHABET)))) == []
+
+
+def test_the_word_model_prefers_seen_sequences() -> None:
+    model = WordModel(SENTENCES)
+    assert model.sentence_logp("turn on the kitchen light") > \
+        model.sentence_logp("light kitchen the on turn")
+    assert model.sentence_logp("turn on the kitchen light") > \
+        model.sentence_logp("turn on the garage light")
+
+
+def test_a_home_decoder_knows_the_homes_names() -> None:
+    home = Home.from_files(ROOT / "demo" / "home.yaml")
+    decoder, _ = home_decoder(home, lexicon(str(ROOT / "grammars")), ALPHABET)
+    vocabulary = decoder.model.vocabulary
+    assert {"chandelier", "hallway", "don't", "percent", "fifty"} <= vocabulary
+    again, _ = home_decoder(home, lexicon(str(ROOT / "grammars")), ALPHABET)
+    assert again is decoder  # built once per home
+
+
+def test_spoken_text_says_numbers_as_words() -> None:
+    assert spoken_text("set it to 50%") == "set it to fifty percent"
+    assert spoken_text("Set the thermostat to 72 degrees") == \
+        "set the thermostat to seventy two degrees"
