@@ -72,7 +72,17 @@ def main(argv: list[str] | None = None) -> int:
     synth.add_argument("--count", type=int, default=6000, help="number of utterances")
     synth.add_argument("--seed", type=int, default=7, help="random seed")
 
+    sentences = commands.add_parser(
+        "speech-sentences", help="write the speech decoder's general sentences (SLURP train)")
+    sentences.add_argument("--data", default=None, help="the shared data folder")
+
     args = parser.parse_args(argv)
+    if args.command == "speech-sentences":
+        from .speech.decode import GENERAL_FILE, write_general_sentences
+
+        count = write_general_sentences(args.data)
+        print(f"{count} sentences written to {GENERAL_FILE}")
+        return 0
     if args.command == "train-audio":
         from .neural.train_audio import run as train_audio_run
 

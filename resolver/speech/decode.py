@@ -18,6 +18,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -36,12 +37,21 @@ WORD_BONUS = 1.0
 """Added per word, offsetting the language model's cost of each word."""
 CHAR_PRUNE = -9.0
 """Characters less likely than this (log-probability) at a step are not tried."""
+MAX_CHARS = 8
+"""At most this many characters, the likeliest, are tried at a step."""
 BLANK_SKIP = -0.0005
 """A step whose blank log-probability is above this extends no prefix (only blanks them)."""
+MARGIN = 14.0
+"""Prefixes ranked this far below the best are dropped even when the beam has room."""
 DISCOUNT = 0.7
 """Absolute discount of the trigram model."""
 SENTENCES = 30_000
 """Sentences generated from a home's grammar to estimate its word model."""
+GENERAL_FILE = Path(__file__).with_name("general_sentences.txt")
+"""How people word smart-home requests beyond the grammar: SLURP's iot training sentences in
+spoken form (``python -m resolver speech-sentences`` writes it; CC BY 4.0)."""
+GENERAL_REPEAT = 3
+"""Times each general sentence counts in the word model beside the home's sentences."""
 
 
 def _logaddexp(a: float, b: float) -> float:
@@ -125,7 +135,9 @@ class _Trie:
     def __init__(self, words: Iterable[str]) -> None:
         self.children: list[dict[str, int]] = [{}]
         self.word_at: list[str | None] = [None]
-        for word in words:
+        self.below: list[list[str]] = [[]]
+        """Every word spelled through each node, for the word model's look-ahead."""
+        for word in sorted(words):
             node = 0
             for ch in word:
                 nxt = self.children[node].get(ch)
@@ -134,7 +146,9 @@ class _Trie:
                     self.children[node][ch] = nxt
                     self.children.append({})
                     self.word_at.append(None)
+                    self.below.append([])
                 node = nxt
+                self.below[node].append(word)
             self.word_at[node] = word
 
 
@@ -193,12 +207,17 @@ class CtcDecoder:
     beam: int = BEAM
     lm_weight: float = LM_WEIGHT
     word_bonus: float = WORD_BONUS
+    char_prune: float = CHAR_PRUNE
+    max_chars: int = MAX_CHARS
+    margin: float = MARGIN
     _trie: _Trie = field(init=False)
     _space: int = field(init=False)
+    _look: dict[tuple[str, str, int], float] = field(init=False)
 
     def __post_init__(self) -> None:
         self._trie = _Trie(w for w in self.model.vocabulary if w and w != START)
         self._space = self.alphabet.index(" ")
+        self._look = {}
 
     @classmethod
     def from_sentences(cls, sentences: Iterable[str], alphabet: tuple[str, ...]
@@ -215,8 +234,12 @@ class CtcDecoder:
         for row in logprobs:
             blank_lp = float(row[0])
             extend = blank_lp < BLANK_SKIP
-            candidates = [int(c) for c in np.nonzero(row > CHAR_PRUNE)[0] if c != 0] \
-                if extend else []
+            candidates: list[int] = []
+            if extend:
+                likely = np.nonzero(row[1:] > self.char_prune)[0] + 1
+                if len(likely) > self.max_chars:
+                    likely = likely[np.argsort(row[likely])[-self.max_chars:]]
+                candidates = likely.tolist()
             nxt: dict[tuple[tuple[str, ...], int, int], _Prefix] = {}
             entry = _Entries(nxt)
             for prefix in beams.values():
@@ -257,15 +280,32 @@ class CtcDecoder:
         return self._finish(beams.values(), nbest)
 
     def _rank(self, prefix: _Prefix) -> float:
-        return (prefix.total() + self.lm_weight * prefix.lm
+        return (prefix.total() + self.lm_weight * (prefix.lm + self._ahead(prefix))
                 + self.word_bonus * (len(prefix.words) + (prefix.node != 0)))
+
+    def _ahead(self, prefix: _Prefix) -> float:
+        """The word model's best case for the word being spelled: the most likely word in
+        the context that starts with the letters so far (0 between words). Without it a
+        prefix pays for its words only when they end, and the right spelling of a word the
+        model heard badly is pruned before it can be told apart."""
+        if prefix.node == 0:
+            return 0.0
+        words = prefix.words
+        key = (words[-2] if len(words) > 1 else START, words[-1] if words else START,
+               prefix.node)
+        value = self._look.get(key)
+        if value is None:
+            t, u, node = key
+            value = max(self.model.logp(t, u, w) for w in self._trie.below[node])
+            self._look[key] = value
+        return value
 
     def _prune(self, prefixes: dict[tuple[tuple[str, ...], int, int], _Prefix]
                ) -> dict[tuple[tuple[str, ...], int, int], _Prefix]:
-        if len(prefixes) <= self.beam:
-            return prefixes
-        kept = sorted(prefixes.items(), key=lambda kv: self._rank(kv[1]), reverse=True)
-        return dict(kept[:self.beam])
+        ranked = sorted(((self._rank(p), key, p) for key, p in prefixes.items()),
+                        key=lambda item: item[0], reverse=True)
+        floor = ranked[0][0] - self.margin if ranked else 0.0
+        return {key: p for score, key, p in ranked[:self.beam] if score >= floor}
 
     def _finish(self, prefixes: Iterable[_Prefix], nbest: int) -> list[Decoded]:
         merged: dict[str, Decoded] = {}
@@ -322,7 +362,8 @@ def home_decoder(home: Home, lexicon: Lexicon, alphabet: tuple[str, ...]
             return _CACHE[key]
     grammar = build_grammar(home, lexicon, _AnyWord())  # type: ignore[arg-type]
     allowed = set(alphabet[1:])
-    sentences = [s for s in grammar.sentences(SENTENCES) if set(s) <= allowed]
+    sentences = grammar.sentences(SENTENCES) + general_sentences() * GENERAL_REPEAT
+    sentences = [s for s in sentences if set(s) <= allowed]
     built = (CtcDecoder.from_sentences(sentences, alphabet), dict(grammar.spelled))
     with _CACHE_LOCK:
         _CACHE[key] = built
@@ -331,4 +372,28 @@ def home_decoder(home: Home, lexicon: Lexicon, alphabet: tuple[str, ...]
     return built
 
 
-__all__ = ["CtcDecoder", "Decoded", "WordModel", "home_decoder"]
+def general_sentences(path: Path = GENERAL_FILE) -> list[str]:
+    """The committed general sentences (empty when the file is missing)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def write_general_sentences(data_dir: str | Path | None = None,
+                            path: Path = GENERAL_FILE) -> int:
+    """Write SLURP's iot training sentences in spoken form to ``path``; returns how many."""
+    from ..neural.sources import slurp_train_examples
+    from ..neural.synth import spoken_form
+
+    said = sorted({spoken_form(e.text) for e in slurp_train_examples(data_dir)} - {""})
+    header = ("# SLURP iot training sentences (Bastianelli et al., EMNLP 2020; CC BY 4.0),\n"
+              "# lower-case spoken form: the speech decoder's words beyond the grammar.\n"
+              "# Rebuilt by: python -m resolver speech-sentences\n")
+    path.write_text(header + "\n".join(said) + "\n", encoding="utf-8")
+    return len(said)
+
+
+__all__ = ["CtcDecoder", "Decoded", "WordModel", "general_sentences", "home_decoder",
+           "write_general_sentences"]

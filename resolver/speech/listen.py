@@ -42,6 +42,10 @@ class Candidate:
     """The grammar reads it without unknown words."""
     lm: float = 0.0
     """The home's word model log-probability of the text."""
+    fit: float = 0.0
+    """Acoustic and word model together, per character (the beam search's criterion)."""
+    agreement: float = 0.0
+    """The audio model's probability of the intent the grammar reads in the text."""
 
 
 @dataclass(slots=True)
@@ -268,4 +272,4 @@ class Listener:
         score = self.ctc_weight * fit + (PARSE_BONUS if reads else 0.0) + agreement
         if source == "sphinx":
             score += SPHINX_PRIOR * (1.0 - self.ctc_weight)
-        return Candidate(source, text, score, ctc, reads, lm)
+        return Candidate(source, text, score, ctc, reads, lm, fit, agreement)

@@ -1,0 +1,85 @@
+"""Speech in, actions out: the listener's choice between the speech paths, end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from resolver.pipeline import Resolver
+from resolver.speech.listen import Listener, ctc_weight
+
+ROOT = Path(__file__).resolve().parents[1]
+AUDIO = ROOT / "tests" / "data" / "audio"
+DEMO_HOME = ROOT / "demo" / "home.yaml"
+
+
+@pytest.fixture(scope="module")
+def shared() -> Resolver:
+    pytest.importorskip("onnxruntime")
+    return Resolver.from_files(DEMO_HOME, neural=False)
+
+
+def _fresh(shared: Resolver) -> Resolver:
+    """A resolver with the demo home's initial state that reuses the loaded speech paths."""
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver._speech = shared.listener()  # loading the speech paths once keeps tests quick
+    return resolver
+
+
+def _calls(result) -> list[tuple[str, tuple[str, ...]]]:
+    return [(a.name, a.entity_ids) for a in result.actions]
+
+
+def test_a_spoken_command_resolves_from_the_model_alone(shared: Resolver) -> None:
+    result = _fresh(shared).resolve(audio=str(AUDIO / "turn_on_kitchen.wav"))
+    assert result.text == "turn on the kitchen light"
+    assert _calls(result) == [("light.turn_on", ("light.kitchen_light",))]
+    speech = result.trace["speech"]
+    assert speech["chosen"]["source"].startswith("model")
+    assert "sphinx" not in speech["ms"], "pocketsphinx ran although the model was sure"
+    assert result.hypotheses[0]["intent"] == "HassTurnOn"
+
+
+def test_a_spoken_negation_turns_a_light_that_is_on_off(shared: Resolver) -> None:
+    resolver = _fresh(shared)
+    resolver.apply_event("light.kitchen_light", "on")
+    result = resolver.resolve(audio=str(AUDIO / "dont_turn_on_kitchen.wav"))
+    assert result.text == "no don't turn on the kitchen light"
+    assert _calls(result) == [("light.turn_off", ("light.kitchen_light",))]
+
+
+def test_a_spoken_negation_leaves_an_off_light_off(shared: Resolver) -> None:
+    result = _fresh(shared).resolve(audio=(AUDIO / "dont_turn_on_kitchen.wav").read_bytes())
+    assert result.actions == [] and "stays off" in result.response
+
+
+def test_a_spoken_lock_command(shared: Resolver) -> None:
+    result = _fresh(shared).resolve(audio=str(AUDIO / "lock_front_door.wav"))
+    assert _calls(result) == [("lock.lock", ("lock.front_door",))]
+
+
+@pytest.mark.parametrize("name", ["silence.wav", "not_audio.wav"])
+def test_bad_audio_gets_an_error_result(shared: Resolver, name: str) -> None:
+    result = _fresh(shared).resolve(audio=str(AUDIO / name))
+    assert result.error and result.actions == []
+
+
+def test_pocketsphinx_joins_when_asked_or_unsure(shared: Resolver) -> None:
+    pytest.importorskip("pocketsphinx")
+    listener = shared.listener()
+    assert listener is not None and listener.sphinx is not None
+    always = Listener(listener.parser, listener.model, listener.sphinx, sphinx_always=True)
+    heard = always.listen(str(AUDIO / "lock_front_door.wav"))
+    assert "sphinx" in heard.ms
+    assert any(c.source == "sphinx" for c in heard.candidates)
+    unsure = Listener(listener.parser, listener.model, listener.sphinx)
+    unsure.ctc_weight = 0.0  # a model that measured badly is never sure
+    heard = unsure.listen(str(AUDIO / "lock_front_door.wav"))
+    assert "sphinx" in heard.ms and heard.text == "lock the front door"
+
+
+def test_the_ctc_weight_follows_the_measured_error() -> None:
+    assert ctc_weight(0.0) == 1.0 and ctc_weight(0.5) == 0.0 and ctc_weight(0.9) == 0.0
+    assert ctc_weight(0.1) == pytest.approx(0.8)
+    assert ctc_weight(None) == 0.5
