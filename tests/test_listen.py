@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from resolver.pipeline import Resolver
+from resolver.speech import listen
 from resolver.speech.listen import Listener, ctc_weight
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,14 +32,27 @@ def _calls(result) -> list[tuple[str, tuple[str, ...]]]:
     return [(a.name, a.entity_ids) for a in result.actions]
 
 
-def test_a_spoken_command_resolves_from_the_model_alone(shared: Resolver) -> None:
+def test_a_spoken_command_resolves_to_its_action(shared: Resolver) -> None:
     result = _fresh(shared).resolve(audio=str(AUDIO / "turn_on_kitchen.wav"))
     assert result.text == "turn on the kitchen light"
     assert _calls(result) == [("light.turn_on", ("light.kitchen_light",))]
-    speech = result.trace["speech"]
-    assert speech["chosen"]["source"].startswith("model")
-    assert "sphinx" not in speech["ms"], "pocketsphinx ran although the model was sure"
+    assert result.trace["speech"]["chosen"]["text"] == result.text
     assert result.hypotheses[0]["intent"] == "HassTurnOn"
+
+
+def test_a_trusted_model_that_is_sure_skips_pocketsphinx(
+        shared: Resolver, monkeypatch: pytest.MonkeyPatch) -> None:
+    # How sure is sure enough is a setting; the gate itself is what is tested here.
+    monkeypatch.setattr(listen, "SURE_CTC", -1.0)
+    listener = shared.listener()
+    assert listener is not None and listener.model is not None
+    trusted = Listener(listener.parser, listener.model, listener.sphinx)
+    trusted.ctc_weight = 1.0  # as for a model whose held-out character error is nil
+    heard = trusted.listen(str(AUDIO / "turn_on_kitchen.wav"))
+    assert heard.text == "turn on the kitchen light"
+    assert heard.chosen is not None and heard.chosen.source.startswith("model")
+    assert heard.chosen.ctc >= listen.SURE_CTC
+    assert "sphinx" not in heard.ms, "pocketsphinx ran although the model was sure"
 
 
 def test_a_spoken_negation_turns_a_light_that_is_on_off(shared: Resolver) -> None:

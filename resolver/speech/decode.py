@@ -233,13 +233,17 @@ class CtcDecoder:
             ((), 0, -1): _Prefix((), 0, -1, 0.0, blank=0.0)}
         for row in logprobs:
             blank_lp = float(row[0])
-            extend = blank_lp < BLANK_SKIP
-            candidates: list[int] = []
-            if extend:
-                likely = np.nonzero(row[1:] > self.char_prune)[0] + 1
-                if len(likely) > self.max_chars:
-                    likely = likely[np.argsort(row[likely])[-self.max_chars:]]
-                candidates = likely.tolist()
+            if blank_lp >= BLANK_SKIP:
+                # Only a blank is likely: every prefix now ends in a blank, and since all of
+                # them move by the same amount the beam keeps its members and their order.
+                for prefix in beams.values():
+                    prefix.blank = prefix.total() + blank_lp
+                    prefix.char = NEG_INF
+                continue
+            likely = np.nonzero(row[1:] > self.char_prune)[0] + 1
+            if len(likely) > self.max_chars:
+                likely = likely[np.argsort(row[likely])[-self.max_chars:]]
+            candidates: list[int] = likely.tolist()
             nxt: dict[tuple[tuple[str, ...], int, int], _Prefix] = {}
             entry = _Entries(nxt)
             for prefix in beams.values():
