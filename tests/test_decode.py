@@ -109,3 +109,19 @@ def test_spoken_text_says_numbers_as_words() -> None:
     assert spoken_text("set it to 50%") == "set it to fifty percent"
     assert spoken_text("Set the thermostat to 72 degrees") == \
         "set the thermostat to seventy two degrees"
+
+
+def test_the_look_ahead_is_the_best_word_below_each_node() -> None:
+    home = Home.from_files(ROOT / "demo" / "home.yaml")
+    decoder, _ = home_decoder(home, lexicon(str(ROOT / "grammars")), ALPHABET)
+    model, trie = decoder.model, decoder._trie
+    contexts = [("<s>", "<s>"), ("<s>", "turn"), ("turn", "on"), ("on", "the"),
+                ("the", "kitchen"), ("don't", "turn"), ("zebra", "the"), ("<s>", "set")]
+    rng = np.random.default_rng(0)
+    nodes = [0, *rng.choice(np.arange(1, len(trie.below)), size=60, replace=False).tolist()]
+    for t, u in contexts:
+        for node in nodes:
+            if not trie.below[node]:
+                continue
+            brute = max(model.logp(t, u, w) for w in trie.below[node])
+            assert math.log(decoder._best_below(t, u, node)) == pytest.approx(brute, abs=1e-9)

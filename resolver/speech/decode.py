@@ -97,7 +97,39 @@ class WordModel:
         for (u, v, _), c in trigrams.items():
             self._context2[(u, v)] += c
             self._types2[(u, v)] += 1
+        self.followers1: dict[str, list[str]] = {}
+        """The words seen after each word."""
+        for v, w in bigrams:
+            self.followers1.setdefault(v, []).append(w)
+        self.followers2: dict[tuple[str, str], list[str]] = {}
+        """The words seen after each pair of words."""
+        for u, v, w in trigrams:
+            self.followers2.setdefault((u, v), []).append(w)
         self._cache: dict[tuple[str, str, str], float] = {}
+
+    def unigram(self, w: str) -> float:
+        """P(w), add-one smoothed."""
+        return self._unigram.get(w, self._unseen)
+
+    def backoff1(self, v: str) -> float | None:
+        """The weight P(w | v) gives P(w) for a w never seen after v (None: v never seen)."""
+        seen = self._context1.get(v, 0)
+        return self.discount * self._types1[v] / seen if seen else None
+
+    def backoff2(self, u: str, v: str) -> float | None:
+        """The weight P(w | u v) gives P(w | v) for a w never seen after u v."""
+        seen = self._context2.get((u, v), 0)
+        return self.discount * self._types2[(u, v)] / seen if seen else None
+
+    def p2(self, v: str, w: str) -> float:
+        """P(w | v)."""
+        d = self.discount
+        p = self._unigram.get(w, self._unseen)
+        seen = self._context1.get(v, 0)
+        if seen:
+            p = (max(self._bigrams.get((v, w), 0) - d, 0.0) / seen
+                 + d * self._types1[v] / seen * p)
+        return p
 
     def logp(self, u: str, v: str, w: str) -> float:
         """Natural log of P(w | u v)."""
@@ -106,11 +138,7 @@ class WordModel:
         if cached is not None:
             return cached
         d = self.discount
-        p = self._unigram.get(w, self._unseen)
-        seen = self._context1.get(v, 0)
-        if seen:
-            p = (max(self._bigrams.get((v, w), 0) - d, 0.0) / seen
-                 + d * self._types1[v] / seen * p)
+        p = self.p2(v, w)
         seen = self._context2.get((u, v), 0)
         if seen:
             p = (max(self._trigrams.get(key, 0) - d, 0.0) / seen
@@ -137,9 +165,11 @@ class _Trie:
         self.word_at: list[str | None] = [None]
         self.below: list[list[str]] = [[]]
         """Every word spelled through each node, for the word model's look-ahead."""
+        self.spelling: list[str] = [""]
+        """The letters that lead to each node."""
         for word in sorted(words):
             node = 0
-            for ch in word:
+            for i, ch in enumerate(word):
                 nxt = self.children[node].get(ch)
                 if nxt is None:
                     nxt = len(self.children)
@@ -147,9 +177,11 @@ class _Trie:
                     self.children.append({})
                     self.word_at.append(None)
                     self.below.append([])
+                    self.spelling.append(word[:i + 1])
                 node = nxt
                 self.below[node].append(word)
             self.word_at[node] = word
+        self.words = frozenset(w for w in self.word_at if w is not None)
 
 
 @dataclass(slots=True)
@@ -213,11 +245,19 @@ class CtcDecoder:
     _trie: _Trie = field(init=False)
     _space: int = field(init=False)
     _look: dict[tuple[str, str, int], float] = field(init=False)
+    _look1: dict[tuple[str, int], float] = field(init=False)
+    _ranked: dict[tuple[str | None, str], list[tuple[float, str]]] = field(init=False)
+    _best_unigram: list[float] = field(init=False)
 
     def __post_init__(self) -> None:
         self._trie = _Trie(w for w in self.model.vocabulary if w and w != START)
         self._space = self.alphabet.index(" ")
         self._look = {}
+        self._look1 = {}
+        self._ranked = {}
+        unigram = self.model.unigram
+        self._best_unigram = [max((unigram(w) for w in below), default=0.0)
+                              for below in self._trie.below]
 
     @classmethod
     def from_sentences(cls, sentences: Iterable[str], alphabet: tuple[str, ...]
@@ -299,9 +339,62 @@ class CtcDecoder:
                prefix.node)
         value = self._look.get(key)
         if value is None:
-            t, u, node = key
-            value = max(self.model.logp(t, u, w) for w in self._trie.below[node])
-            self._look[key] = value
+            value = math.log(self._best_below(*key))
+            if len(self._look) < 500_000:
+                self._look[key] = value
+        return value
+
+    def _best_below(self, t: str, u: str, node: int) -> float:
+        """max P(w | t u) over the words w spelled through ``node``, exactly, without
+        scoring every one of them: a word never seen after "t u" gets the same share of
+        its P(w | u), so only the words seen there need their own score."""
+        model, trie = self.model, self._trie
+        best = self._best_below1(u, node)
+        weight = model.backoff2(t, u)
+        if weight is None:
+            return best
+        best *= weight
+        prefix = trie.spelling[node]
+        for p, w in self._ranked_followers(t, u):
+            if w.startswith(prefix):
+                return max(best, p)
+        return best
+
+    def _ranked_followers(self, t: str, u: str) -> list[tuple[float, str]]:
+        """The vocabulary's words seen after "t u" (after "u" when ``t`` is None) with their
+        probability there, likeliest first, so the first that fits a node is its best."""
+        key = (t, u)
+        ranked = self._ranked.get(key)
+        if ranked is None:
+            model, words = self.model, self._trie.words
+            if t is None:
+                ranked = [(model.p2(u, w), w) for w in model.followers1.get(u, ())
+                          if w in words]
+            else:
+                ranked = [(math.exp(model.logp(t, u, w)), w)
+                          for w in model.followers2.get((t, u), ()) if w in words]
+            ranked.sort(reverse=True)
+            if len(self._ranked) < 100_000:
+                self._ranked[key] = ranked
+        return ranked
+
+    def _best_below1(self, u: str, node: int) -> float:
+        """max P(w | u) over the words spelled through ``node``, the same way."""
+        key = (u, node)
+        value = self._look1.get(key)
+        if value is not None:
+            return value
+        weight = self.model.backoff1(u)
+        value = self._best_unigram[node]
+        if weight is not None:
+            value *= weight
+            prefix = self._trie.spelling[node]
+            for p, w in self._ranked_followers(None, u):
+                if w.startswith(prefix):
+                    value = max(value, p)
+                    break
+        if len(self._look1) < 500_000:
+            self._look1[key] = value
         return value
 
     def _prune(self, prefixes: dict[tuple[tuple[str, ...], int, int], _Prefix]

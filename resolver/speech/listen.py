@@ -26,6 +26,9 @@ from .audio import AudioError, AudioInput, load_audio
 
 PARSE_BONUS = 1.0
 """Added to a candidate the grammar reads without unknown words."""
+SNAP_CUTOFF = 0.6
+"""How alike (difflib's ratio) a heard word and a known word must be for one to replace the
+other in the snapped transcript."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +172,9 @@ class Listener:
             known |= {w for w in self.decoder.model.vocabulary if w.isalpha()}
         self.words = sorted(known)
         self._known = known
+        self._by_length: dict[int, list[str]] = {}
+        for word in self.words:
+            self._by_length.setdefault(len(word), []).append(word)
 
     def listen(self, audio: AudioInput | np.ndarray) -> Heard:
         """Transcribe ``audio``; raises AudioError for unusable audio."""
@@ -235,9 +241,16 @@ class Listener:
             if word in self._known or len(word) < 3:
                 out.append(word)
                 continue
-            close = difflib.get_close_matches(word, self.words, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(word, self._near_in_length(len(word)), n=1,
+                                              cutoff=SNAP_CUTOFF)
             out.append(close[0] if close else word)
         return " ".join(out)
+
+    def _near_in_length(self, length: int) -> list[str]:
+        """The known words long or short enough to reach the snapping cutoff with a word of
+        ``length`` letters: a similarity ratio is at most 2 min(a, b) / (a + b)."""
+        return [w for size, words in self._by_length.items()
+                if 2 * min(size, length) / (size + length) >= SNAP_CUTOFF for w in words]
 
     def _score(self, source: str, text: str, logprobs: np.ndarray | None,
                intents: list[tuple[str, float]]) -> Candidate:
