@@ -201,3 +201,19 @@ def test_serving_does_not_import_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_training_augmentation_masks_only_when_asked() -> None:
+    torch = pytest.importorskip("torch")
+    from resolver.neural.train_audio import augment
+
+    x = torch.randn(3, 200, 80)
+    mean = torch.full((80,), -20.0)
+    lengths = np.array([200, 200, 200])
+    plain = x.clone()
+    augment(plain, lengths, mean, np.random.default_rng(0), masks=False)
+    shift = (plain - x)[:, :1, :1]
+    assert torch.allclose(plain - x, shift.expand_as(x), atol=1e-5)  # a gain per utterance
+    masked = x.clone()
+    augment(masked, lengths, mean, np.random.default_rng(1))
+    assert (masked == -20.0).any()

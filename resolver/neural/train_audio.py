@@ -279,7 +279,8 @@ def _lr(step: int, elapsed: float, total_steps: int, budget: float, peak: float,
 def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
                 out_card: Path = CARD_FILE, seed: int = DEFAULT_SEED, epochs: int = 80,
                 minutes: float = 80.0, batch_seconds: float = 60.0, peak_lr: float = 2e-3,
-                resume: bool = False, threads: int = 2, time_stride: int = 2) -> dict[str, Any]:
+                resume: bool = False, threads: int = 2, time_stride: int = 2,
+                dropout: float | None = None, spec_augment: bool = True) -> dict[str, Any]:
     """Train, checkpoint and export the audio model; returns the model card."""
     import torch
 
@@ -289,6 +290,8 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
     np_rng = np.random.default_rng(seed)
     started = time.time()
     base = AudioConfig(time_stride=time_stride)
+    if dropout is not None:
+        base = replace(base, dropout=dropout)
     rows, features, offsets, lengths = cache_features(corpus, cache, base)
     feature_seconds = time.time() - started
 
@@ -359,7 +362,7 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
             x_np, lengths_np = collate(batch, features, config.n_mels)
             x = torch.from_numpy(x_np)
             x_lengths = torch.from_numpy(lengths_np)
-            augment(x, lengths_np, mean, np_rng)
+            augment(x, lengths_np, mean, np_rng, masks=spec_augment)
             targets = [encode_transcript(u.transcript) for u in batch]
             flat = torch.tensor([c for t in targets for c in t], dtype=torch.long)
             target_lengths = torch.tensor([len(t) for t in targets], dtype=torch.long)
@@ -402,19 +405,21 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
         difference = export_onnx(network, out_model, config)
         card = model_card(config, params, seed, corpus, rows, train, held, curve, scores,
                           trained_seconds, epoch, step, batch_seconds, peak_lr, out_model,
-                          difference, threads)
+                          difference, threads, spec_augment)
         out_card.write_text(json.dumps(card, indent=2) + "\n")
     return card
 
 
-def augment(x: Any, lengths: np.ndarray, mean: Any, rng: np.random.Generator) -> None:
-    """Random gain (±12 dB) and SpecAugment masks, in place on raw log-mel features."""
+def augment(x: Any, lengths: np.ndarray, mean: Any, rng: np.random.Generator,
+            masks: bool = True) -> None:
+    """Random gain (±12 dB) and, with ``masks``, SpecAugment masks, in place on raw log-mel
+    features."""
     import torch
 
     batch, _, n_mels = x.shape
     gain_db = rng.uniform(-12.0, 12.0, size=batch).astype(np.float32)
     x += torch.from_numpy(gain_db * (math.log(10.0) / 10.0))[:, None, None]
-    for i in range(batch):
+    for i in range(batch if masks else 0):
         n = int(lengths[i])
         for _ in range(2):
             width = int(rng.integers(0, 16))
@@ -430,7 +435,7 @@ def model_card(config: AudioConfig, params: int, seed: int, corpus: Path,
                rows: list[dict[str, Any]], train: list[Utterance], held: list[Utterance],
                curve: list[dict[str, Any]], final: dict[str, Any], seconds: float, epochs: int,
                steps: int, batch_seconds: float, peak_lr: float, model: Path,
-               difference: float, threads: int) -> dict[str, Any]:
+               difference: float, threads: int, spec_augment: bool = True) -> dict[str, Any]:
     """The model card written beside the weights."""
     summary_file = corpus / "summary.json"
     summary = json.loads(summary_file.read_text()) if summary_file.is_file() else {}
@@ -470,7 +475,9 @@ def model_card(config: AudioConfig, params: int, seed: int, corpus: Path,
             "loss": "CTC (characters of the spoken transcript) + 0.5 intent CE "
                     "(null intents masked) + 0.25 domain CE",
             "augmentation": "random gain ±12 dB; SpecAugment: 2 frequency masks ≤15 bands, "
-                            "2 time masks ≤min(30 frames, 10% of length)",
+                            "2 time masks ≤min(30 frames, 10% of length)"
+                            if spec_augment else "random gain ±12 dB; no SpecAugment",
+            "dropout": config.dropout,
             "batches": f"bucketed by duration, ≤{batch_seconds:g} s of padded audio",
             "threads": threads,
         },
@@ -495,6 +502,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint")
     parser.add_argument("--time-stride", type=int, choices=(2, 4), default=2,
                         help="subsampling in time (2: 20 ms steps, 4: 40 ms steps)")
+    parser.add_argument("--dropout", type=float, default=None,
+                        help=f"dropout between blocks (default {AudioConfig().dropout})")
+    parser.add_argument("--no-spec-augment", dest="spec_augment", action="store_false",
+                        help="train without SpecAugment's time and frequency masks")
     parser.add_argument("--output", default=str(MODEL_FILE),
                         help="where to write the ONNX model; its card goes beside it as .json")
     parser.add_argument("--threads", type=int, default=2,
@@ -513,7 +524,8 @@ def run(args: argparse.Namespace) -> int:
                        out_card=output.with_suffix(".json"), seed=args.seed,
                        epochs=args.epochs, minutes=args.minutes,
                        batch_seconds=args.batch_seconds, peak_lr=args.lr, resume=args.resume,
-                       threads=args.threads, time_stride=args.time_stride)
+                       threads=args.threads, time_stride=args.time_stride,
+                       dropout=args.dropout, spec_augment=args.spec_augment)
     held = card.get("held_out", {})
     print(json.dumps({"parameters": card.get("parameters"), "epochs": card["training"]["epochs"],
                       "minutes": card["training"]["minutes"], "cer": held.get("cer"),
