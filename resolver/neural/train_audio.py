@@ -419,7 +419,9 @@ def augment(x: Any, lengths: np.ndarray, mean: Any, rng: np.random.Generator,
     batch, _, n_mels = x.shape
     gain_db = rng.uniform(-12.0, 12.0, size=batch).astype(np.float32)
     x += torch.from_numpy(gain_db * (math.log(10.0) / 10.0))[:, None, None]
-    for i in range(batch if masks else 0):
+    if not masks:
+        return
+    for i in range(batch):
         n = int(lengths[i])
         for _ in range(2):
             width = int(rng.integers(0, 16))

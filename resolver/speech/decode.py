@@ -123,13 +123,12 @@ class WordModel:
 
     def p2(self, v: str, w: str) -> float:
         """P(w | v)."""
-        d = self.discount
-        p = self._unigram.get(w, self._unseen)
-        seen = self._context1.get(v, 0)
-        if seen:
-            p = (max(self._bigrams.get((v, w), 0) - d, 0.0) / seen
-                 + d * self._types1[v] / seen * p)
-        return p
+        p = self.unigram(w)
+        weight = self.backoff1(v)
+        if weight is None:
+            return p
+        return (max(self._bigrams.get((v, w), 0) - self.discount, 0.0) / self._context1[v]
+                + weight * p)
 
     def logp(self, u: str, v: str, w: str) -> float:
         """Natural log of P(w | u v)."""
@@ -137,12 +136,11 @@ class WordModel:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        d = self.discount
         p = self.p2(v, w)
-        seen = self._context2.get((u, v), 0)
-        if seen:
-            p = (max(self._trigrams.get(key, 0) - d, 0.0) / seen
-                 + d * self._types2[(u, v)] / seen * p)
+        weight = self.backoff2(u, v)
+        if weight is not None:
+            p = (max(self._trigrams.get(key, 0) - self.discount, 0.0) / self._context2[(u, v)]
+                 + weight * p)
         value = math.log(p)
         if len(self._cache) < 500_000:
             self._cache[key] = value

@@ -175,6 +175,7 @@ class Listener:
         self._by_length: dict[int, list[str]] = {}
         for word in self.words:
             self._by_length.setdefault(len(word), []).append(word)
+        self._near: dict[int, list[str]] = {}
 
     def listen(self, audio: AudioInput | np.ndarray) -> Heard:
         """Transcribe ``audio``; raises AudioError for unusable audio."""
@@ -249,8 +250,12 @@ class Listener:
     def _near_in_length(self, length: int) -> list[str]:
         """The known words long or short enough to reach the snapping cutoff with a word of
         ``length`` letters: a similarity ratio is at most 2 min(a, b) / (a + b)."""
-        return [w for size, words in self._by_length.items()
+        near = self._near.get(length)
+        if near is None:
+            near = self._near[length] = [
+                w for size, words in self._by_length.items()
                 if 2 * min(size, length) / (size + length) >= SNAP_CUTOFF for w in words]
+        return near
 
     def _score(self, source: str, text: str, logprobs: np.ndarray | None,
                intents: list[tuple[str, float]]) -> Candidate:
