@@ -217,3 +217,30 @@ def test_training_augmentation_masks_only_when_asked() -> None:
     masked = x.clone()
     augment(masked, lengths, mean, np.random.default_rng(1))
     assert (masked == -20.0).any()
+
+
+def test_training_keeps_only_some_of_the_padding_silence() -> None:
+    from resolver.neural.train_audio import Utterance, collate, crop_spans, speech_frames
+
+    config = AudioConfig()
+    row = {"augmentations": {"silence": [0.5, 0.3]}}
+    assert speech_frames(row, 300, config) == (50, 270)
+    assert speech_frames({"augmentations": {}}, 300, config) == (0, 0)
+    assert speech_frames({"augmentations": {"silence": [2.0, 2.0]}}, 300, config) == (0, 0)
+
+    features = np.arange(300 * 2, dtype=np.float32).reshape(300, 2)
+    padded = Utterance(0, 0, 300, "a", 0, 0, "v", speech=(50, 270))
+    unknown = Utterance(1, 0, 300, "a", 0, 0, "v")
+    assert padded.span((10, 5)) == (40, 275)
+    assert padded.span((100, 100)) == (0, 300)
+    assert unknown.span((10, 10)) == (0, 300)
+
+    spans = crop_spans([padded, padded], np.random.default_rng(0), (5, 20))
+    for start, end in spans:
+        assert 30 <= start <= 45 and 275 <= end <= 290
+    x, lengths = collate([padded, unknown], features, 2, [(40, 100), (0, 300)])
+    assert lengths.tolist() == [60, 300]
+    assert np.array_equal(x[0, :60], features[40:100])
+    assert np.all(x[0, 60:] == features[40:100].min(axis=0))
+    whole, lengths = collate([unknown], features, 2)
+    assert lengths.tolist() == [300] and np.array_equal(whole[0], features)

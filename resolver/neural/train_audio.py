@@ -53,6 +53,9 @@ from .train import Progress
 DEFAULT_SEED = 11
 HOLDOUT_SHARE = 0.05
 IGNORE = -100
+CROP_SILENCE = (0.05, 0.4)
+"""Seconds of padding silence kept each side of the speech in training (a third of the
+corpus's audio is padding; serving trims it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,29 @@ class Utterance:
     """Index in DOMAINS, or IGNORE."""
     voice: str
     """Synthesizer and voice."""
+    speech: tuple[int, int] = (0, 0)
+    """First and last-plus-one frame of speech (the padding silence excluded); ``(0, 0)``
+    when the manifest does not say."""
+
+    def span(self, margin: tuple[int, int] = (0, 0)) -> tuple[int, int]:
+        """Frames to train on: the speech with up to ``margin`` frames of its padding each side
+        (the whole utterance when its speech span is unknown)."""
+        if self.speech == (0, 0):
+            return 0, self.frames
+        return (max(0, self.speech[0] - margin[0]),
+                min(self.frames, self.speech[1] + margin[1]))
+
+
+def speech_frames(row: dict[str, Any], frames: int, config: AudioConfig) -> tuple[int, int]:
+    """First and last-plus-one feature frame of an utterance's speech, from the padding
+    silence its manifest row records (``(0, 0)`` when it records none)."""
+    silence = row.get("augmentations", {}).get("silence")
+    if not silence or len(silence) != 2:
+        return 0, 0
+    per_second = config.sample_rate / config.hop_length
+    start = min(frames, max(0, int(float(silence[0]) * per_second)))
+    end = max(start, min(frames, frames - int(float(silence[1]) * per_second)))
+    return (start, end) if end > start else (0, 0)
 
 
 def read_wav(path: Path) -> np.ndarray:
@@ -144,19 +170,29 @@ def split_by_transcript(utterances: list[Utterance], seed: int, share: float
 
 
 def bucket_batches(utterances: list[Utterance], batch_frames: int, rng: random.Random,
-                   max_batch: int = 96) -> list[list[Utterance]]:
-    """Batches of similar duration, each at most ``batch_frames`` padded frames, shuffled."""
+                   max_batch: int = 96, margin: int | None = None) -> list[list[Utterance]]:
+    """Batches of similar duration, each at most ``batch_frames`` padded frames, shuffled.
+
+    With ``margin``, durations are those of the speech with ``margin`` frames each side (the
+    mean kept by :func:`crop_spans`), not of the whole utterance.
+    """
+    def frames(utt: Utterance) -> int:
+        if margin is None:
+            return utt.frames
+        start, end = utt.span((margin, margin))
+        return end - start
+
     # A little jitter on the sort key changes the batches' make-up from epoch to epoch.
-    ordered = sorted(utterances, key=lambda u: u.frames * rng.uniform(0.95, 1.05))
+    ordered = sorted(utterances, key=lambda u: frames(u) * rng.uniform(0.95, 1.05))
     batches: list[list[Utterance]] = []
     current: list[Utterance] = []
     longest = 0
     for utt in ordered:
-        longest_if = max(longest, utt.frames)
+        longest_if = max(longest, frames(utt))
         if current and (longest_if * (len(current) + 1) > batch_frames
                         or len(current) >= max_batch):
             batches.append(current)
-            current, longest_if = [], utt.frames
+            current, longest_if = [], frames(utt)
         current.append(utt)
         longest = longest_if
     if current:
@@ -165,16 +201,31 @@ def bucket_batches(utterances: list[Utterance], batch_frames: int, rng: random.R
     return batches
 
 
-def collate(batch: list[Utterance], features: np.ndarray, n_mels: int
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """Padded features (B × T × n_mels) and lengths; padding repeats each band's quietest value."""
-    longest = max(u.frames for u in batch)
+def collate(batch: list[Utterance], features: np.ndarray, n_mels: int,
+            spans: list[tuple[int, int]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Padded features (B × T × n_mels) and lengths; padding repeats each band's quietest value.
+
+    ``spans`` (first, last-plus-one frame per utterance) crops each utterance; by default
+    utterances are whole.
+    """
+    spans = spans or [(0, u.frames) for u in batch]
+    longest = max(end - start for start, end in spans)
     out = np.empty((len(batch), longest, n_mels), dtype=np.float32)
-    for i, utt in enumerate(batch):
-        x = features[utt.offset:utt.offset + utt.frames]
-        out[i, :utt.frames] = x
-        out[i, utt.frames:] = x.min(axis=0)
-    return out, np.array([u.frames for u in batch], dtype=np.int64)
+    for i, (utt, (start, end)) in enumerate(zip(batch, spans, strict=True)):
+        x = features[utt.offset + start:utt.offset + end]
+        out[i, :end - start] = x
+        out[i, end - start:] = x.min(axis=0)
+    return out, np.array([end - start for start, end in spans], dtype=np.int64)
+
+
+def crop_spans(batch: list[Utterance], rng: np.random.Generator, margin: tuple[int, int]
+               ) -> list[tuple[int, int]]:
+    """Each utterance's speech with a random ``margin[0]``–``margin[1]`` frames of its padding
+    silence (or noise) kept on each side: serving trims silence, so long padding only costs
+    training time."""
+    low, high = margin
+    return [utt.span((int(rng.integers(low, high + 1)), int(rng.integers(low, high + 1))))
+            for utt in batch]
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -280,8 +331,13 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
                 out_card: Path = CARD_FILE, seed: int = DEFAULT_SEED, epochs: int = 80,
                 minutes: float = 80.0, batch_seconds: float = 60.0, peak_lr: float = 1e-3,
                 resume: bool = False, threads: int = 2, time_stride: int = 2,
-                dropout: float | None = None, spec_augment: bool = True) -> dict[str, Any]:
-    """Train, checkpoint and export the audio model; returns the model card."""
+                dropout: float | None = None, spec_augment: bool = True,
+                crop_silence: tuple[float, float] | None = CROP_SILENCE) -> dict[str, Any]:
+    """Train, checkpoint and export the audio model; returns the model card.
+
+    ``crop_silence`` (seconds, lowest and highest) is how much of each utterance's padding
+    silence is kept on each side in training, drawn anew every time; ``None`` keeps it all.
+    """
     import torch
 
     torch.set_num_threads(threads)
@@ -299,12 +355,21 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
         Utterance(i, offsets[i], lengths[i], normalize_transcript(row["transcript"]),
                   INTENTS.index(row["intent"]) if row.get("intent") in INTENTS else IGNORE,
                   DOMAINS.index(row["domain"]) if row.get("domain") in DOMAINS else IGNORE,
-                  row.get("voice", ""))
+                  row.get("voice", ""), speech_frames(row, lengths[i], base))
         for i, row in enumerate(rows)
     ]
+    margin = None
+    if crop_silence is not None:
+        per_second = base.sample_rate / base.hop_length
+        margin = (round(crop_silence[0] * per_second), round(crop_silence[1] * per_second))
+
+    def steps_at_least(utt: Utterance) -> int:
+        start, end = utt.span((margin[0], margin[0])) if margin else (0, utt.frames)
+        return subsampled_length(end - start, base.time_stride)
+
     # CTC needs at least one step per character (more for doubled letters).
     usable = [u for u in utterances
-              if u.transcript and subsampled_length(u.frames, base.time_stride) >= len(u.transcript) + 2]
+              if u.transcript and steps_at_least(u) >= len(u.transcript) + 2]
     train, held = split_by_transcript(usable, seed, HOLDOUT_SHARE)
 
     sample = np.concatenate([features[u.offset:u.offset + u.frames]
@@ -333,7 +398,9 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
         mean = torch.tensor(config.feature_mean)
 
     batch_frames = int(batch_seconds * config.sample_rate / config.hop_length)
-    steps_per_epoch = len(bucket_batches(train, batch_frames, random.Random(0)))
+    mean_margin = None if margin is None else (margin[0] + margin[1]) // 2
+    steps_per_epoch = len(bucket_batches(train, batch_frames, random.Random(0),
+                                         margin=mean_margin))
     total_steps = steps_per_epoch * epochs
     warmup = min(300, total_steps // 10 + 1)
     budget = minutes * 60.0
@@ -348,7 +415,7 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
     progress_done = False
     while epoch < epochs and not progress_done:
         epoch_start = time.time()
-        batches = bucket_batches(train, batch_frames, rng)
+        batches = bucket_batches(train, batch_frames, rng, margin=mean_margin)
         bar = Progress(len(batches), f"epoch {epoch + 1}")
         totals = np.zeros(3)
         for b, batch in enumerate(batches):
@@ -359,7 +426,8 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
                 break
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            x_np, lengths_np = collate(batch, features, config.n_mels)
+            spans = crop_spans(batch, np_rng, margin) if margin else None
+            x_np, lengths_np = collate(batch, features, config.n_mels, spans)
             x = torch.from_numpy(x_np)
             x_lengths = torch.from_numpy(lengths_np)
             augment(x, lengths_np, mean, np_rng, masks=spec_augment)
@@ -405,7 +473,7 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
         difference = export_onnx(network, out_model, config)
         card = model_card(config, params, seed, corpus, rows, train, held, curve, scores,
                           trained_seconds, epoch, step, batch_seconds, peak_lr, out_model,
-                          difference, threads, spec_augment)
+                          difference, threads, spec_augment, crop_silence)
         out_card.write_text(json.dumps(card, indent=2) + "\n")
     return card
 
@@ -437,7 +505,8 @@ def model_card(config: AudioConfig, params: int, seed: int, corpus: Path,
                rows: list[dict[str, Any]], train: list[Utterance], held: list[Utterance],
                curve: list[dict[str, Any]], final: dict[str, Any], seconds: float, epochs: int,
                steps: int, batch_seconds: float, peak_lr: float, model: Path,
-               difference: float, threads: int, spec_augment: bool = True) -> dict[str, Any]:
+               difference: float, threads: int, spec_augment: bool = True,
+               crop_silence: tuple[float, float] | None = None) -> dict[str, Any]:
     """The model card written beside the weights."""
     summary_file = corpus / "summary.json"
     summary = json.loads(summary_file.read_text()) if summary_file.is_file() else {}
@@ -480,6 +549,9 @@ def model_card(config: AudioConfig, params: int, seed: int, corpus: Path,
                             "2 time masks ≤min(30 frames, 10% of length)"
                             if spec_augment else "random gain ±12 dB; no SpecAugment",
             "dropout": config.dropout,
+            "padding_kept": (f"{crop_silence[0]:g}-{crop_silence[1]:g} s of padding silence "
+                             "each side of the speech, drawn per batch"
+                             if crop_silence else "whole utterances"),
             "batches": f"bucketed by duration, ≤{batch_seconds:g} s of padded audio",
             "threads": threads,
         },
@@ -509,6 +581,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"dropout between blocks (default {AudioConfig().dropout})")
     parser.add_argument("--no-spec-augment", dest="spec_augment", action="store_false",
                         help="train without SpecAugment's time and frequency masks")
+    parser.add_argument("--crop-silence", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                        default=CROP_SILENCE,
+                        help="seconds of padding silence kept each side of the speech, drawn "
+                             "between LOW and HIGH (default %(default)s)")
+    parser.add_argument("--no-crop-silence", dest="crop_silence", action="store_const",
+                        const=None, help="train on whole utterances, padding included")
     parser.add_argument("--output", default=str(MODEL_FILE),
                         help="where to write the ONNX model; its card goes beside it as .json")
     parser.add_argument("--threads", type=int, default=2,
@@ -528,7 +606,8 @@ def run(args: argparse.Namespace) -> int:
                        epochs=args.epochs, minutes=args.minutes,
                        batch_seconds=args.batch_seconds, peak_lr=args.lr, resume=args.resume,
                        threads=args.threads, time_stride=args.time_stride,
-                       dropout=args.dropout, spec_augment=args.spec_augment)
+                       dropout=args.dropout, spec_augment=args.spec_augment,
+                       crop_silence=tuple(args.crop_silence) if args.crop_silence else None)
     held = card.get("held_out", {})
     print(json.dumps({"parameters": card.get("parameters"), "epochs": card["training"]["epochs"],
                       "minutes": card["training"]["minutes"], "cer": held.get("cer"),
