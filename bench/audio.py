@@ -566,7 +566,9 @@ def _ranked_text(speech: Mapping[str, Any], source: str) -> str:
     """A path's top transcript: its first candidate in the trace's ranking (for the model,
     whichever of its beam, greedy and snapped transcripts ranked first)."""
     candidates = [c for c in speech.get("candidates") or () if isinstance(c, Mapping)]
-    found = [c for c in candidates if str(c.get("source", "")).startswith(source)]
+    found = [c for c in candidates
+             if any(str(path).startswith(source) for path in (c.get("source", ""),
+                                                               *(c.get("also") or ())))]
     return str(found[0].get("text") or "") if found else ""
 
 

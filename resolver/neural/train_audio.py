@@ -329,8 +329,8 @@ def _lr(step: int, elapsed: float, total_steps: int, budget: float, peak: float,
 
 def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
                 out_card: Path = CARD_FILE, seed: int = DEFAULT_SEED, epochs: int = 80,
-                minutes: float = 80.0, batch_seconds: float = 60.0, peak_lr: float = 1e-3,
-                resume: bool = False, threads: int = 2, time_stride: int = 2,
+                minutes: float = 80.0, batch_seconds: float = 30.0, peak_lr: float = 1e-3,
+                resume: bool = False, threads: int = 2, time_stride: int = 4,
                 dropout: float | None = None, spec_augment: bool = True,
                 crop_silence: tuple[float, float] | None = CROP_SILENCE) -> dict[str, Any]:
     """Train, checkpoint and export the audio model; returns the model card.
@@ -570,12 +570,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, default=80, help="epochs at most")
     parser.add_argument("--minutes", type=float, default=80.0,
                         help="training time budget; the schedule ends when it runs out")
-    parser.add_argument("--batch-seconds", type=float, default=60.0,
+    parser.add_argument("--batch-seconds", type=float, default=30.0,
                         help="padded audio per batch")
     parser.add_argument("--lr", type=float, default=1e-3,
                         help="peak learning rate (2e-3 fits more slowly, 5e-3 not at all)")
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint")
-    parser.add_argument("--time-stride", type=int, choices=(2, 4), default=2,
+    parser.add_argument("--time-stride", type=int, choices=(2, 4), default=4,
                         help="subsampling in time (2: 20 ms steps, 4: 40 ms steps)")
     parser.add_argument("--dropout", type=float, default=None,
                         help=f"dropout between blocks (default {AudioConfig().dropout})")

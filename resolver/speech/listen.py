@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -49,6 +49,8 @@ class Candidate:
     """Acoustic and word model together, per character (the beam search's criterion)."""
     agreement: float = 0.0
     """The audio model's probability of the intent the grammar reads in the text."""
+    also: tuple[str, ...] = ()
+    """The other paths that heard the same text."""
 
 
 @dataclass(slots=True)
@@ -66,7 +68,8 @@ class Heard:
         """The trace entry of a spoken turn."""
         return {
             "candidates": [{"source": c.source, "text": c.text, "score": round(c.score, 3),
-                            "ctc": round(c.ctc, 3), "lm": round(c.lm, 3), "reads": c.reads}
+                            "ctc": round(c.ctc, 3), "lm": round(c.lm, 3), "reads": c.reads,
+                            **({"also": list(c.also)} if c.also else {})}
                            for c in self.candidates],
             "chosen": {"source": self.chosen.source, "text": self.chosen.text}
             if self.chosen else None,
@@ -203,15 +206,18 @@ class Listener:
                 if snapped != greedy:
                     raw.append(("model (lexicon)", snapped))
             heard.ms["decode"] = (time.perf_counter() - start) * 1000
-        seen: set[str] = set()
-
         def add(candidates: list[tuple[str, str]]) -> None:
             for source, text in candidates:
                 text = " ".join(text.split())
-                if not text or text in seen:
+                if not text:
                     continue
-                seen.add(text)
-                heard.candidates.append(self._score(source, text, logprobs, heard.intents))
+                same = next((i for i, c in enumerate(heard.candidates) if c.text == text), None)
+                if same is None:
+                    heard.candidates.append(self._score(source, text, logprobs, heard.intents))
+                    continue
+                known = heard.candidates[same]
+                if source != known.source and source not in known.also:
+                    heard.candidates[same] = replace(known, also=(*known.also, source))
             heard.candidates.sort(key=lambda c: c.score, reverse=True)
 
         add(raw)
