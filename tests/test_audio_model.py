@@ -246,3 +246,38 @@ def test_training_keeps_only_some_of_the_padding_silence() -> None:
     assert np.all(x[0, 60:] == features[40:100].min(axis=0))
     whole, lengths = collate([unknown], features, 2)
     assert lengths.tolist() == [300] and np.array_equal(whole[0], features)
+
+
+def test_training_runs_end_to_end_and_fine_tunes(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("onnxruntime")
+    from resolver.neural.synth import write_wav
+    from resolver.neural.train_audio import train_audio
+
+    corpus = tmp_path / "corpus"
+    (corpus / "wav").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(24):
+        text = ["turn on the light", "lock the door", "never mind"][i % 3] + f" {'ab'[i % 2]}"
+        name = f"wav/{i:03d}.wav"
+        write_wav(corpus / name, 0.1 * rng.standard_normal(16000 + 800 * (i % 5)))
+        rows.append({"text": text, "transcript": text, "voice": "test:noise", "path": name,
+                     "intent": "HassTurnOn", "domain": "light",
+                     "augmentations": {"silence": [0.1, 0.1]}, "duration": 1.0})
+    (corpus / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    first = train_audio(corpus, tmp_path / "cache", out_model=tmp_path / "a.onnx",
+                        out_card=tmp_path / "a.json", epochs=1, minutes=5, threads=1)
+    assert (tmp_path / "a.onnx").is_file() and first["training"]["epochs"] == 1
+    assert first["recipe"]["padding_kept"].startswith("0.05-0.4 s")
+    assert AudioModel.load(tmp_path / "a.onnx", tmp_path / "a.json").transcribe(
+        0.1 * rng.standard_normal(16000).astype(np.float32)) is not None
+
+    checkpoint = tmp_path / "first.pt"
+    (tmp_path / "cache" / "audio_checkpoint.pt").rename(checkpoint)
+    second = train_audio(corpus, tmp_path / "cache", out_model=tmp_path / "b.onnx",
+                         out_card=tmp_path / "b.json", epochs=1, minutes=5, threads=1,
+                         dropout=0.1, init_from=checkpoint)
+    assert second["config"]["dropout"] == 0.1
+    assert second["config"]["feature_mean"] == first["config"]["feature_mean"]
+    assert "after 1 epoch (" in second["recipe"]["initialised_from"]

@@ -332,11 +332,13 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
                 minutes: float = 80.0, batch_seconds: float = 30.0, peak_lr: float = 1e-3,
                 resume: bool = False, threads: int = 2, time_stride: int = 4,
                 dropout: float | None = None, spec_augment: bool = True,
-                crop_silence: tuple[float, float] | None = CROP_SILENCE) -> dict[str, Any]:
+                crop_silence: tuple[float, float] | None = CROP_SILENCE,
+                init_from: Path | None = None) -> dict[str, Any]:
     """Train, checkpoint and export the audio model; returns the model card.
 
     ``crop_silence`` (seconds, lowest and highest) is how much of each utterance's padding
     silence is kept on each side in training, drawn anew every time; ``None`` keeps it all.
+    ``init_from`` (a checkpoint) starts from an earlier network instead of from scratch.
     """
     import torch
 
@@ -376,7 +378,17 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
                              for u in rng.sample(train, min(800, len(train)))])
     config = replace(base, feature_mean=tuple(round(float(v), 5) for v in sample.mean(0)),
                      feature_std=tuple(round(float(v), 5) for v in sample.std(0) + 1e-3))
+    if init_from is not None:
+        # Fine-tuning: the earlier network's weights and feature statistics, this run's
+        # regularisation and schedule.
+        earlier = torch.load(init_from, weights_only=False)
+        config = replace(AudioConfig.from_dict(earlier["config"]), dropout=base.dropout)
+        if config.time_stride != base.time_stride:
+            raise ValueError(f"{init_from}: its network has time stride {config.time_stride}, "
+                             f"not {base.time_stride}")
     network = build_network(config)
+    if init_from is not None:
+        network.load_state_dict(earlier["network"])
     optimizer = torch.optim.AdamW(network.parameters(), lr=peak_lr, weight_decay=1e-2)
     ctc_loss = torch.nn.CTCLoss(blank=0, zero_infinity=True)
     cross_entropy = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
@@ -474,6 +486,11 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
         card = model_card(config, params, seed, corpus, rows, train, held, curve, scores,
                           trained_seconds, epoch, step, batch_seconds, peak_lr, out_model,
                           difference, threads, spec_augment, crop_silence)
+        if init_from is not None:
+            epochs_before = earlier["epoch"]
+            card["recipe"]["initialised_from"] = (
+                f"{init_from}, after {epochs_before} epoch{'' if epochs_before == 1 else 's'} "
+                f"({earlier['trained_seconds'] / 60:.1f} minutes) of training")
         out_card.write_text(json.dumps(card, indent=2) + "\n")
     return card
 
@@ -587,6 +604,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "between LOW and HIGH (default %(default)s)")
     parser.add_argument("--no-crop-silence", dest="crop_silence", action="store_const",
                         const=None, help="train on whole utterances, padding included")
+    parser.add_argument("--init-from", type=Path, default=None, metavar="CHECKPOINT",
+                        help="start from an earlier run's checkpoint (fine-tuning: its weights, "
+                             "this run's schedule, dropout and SpecAugment)")
     parser.add_argument("--output", default=str(MODEL_FILE),
                         help="where to write the ONNX model; its card goes beside it as .json")
     parser.add_argument("--threads", type=int, default=2,
@@ -607,7 +627,8 @@ def run(args: argparse.Namespace) -> int:
                        batch_seconds=args.batch_seconds, peak_lr=args.lr, resume=args.resume,
                        threads=args.threads, time_stride=args.time_stride,
                        dropout=args.dropout, spec_augment=args.spec_augment,
-                       crop_silence=tuple(args.crop_silence) if args.crop_silence else None)
+                       crop_silence=tuple(args.crop_silence) if args.crop_silence else None,
+                       init_from=args.init_from)
     held = card.get("held_out", {})
     print(json.dumps({"parameters": card.get("parameters"), "epochs": card["training"]["epochs"],
                       "minutes": card["training"]["minutes"], "cer": held.get("cer"),
