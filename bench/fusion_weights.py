@@ -1,7 +1,8 @@
 """The listener's fusion weights, on synthesized held-out speech (never festival).
 
 The utterances are the audio model's own held-out split of the training corpus (5% of
-``cache/speech``, grouped by transcript, so no sentence was trained on), kept where every word
+``cache/speech``, grouped by transcript, so no sentence was trained on; split as training
+splits it, with the default padding kept), kept where every word
 is one the demo home's decoder knows. Each is heard once with pocketsphinx always on and every
 candidate's scores are kept; then each setting of the weights picks a candidate per utterance
 and the table gives how often the pick is exactly what was said, and how often pocketsphinx
@@ -18,27 +19,37 @@ import argparse
 import itertools
 import json
 import sys
+import wave
 from collections.abc import Sequence
 from pathlib import Path
 
 from _common import ROOT, markdown_table, percent, progress
 
 from resolver import Resolver
-from resolver.neural.audio_model import normalize_transcript
+from resolver.neural.audio_model import AudioConfig, frame_count
 from resolver.neural.synth import read_wav
-from resolver.neural.train_audio import DEFAULT_SEED, HOLDOUT_SHARE, Utterance, split_by_transcript
+from resolver.neural.train_audio import CROP_SILENCE, padding_frames, split_corpus
 from resolver.speech import listen
-from resolver.speech.listen import Candidate, Listener, spoken_text
+from resolver.speech.listen import (
+    Candidate,
+    Listener,
+    fusion_score,
+    spoken_text,
+    sure_enough,
+)
 
 
-def held_out(corpus: Path, vocabulary: set[str]) -> list[tuple[Path, str]]:
-    """The held-out utterances (wav, transcript) whose words the decoder knows."""
+def held_out(corpus: Path, vocabulary: set[str], config: AudioConfig
+             ) -> list[tuple[Path, str]]:
+    """The held-out utterances (wav, transcript), split as training split them for the
+    model of ``config``, whose words the decoder knows."""
     rows = [json.loads(line) for line in (corpus / "manifest.jsonl").read_text().splitlines()
             if line.strip()]
-    utterances = [Utterance(i, 0, 0, normalize_transcript(r["transcript"]), 0, 0, r["voice"])
-                  for i, r in enumerate(rows)]
-    _, held = split_by_transcript([u for u in utterances if u.transcript], DEFAULT_SEED,
-                                  HOLDOUT_SHARE)
+    lengths = []
+    for row in rows:
+        with wave.open(str(corpus / row["path"]), "rb") as handle:
+            lengths.append(frame_count(handle.getnframes(), config))
+    _, held = split_corpus(rows, lengths, config, padding_frames(CROP_SILENCE, config))
     return [(corpus / rows[u.index]["path"], u.transcript) for u in held
             if all(word in vocabulary for word in u.transcript.split())]
 
@@ -48,16 +59,15 @@ def pick(candidates: Sequence[Candidate], weight: float, prior: float, bonus: fl
     """The listener's choice under these weights, and whether pocketsphinx ran (``sure`` None:
     always)."""
     def score(c: Candidate) -> float:
-        return (weight * c.fit + (bonus if c.reads else 0.0) + agreement * c.agreement
-                + (prior * (1.0 - weight) if c.source == "sphinx" else 0.0))
+        return fusion_score(c.fit, c.reads, c.agreement, c.source, weight,
+                            (prior, bonus, agreement))
 
-    pool = list(candidates)
-    model = [c for c in pool if c.source != "sphinx"]
+    model = [c for c in candidates if c.source != "sphinx"]
     if sure is not None and model:
         best = max(model, key=score)
-        if best.reads and best.ctc >= sure:
+        if sure_enough(best, weight, sure):
             return best, False
-    return max(pool, key=score), True
+    return max(candidates, key=score), True
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,7 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: needs the audio model and pocketsphinx", file=sys.stderr)
         return 1
     listener = Listener(base.parser, base.model, base.sphinx, sphinx_always=True)
-    items = held_out(args.corpus, set(base.decoder.model.vocabulary))
+    items = held_out(args.corpus, set(base.decoder.model.vocabulary),
+                     AudioConfig.from_dict(base.model.card["config"]))
     if args.limit:
         items = items[:args.limit]
     heard = []

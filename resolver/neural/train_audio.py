@@ -169,6 +169,40 @@ def split_by_transcript(utterances: list[Utterance], seed: int, share: float
     return train, held
 
 
+def padding_frames(crop_silence: tuple[float, float] | None, config: AudioConfig
+                   ) -> tuple[int, int] | None:
+    """``crop_silence`` (seconds of padding kept, lowest and highest) in feature frames."""
+    if crop_silence is None:
+        return None
+    per_second = config.sample_rate / config.hop_length
+    return round(crop_silence[0] * per_second), round(crop_silence[1] * per_second)
+
+
+def split_corpus(rows: list[dict[str, Any]], lengths: list[int], config: AudioConfig,
+                 margin: tuple[int, int] | None = None, seed: int = DEFAULT_SEED,
+                 offsets: list[int] | None = None) -> tuple[list[Utterance], list[Utterance]]:
+    """The corpus's training and held-out utterances, as training splits them: utterances
+    with too few encoder steps for their characters (at the shortest ``margin`` of padding
+    kept) are left out, then the rest split by :func:`split_by_transcript`."""
+    utterances = [
+        Utterance(i, offsets[i] if offsets else 0, lengths[i],
+                  normalize_transcript(row["transcript"]),
+                  INTENTS.index(row["intent"]) if row.get("intent") in INTENTS else IGNORE,
+                  DOMAINS.index(row["domain"]) if row.get("domain") in DOMAINS else IGNORE,
+                  row.get("voice", ""), speech_frames(row, lengths[i], config))
+        for i, row in enumerate(rows)
+    ]
+
+    def steps_at_least(utt: Utterance) -> int:
+        start, end = utt.span((margin[0], margin[0])) if margin else (0, utt.frames)
+        return subsampled_length(end - start, config.time_stride)
+
+    # CTC needs at least one step per character (more for doubled letters).
+    usable = [u for u in utterances
+              if u.transcript and steps_at_least(u) >= len(u.transcript) + 2]
+    return split_by_transcript(usable, seed, HOLDOUT_SHARE)
+
+
 def bucket_batches(utterances: list[Utterance], batch_frames: int, rng: random.Random,
                    max_batch: int = 96, margin: int | None = None) -> list[list[Utterance]]:
     """Batches of similar duration, each at most ``batch_frames`` padded frames, shuffled.
@@ -353,26 +387,8 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
     rows, features, offsets, lengths = cache_features(corpus, cache, base)
     feature_seconds = time.time() - started
 
-    utterances = [
-        Utterance(i, offsets[i], lengths[i], normalize_transcript(row["transcript"]),
-                  INTENTS.index(row["intent"]) if row.get("intent") in INTENTS else IGNORE,
-                  DOMAINS.index(row["domain"]) if row.get("domain") in DOMAINS else IGNORE,
-                  row.get("voice", ""), speech_frames(row, lengths[i], base))
-        for i, row in enumerate(rows)
-    ]
-    margin = None
-    if crop_silence is not None:
-        per_second = base.sample_rate / base.hop_length
-        margin = (round(crop_silence[0] * per_second), round(crop_silence[1] * per_second))
-
-    def steps_at_least(utt: Utterance) -> int:
-        start, end = utt.span((margin[0], margin[0])) if margin else (0, utt.frames)
-        return subsampled_length(end - start, base.time_stride)
-
-    # CTC needs at least one step per character (more for doubled letters).
-    usable = [u for u in utterances
-              if u.transcript and steps_at_least(u) >= len(u.transcript) + 2]
-    train, held = split_by_transcript(usable, seed, HOLDOUT_SHARE)
+    margin = padding_frames(crop_silence, base)
+    train, held = split_corpus(rows, lengths, base, margin, seed, offsets)
 
     sample = np.concatenate([features[u.offset:u.offset + u.frames]
                              for u in rng.sample(train, min(800, len(train)))])

@@ -346,17 +346,17 @@ class CtcDecoder:
         """max P(w | t u) over the words w spelled through ``node``, exactly, without
         scoring every one of them: a word never seen after "t u" gets the same share of
         its P(w | u), so only the words seen there need their own score."""
-        model, trie = self.model, self._trie
         best = self._best_below1(u, node)
-        weight = model.backoff2(t, u)
+        weight = self.model.backoff2(t, u)
         if weight is None:
             return best
-        best *= weight
-        prefix = trie.spelling[node]
-        for p, w in self._ranked_followers(t, u):
-            if w.startswith(prefix):
-                return max(best, p)
-        return best
+        return max(best * weight, self._first_follower(t, u, node))
+
+    def _first_follower(self, t: str | None, u: str, node: int) -> float:
+        """The probability of the likeliest word seen after "t u" (after "u" when ``t`` is
+        None) that is spelled through ``node``; 0 when there is none."""
+        prefix = self._trie.spelling[node]
+        return next((p for p, w in self._ranked_followers(t, u) if w.startswith(prefix)), 0.0)
 
     def _ranked_followers(self, t: str, u: str) -> list[tuple[float, str]]:
         """The vocabulary's words seen after "t u" (after "u" when ``t`` is None) with their
@@ -385,12 +385,7 @@ class CtcDecoder:
         weight = self.model.backoff1(u)
         value = self._best_unigram[node]
         if weight is not None:
-            value *= weight
-            prefix = self._trie.spelling[node]
-            for p, w in self._ranked_followers(None, u):
-                if w.startswith(prefix):
-                    value = max(value, p)
-                    break
+            value = max(value * weight, self._first_follower(None, u, node))
         if len(self._look1) < 500_000:
             self._look1[key] = value
         return value
