@@ -1,14 +1,20 @@
 """The listener's fusion weights, on synthesized held-out speech (never festival).
 
-The utterances are the audio model's own held-out split of the training corpus (5% of
-``cache/speech``, grouped by transcript, so no sentence was trained on; split as training
-splits it, with the default padding kept), kept where every word
-is one the demo home's decoder knows. Each is heard once with pocketsphinx always on and every
-candidate's scores are kept; then each setting of the weights picks a candidate per utterance
-and the table gives how often the pick is exactly what was said, and how often pocketsphinx
-would have run behind the sure gate.
+The utterances come from the training corpus, kept where every word is one the demo home's
+decoder knows:
 
-    .venv/bin/python bench/fusion_weights.py [--corpus cache/speech] [--limit N]
+- by default, the audio model's own held-out split (5% of ``cache/speech``, grouped by
+  transcript, so no sentence was trained on; split as training splits it, with the default
+  padding kept), in the training voices;
+- with ``--voice flite:rms``, every utterance of a voice the model was trained without
+  (``train-audio --hold-out-voice flite:rms``): a speaker it never heard, which is what the
+  listener meets in use and what the weights should be set on.
+
+Each is heard once with pocketsphinx always on and every candidate's scores are kept; then
+each setting of the weights picks a candidate per utterance and the table gives how often the
+pick is exactly what was said, and how often pocketsphinx would have run behind the sure gate.
+
+    .venv/bin/python bench/fusion_weights.py [--corpus cache/speech] [--voice V] [--limit N]
 
 Needs the corpus (``python -m resolver synth-audio``) and pocketsphinx.
 """
@@ -26,7 +32,7 @@ from pathlib import Path
 from _common import ROOT, markdown_table, percent, progress
 
 from resolver import Resolver
-from resolver.neural.audio_model import AudioConfig, frame_count
+from resolver.neural.audio_model import AudioConfig, frame_count, normalize_transcript
 from resolver.neural.synth import read_wav
 from resolver.neural.train_audio import CROP_SILENCE, padding_frames, split_corpus
 from resolver.speech import listen
@@ -39,12 +45,17 @@ from resolver.speech.listen import (
 )
 
 
-def held_out(corpus: Path, vocabulary: set[str], config: AudioConfig
+def held_out(corpus: Path, vocabulary: set[str], config: AudioConfig, voice: str | None = None
              ) -> list[tuple[Path, str]]:
-    """The held-out utterances (wav, transcript), split as training split them for the
-    model of ``config``, whose words the decoder knows."""
+    """The held-out utterances (wav, transcript) whose words the decoder knows: those of
+    ``voice``, or else the held-out split as training split it for the model of ``config``."""
     rows = [json.loads(line) for line in (corpus / "manifest.jsonl").read_text().splitlines()
             if line.strip()]
+    if voice is not None:
+        spoken = [(corpus / row["path"], normalize_transcript(row["transcript"]))
+                  for row in rows if row.get("voice", "").startswith(voice)]
+        return [(wav, said) for wav, said in spoken
+                if said and all(word in vocabulary for word in said.split())]
     lengths = []
     for row in rows:
         with wave.open(str(corpus / row["path"]), "rb") as handle:
@@ -54,12 +65,21 @@ def held_out(corpus: Path, vocabulary: set[str], config: AudioConfig
             if all(word in vocabulary for word in u.transcript.split())]
 
 
+SUPPORT = {
+    "probability": lambda c: c.sphinx,
+    "heard": lambda c: float(c.sphinx > 0.0),
+    "its own": lambda c: float(c.source == "sphinx"),
+}
+"""Ways to count pocketsphinx's support of a candidate: its n-best probability (what the
+listener does), 1 whenever it heard the text, or 1 only for texts it heard first."""
+
+
 def pick(candidates: Sequence[Candidate], weight: float, prior: float, bonus: float,
-         agreement: float, sure: float | None) -> tuple[Candidate, bool]:
+         agreement: float, support: str, sure: float | None) -> tuple[Candidate, bool]:
     """The listener's choice under these weights, and whether pocketsphinx ran (``sure`` None:
     always)."""
     def score(c: Candidate) -> float:
-        return fusion_score(c.fit, c.reads, c.agreement, c.source, weight,
+        return fusion_score(c.fit, c.reads, c.agreement, SUPPORT[support](c), weight,
                             (prior, bonus, agreement))
 
     model = [c for c in candidates if c.source != "sphinx"]
@@ -74,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Hear the held-out utterances, then print the table of settings."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "cache" / "speech")
+    parser.add_argument("--voice", default=None,
+                        help="a voice the model was trained without, e.g. flite:rms (default: "
+                             "the held-out split of the training voices)")
     parser.add_argument("--limit", type=int, default=0, help="utterances at most (0: all)")
     args = parser.parse_args(argv)
     if not (args.corpus / "manifest.jsonl").is_file():
@@ -85,9 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if base is None or base.model is None or base.sphinx is None or base.decoder is None:
         print("error: needs the audio model and pocketsphinx", file=sys.stderr)
         return 1
+    unheard = base.model.card.get("corpus", {}).get("held_out_voices", [])
+    if args.voice is not None and not any(args.voice.startswith(v) for v in unheard):
+        print(f"error: the audio model was trained on {args.voice} (its card keeps "
+              f"{', '.join(unheard) or 'no voice'} out)", file=sys.stderr)
+        return 1
     listener = Listener(base.parser, base.model, base.sphinx, sphinx_always=True)
     items = held_out(args.corpus, set(base.decoder.model.vocabulary),
-                     AudioConfig.from_dict(base.model.card["config"]))
+                     AudioConfig.from_dict(base.model.card["config"]), args.voice)
     if args.limit:
         items = items[:args.limit]
     heard = []
@@ -96,36 +124,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         candidates = listener.listen(samples).candidates
         if candidates:
             heard.append((said, candidates))
-    weight = listener.ctc_weight
-    now = (listen.SPHINX_PRIOR, listen.PARSE_BONUS, listen.AGREEMENT_WEIGHT)
+    card_weight = listener.ctc_weight
+    now = (card_weight, listen.SPHINX_PRIOR, listen.PARSE_BONUS, listen.AGREEMENT_WEIGHT,
+           "probability")
 
-    def rate(prior: float, bonus: float, agreement: float, sure: float | None
+    def rate(setting: tuple[float, float, float, float, str], sure: float | None
              ) -> tuple[float, float]:
+        weight, *weights = setting
         right = ran = 0
         for said, candidates in heard:
-            chosen, sphinx = pick(candidates, weight, prior, bonus, agreement, sure)
+            chosen, sphinx = pick(candidates, weight, *weights, sure)
             right += spoken_text(chosen.text) == said
             ran += sphinx
         return right / max(len(heard), 1), ran / max(len(heard), 1)
 
+    weights = sorted({card_weight, 0.2, 0.35, 0.5, 0.65})
+    settings = sorted(set(itertools.product(weights, [0.0, 0.25, 0.5, 1.0, 2.0],
+                                            [0.5, 1.0, 2.0], [0.0, 0.25, 0.5, 1.0],
+                                            list(SUPPORT))) | {now})
     rows = []
-    settings = sorted(set(itertools.product([0.0, 0.25, 0.5, 1.0, 2.0], [0.5, 1.0, 2.0],
-                                            [0.0, 0.25, 0.5, 1.0])) | {now})
-    for prior, bonus, agreement in settings:
-        exact, _ = rate(prior, bonus, agreement, None)
-        gated, ran = rate(prior, bonus, agreement, listen.SURE_CTC)
-        rows.append((exact, prior, bonus, agreement, gated, ran))
-    rows.sort(key=lambda r: (-r[0], r[1:4] != now))
-    shown = rows[:10] + [r for r in rows[10:] if r[1:4] == now]
+    for setting in progress(settings, "settings"):
+        exact, _ = rate(setting, None)
+        gated, ran = rate(setting, listen.SURE_CTC)
+        rows.append((exact, setting, gated, ran))
+    rows.sort(key=lambda r: (-r[0], r[1] != now))
+    shown = rows[:12] + [r for r in rows[12:] if r[1] == now]
     any_right = sum(any(spoken_text(c.text) == said for c in cs) for said, cs in heard)
-    print(f"{len(heard)} held-out utterances of {args.corpus} in the demo home's words; "
-          f"ctc weight {weight:.3f} (from the card); some candidate right: "
+    where = f"voice {args.voice}" if args.voice else "the held-out split"
+    print(f"{len(heard)} utterances of {args.corpus} ({where}) in the demo home's words; "
+          f"ctc weight from the card {card_weight:.3f}; some candidate right: "
           f"{percent(any_right, len(heard))}%\n")
     print(markdown_table(
-        ["sphinx prior", "parse bonus", "agreement weight", "exact, pocketsphinx always %",
-         f"exact, gate at {listen.SURE_CTC} %", "pocketsphinx runs %", ""],
-        [[f"{r[1]:g}", f"{r[2]:g}", f"{r[3]:g}", f"{100 * r[0]:.1f}", f"{100 * r[4]:.1f}",
-          f"{100 * r[5]:.1f}", "(current)" if r[1:4] == now else ""] for r in shown]))
+        ["ctc weight", "sphinx prior", "parse bonus", "agreement weight", "sphinx support",
+         "exact, pocketsphinx always %", f"exact, gate at {listen.SURE_CTC} %",
+         "pocketsphinx runs %", ""],
+        [[*(f"{v:g}" for v in r[1][:4]), r[1][4], f"{100 * r[0]:.1f}", f"{100 * r[2]:.1f}",
+          f"{100 * r[3]:.1f}", "(current)" if r[1] == now else ""] for r in shown]))
+    best = rows[0][1]
+    print(f"\nThe sure gate, at the best setting {best} and the current one:\n")
+    gates = [-0.1, -0.15, -0.25, -0.35, -0.5, -0.75]
+    print(markdown_table(
+        ["setting", *(f"gate {g:g}: exact % / pocketsphinx runs %" for g in gates)],
+        [[label, *(f"{100 * e:.1f} / {100 * r:.1f}"
+                   for e, r in (rate(setting, g) for g in gates))]
+         for label, setting in (("best", best), ("current", now))]))
     return 0
 
 

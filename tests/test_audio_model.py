@@ -262,13 +262,21 @@ def test_training_runs_end_to_end_and_fine_tunes(tmp_path: Path) -> None:
         text = ["turn on the light", "lock the door", "never mind"][i % 3] + f" {'ab'[i % 2]}"
         name = f"wav/{i:03d}.wav"
         write_wav(corpus / name, 0.1 * rng.standard_normal(16000 + 800 * (i % 5)))
-        rows.append({"text": text, "transcript": text, "voice": "test:noise", "path": name,
+        voice = "test:other" if i % 4 == 0 else "test:noise"
+        rows.append({"text": text, "transcript": text, "voice": voice, "path": name,
                      "intent": "HassTurnOn", "domain": "light",
                      "augmentations": {"silence": [0.1, 0.1]}, "duration": 1.0})
     (corpus / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     first = train_audio(corpus, tmp_path / "cache", out_model=tmp_path / "a.onnx",
-                        out_card=tmp_path / "a.json", epochs=1, minutes=5, threads=1)
+                        out_card=tmp_path / "a.json", epochs=1, minutes=5, threads=1,
+                        hold_out_voices=("test:other",))
     assert (tmp_path / "a.onnx").is_file() and first["training"]["epochs"] == 1
+    corpus_card = first["corpus"]
+    assert corpus_card["held_out_voices"] == ["test:other"]
+    assert corpus_card["held_out_voice_utterances_scored"] == 6
+    assert corpus_card["train_utterances"] + corpus_card["held_out_utterances"] == 18
+    assert first["held_out_voice"] == first["curve"][-1]["unseen_voice"]
+    assert "cer" in first["held_out_voice"]
     assert first["recipe"]["padding_kept"].startswith("0.05-0.4 s")
     assert AudioModel.load(tmp_path / "a.onnx", tmp_path / "a.json").transcribe(
         0.1 * rng.standard_normal(16000).astype(np.float32)) is not None

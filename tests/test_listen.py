@@ -97,3 +97,15 @@ def test_the_ctc_weight_follows_the_measured_error() -> None:
     assert ctc_weight(0.0) == 1.0 and ctc_weight(0.5) == 0.0 and ctc_weight(0.9) == 0.0
     assert ctc_weight(0.1) == pytest.approx(0.8)
     assert ctc_weight(None) == 0.5
+
+
+def test_the_ctc_weight_comes_from_an_unheard_voice_when_the_card_has_one() -> None:
+    class Card:
+        def __init__(self, card: dict) -> None:
+            self.card = card
+
+    sentences = {"held_out": {"cer": 0.1}}
+    assert listen._card_cer(Card(sentences)) == 0.1
+    assert listen._card_cer(Card({**sentences, "held_out_voice": {"cer": 0.3}})) == 0.3
+    assert listen._card_cer(Card({**sentences, "held_out_voice": None})) == 0.1
+    assert listen._card_cer(Card({})) is None and listen._card_cer(object()) is None

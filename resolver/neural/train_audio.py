@@ -8,6 +8,8 @@ Recipe (written to ``audio_model.json`` beside the weights, with the held-out cu
    serving uses.
 2. About 5% of the utterances, grouped by transcript so no sentence is on both sides, are held
    out for the curve: greedy CTC character error rate and intent accuracy after every epoch.
+   With ``--hold-out-voice``, a voice's utterances are kept out too and scored apart: a
+   speaker the network never heard.
 3. The network (:func:`resolver.neural.audio_model.build_network`) is trained with Adam on
    batches bucketed by duration: CTC over characters of the spoken transcript, plus
    cross-entropy on the intent (dialog turns without one are masked) and the domain. Random
@@ -54,6 +56,13 @@ DEFAULT_SEED = 11
 HOLDOUT_SHARE = 0.05
 IGNORE = -100
 CROP_SILENCE = (0.05, 0.4)
+FREQUENCY_MASKS = (2, 10)
+"""SpecAugment's frequency masks: how many, and at most how many mel bands each."""
+TIME_MASKS = (2, 20, 0.05)
+"""SpecAugment's time masks: how many, at most how many frames each, and at most what share
+of the utterance each (so a short command keeps its words)."""
+UNSEEN_SAMPLE = 500
+"""Utterances of the held-out voices scored after every epoch."""
 """Seconds of padding silence kept each side of the speech in training (a third of the
 corpus's audio is padding; serving trims it)."""
 
@@ -167,6 +176,24 @@ def split_by_transcript(utterances: list[Utterance], seed: int, share: float
     held_keys = {u.transcript for u in held}
     train = [u for u in utterances if u.transcript not in held_keys]
     return train, held
+
+
+def hold_out(train: list[Utterance], held: list[Utterance], voices: tuple[str, ...],
+             seed: int) -> tuple[list[Utterance], list[Utterance], list[Utterance]]:
+    """``train`` and ``held`` without the utterances of ``voices`` (voice-name prefixes), and
+    a fixed sample of at most :data:`UNSEEN_SAMPLE` of those utterances, held-out sentences
+    first."""
+    if not voices:
+        return train, held, []
+
+    def unheard(utt: Utterance) -> bool:
+        return utt.voice.startswith(voices)
+
+    held_sentences = [u for u in held if unheard(u)]
+    trained_sentences = [u for u in train if unheard(u)]
+    random.Random(seed).shuffle(trained_sentences)
+    unseen = (held_sentences + trained_sentences)[:UNSEEN_SAMPLE]
+    return ([u for u in train if not unheard(u)], [u for u in held if not unheard(u)], unseen)
 
 
 def padding_frames(crop_silence: tuple[float, float] | None, config: AudioConfig
@@ -367,8 +394,13 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
                 resume: bool = False, threads: int = 2, time_stride: int = 4,
                 dropout: float | None = None, spec_augment: bool = True,
                 crop_silence: tuple[float, float] | None = CROP_SILENCE,
-                init_from: Path | None = None) -> dict[str, Any]:
+                init_from: Path | None = None,
+                hold_out_voices: tuple[str, ...] = ()) -> dict[str, Any]:
     """Train, checkpoint and export the audio model; returns the model card.
+
+    Utterances whose voice starts with one of ``hold_out_voices`` (``"flite:rms"``) are kept
+    out of training and scored separately: a speaker the network never heard, to tune what
+    depends on how well it generalises (the listener's fusion) without touching festival.
 
     ``crop_silence`` (seconds, lowest and highest) is how much of each utterance's padding
     silence is kept on each side in training, drawn anew every time; ``None`` keeps it all.
@@ -389,6 +421,7 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
 
     margin = padding_frames(crop_silence, base)
     train, held = split_corpus(rows, lengths, base, margin, seed, offsets)
+    train, held, unseen = hold_out(train, held, hold_out_voices, seed)
 
     sample = np.concatenate([features[u.offset:u.offset + u.frames]
                              for u in rng.sample(train, min(800, len(train)))])
@@ -434,8 +467,8 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
     budget = minutes * 60.0
     params = count_parameters(network)
     print(f"audio model: {params:,} parameters; {len(train)} training and {len(held)} held-out "
-          f"utterances; {steps_per_epoch} batches an epoch; features in {feature_seconds:.0f}s",
-          file=sys.stderr)
+          f"utterances ({len(unseen)} more of held-out voices); {steps_per_epoch} batches an "
+          f"epoch; features in {feature_seconds:.0f}s", file=sys.stderr)
 
     card: dict[str, Any] = {}
     network.train()
@@ -494,6 +527,12 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
         print(f"epoch {epoch}: held-out CER {scores['cer']:.3%}, sentences "
               f"{scores['sentence_accuracy']:.1%}, intent {scores['intent_accuracy']:.1%}, "
               f"domain {scores['domain_accuracy']:.1%}", file=sys.stderr)
+        if unseen:
+            unseen_scores = evaluate(network, unseen, features, config)
+            point["unseen_voice"] = {k: v for k, v in unseen_scores.items()
+                                     if k != "per_synthesizer"}
+            print(f"  held-out voices: CER {unseen_scores['cer']:.3%}, intent "
+                  f"{unseen_scores['intent_accuracy']:.1%}", file=sys.stderr)
         torch.save({"config": config.to_dict(), "network": network.state_dict(),
                     "optimizer": optimizer.state_dict(), "epoch": epoch, "step": step,
                     "curve": curve, "trained_seconds": trained_seconds, "rng": rng.getstate()},
@@ -501,7 +540,8 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
         difference = export_onnx(network, out_model, config)
         card = model_card(config, params, seed, corpus, rows, train, held, curve, scores,
                           trained_seconds, epoch, step, batch_seconds, peak_lr, out_model,
-                          difference, threads, spec_augment, crop_silence)
+                          difference, threads, spec_augment, crop_silence,
+                          hold_out_voices, len(unseen))
         if init_from is not None:
             epochs_before = earlier["epoch"]
             card["recipe"]["initialised_from"] = (
@@ -522,14 +562,16 @@ def augment(x: Any, lengths: np.ndarray, mean: Any, rng: np.random.Generator,
     x += torch.from_numpy(gain_db * (math.log(10.0) / 10.0))[:, None, None]
     if not masks:
         return
+    bands_masked, widest_band = FREQUENCY_MASKS
+    times_masked, widest_time, widest_share = TIME_MASKS
     for i in range(batch):
         n = int(lengths[i])
-        for _ in range(2):
-            width = int(rng.integers(0, 16))
+        for _ in range(bands_masked):
+            width = int(rng.integers(0, widest_band + 1))
             start = int(rng.integers(0, n_mels - width + 1))
             x[i, :, start:start + width] = mean[start:start + width]
-        for _ in range(2):
-            width = int(rng.integers(0, max(1, min(30, n // 10)) + 1))
+        for _ in range(times_masked):
+            width = int(rng.integers(0, max(1, min(widest_time, int(n * widest_share))) + 1))
             start = int(rng.integers(0, max(1, n - width)))
             x[i, start:start + width, :] = mean
 
@@ -539,7 +581,8 @@ def model_card(config: AudioConfig, params: int, seed: int, corpus: Path,
                curve: list[dict[str, Any]], final: dict[str, Any], seconds: float, epochs: int,
                steps: int, batch_seconds: float, peak_lr: float, model: Path,
                difference: float, threads: int, spec_augment: bool = True,
-               crop_silence: tuple[float, float] | None = None) -> dict[str, Any]:
+               crop_silence: tuple[float, float] | None = None,
+               hold_out_voices: tuple[str, ...] = (), unseen: int = 0) -> dict[str, Any]:
     """The model card written beside the weights."""
     summary_file = corpus / "summary.json"
     summary = json.loads(summary_file.read_text()) if summary_file.is_file() else {}
@@ -567,6 +610,8 @@ def model_card(config: AudioConfig, params: int, seed: int, corpus: Path,
             "train_utterances": len(train),
             "held_out_utterances": len(held),
             "held_out_split": f"{HOLDOUT_SHARE:.0%} of utterances, grouped by transcript",
+            "held_out_voices": list(hold_out_voices),
+            "held_out_voice_utterances_scored": unseen,
             "synthesizers": sorted({r.get("voice", "").split(":")[0] for r in rows}),
             "synthesis_seed": summary.get("seed"),
             "built": summary.get("created"),
@@ -578,8 +623,10 @@ def model_card(config: AudioConfig, params: int, seed: int, corpus: Path,
                          "over epochs or time budget, gradient norm clipped at 5",
             "loss": "CTC (characters of the spoken transcript) + 0.5 intent CE "
                     "(null intents masked) + 0.25 domain CE",
-            "augmentation": "random gain ±12 dB; SpecAugment: 2 frequency masks ≤15 bands, "
-                            "2 time masks ≤min(30 frames, 10% of length)"
+            "augmentation": f"random gain ±12 dB; SpecAugment: {FREQUENCY_MASKS[0]} "
+                            f"frequency masks ≤{FREQUENCY_MASKS[1]} bands, {TIME_MASKS[0]} "
+                            f"time masks ≤min({TIME_MASKS[1]} frames, "
+                            f"{TIME_MASKS[2]:.0%} of length)"
                             if spec_augment else "random gain ±12 dB; no SpecAugment",
             "dropout": config.dropout,
             "padding_kept": (f"{crop_silence[0]:g}-{crop_silence[1]:g} s of padding silence "
@@ -590,6 +637,7 @@ def model_card(config: AudioConfig, params: int, seed: int, corpus: Path,
         },
         "training": {"epochs": epochs, "steps": steps, "minutes": round(seconds / 60, 1)},
         "held_out": final,
+        "held_out_voice": curve[-1].get("unseen_voice") if curve else None,
         "curve": curve,
     }
 
@@ -623,6 +671,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--init-from", type=Path, default=None, metavar="CHECKPOINT",
                         help="start from an earlier run's checkpoint (fine-tuning: its weights, "
                              "this run's schedule, dropout and SpecAugment)")
+    parser.add_argument("--hold-out-voice", dest="hold_out_voices", action="append",
+                        default=[], metavar="VOICE",
+                        help="keep this voice (a prefix such as flite:rms) out of training and "
+                             "score it after every epoch; repeatable")
     parser.add_argument("--output", default=str(MODEL_FILE),
                         help="where to write the ONNX model; its card goes beside it as .json")
     parser.add_argument("--threads", type=int, default=2,
@@ -644,7 +696,8 @@ def run(args: argparse.Namespace) -> int:
                        threads=args.threads, time_stride=args.time_stride,
                        dropout=args.dropout, spec_augment=args.spec_augment,
                        crop_silence=tuple(args.crop_silence) if args.crop_silence else None,
-                       init_from=args.init_from)
+                       init_from=args.init_from,
+                       hold_out_voices=tuple(args.hold_out_voices))
     held = card.get("held_out", {})
     print(json.dumps({"parameters": card.get("parameters"), "epochs": card["training"]["epochs"],
                       "minutes": card["training"]["minutes"], "cer": held.get("cer"),

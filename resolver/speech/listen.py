@@ -51,6 +51,8 @@ class Candidate:
     """The audio model's probability of the intent the grammar reads in the text."""
     also: tuple[str, ...] = ()
     """The other paths that heard the same text."""
+    sphinx: float = 0.0
+    """pocketsphinx's n-best probability of the text (0: pocketsphinx did not hear it)."""
 
 
 @dataclass(slots=True)
@@ -69,7 +71,8 @@ class Heard:
         return {
             "candidates": [{"source": c.source, "text": c.text, "score": round(c.score, 3),
                             "ctc": round(c.ctc, 3), "lm": round(c.lm, 3), "reads": c.reads,
-                            **({"also": list(c.also)} if c.also else {})}
+                            **({"also": list(c.also)} if c.also else {}),
+                            **({"sphinx": round(c.sphinx, 3)} if c.sphinx else {})}
                            for c in self.candidates],
             "chosen": {"source": self.chosen.source, "text": self.chosen.text}
             if self.chosen else None,
@@ -119,17 +122,16 @@ SURE_CTC = -0.25
 with the audio intents, and its CTC log-likelihood per character is at least this."""
 
 
-def fusion_score(fit: float, reads: bool, agreement: float, source: str, ctc_weight: float,
+def fusion_score(fit: float, reads: bool, agreement: float, sphinx: float, ctc_weight: float,
                  weights: tuple[float, float, float] | None = None) -> float:
     """A candidate's score: the CTC head's fit (as far as it is trusted), the parse bonus, the
-    intent agreement, and for pocketsphinx's transcripts a prior that grows with the distrust
-    of the CTC head. ``weights`` (sphinx prior, parse bonus, agreement weight) replace
-    :data:`SPHINX_PRIOR`, :data:`PARSE_BONUS` and :data:`AGREEMENT_WEIGHT`."""
+    intent agreement, and pocketsphinx's support (its n-best probability of the text, 0 when
+    it did not hear it) times a prior that grows with the distrust of the CTC head.
+    ``weights`` (sphinx prior, parse bonus, agreement weight) replace :data:`SPHINX_PRIOR`,
+    :data:`PARSE_BONUS` and :data:`AGREEMENT_WEIGHT`."""
     prior, bonus, agree = weights or (SPHINX_PRIOR, PARSE_BONUS, AGREEMENT_WEIGHT)
-    score = ctc_weight * fit + (bonus if reads else 0.0) + agree * agreement
-    if source == "sphinx":
-        score += prior * (1.0 - ctc_weight)
-    return score
+    return (ctc_weight * fit + (bonus if reads else 0.0) + agree * agreement
+            + prior * (1.0 - ctc_weight) * sphinx)
 
 
 def sure_enough(best: Candidate, ctc_weight: float, threshold: float | None = None) -> bool:
@@ -150,10 +152,15 @@ def ctc_weight(cer: float | None) -> float:
 
 
 def _card_cer(model: Any) -> float | None:
-    try:
-        return float(model.card["held_out"]["cer"])
-    except (AttributeError, KeyError, TypeError, ValueError):
-        return None
+    """The model card's character error rate on a voice training never heard, if it kept one
+    out (a new speaker is who the listener serves), else on its held-out sentences."""
+    card = getattr(model, "card", None) or {}
+    for scores in (card.get("held_out_voice"), card.get("held_out")):
+        try:
+            return float(scores["cer"])
+        except (KeyError, TypeError, ValueError):
+            continue
+    return None
 
 
 def spoken_text(text: str) -> str:
@@ -234,18 +241,23 @@ class Listener:
                 if snapped != greedy:
                     raw.append(("model (lexicon)", snapped))
             heard.ms["decode"] = (time.perf_counter() - start) * 1000
-        def add(candidates: list[tuple[str, str]]) -> None:
-            for source, text in candidates:
+        def add(candidates: list[tuple[str, str]], sphinx: list[float] | None = None) -> None:
+            for n, (source, text) in enumerate(candidates):
                 text = " ".join(text.split())
                 if not text:
                     continue
+                support = sphinx[n] if sphinx else 0.0
                 same = next((i for i, c in enumerate(heard.candidates) if c.text == text), None)
                 if same is None:
-                    heard.candidates.append(self._score(source, text, logprobs, heard.intents))
+                    heard.candidates.append(
+                        self._score(source, text, logprobs, heard.intents, support))
                     continue
                 known = heard.candidates[same]
                 if source != known.source and source not in known.also:
-                    heard.candidates[same] = replace(known, also=(*known.also, source))
+                    known = replace(known, also=(*known.also, source))
+                if support > known.sphinx:
+                    known = self._rescored(replace(known, sphinx=support))
+                heard.candidates[same] = known
             heard.candidates.sort(key=lambda c: c.score, reverse=True)
 
         add(raw)
@@ -256,7 +268,8 @@ class Listener:
             except AudioError:
                 hypotheses = []
             heard.ms["sphinx"] = (time.perf_counter() - start) * 1000
-            add([("sphinx", h.text) for h in hypotheses[:3]])
+            add([("sphinx", h.text) for h in hypotheses[:3]],
+                [h.score for h in hypotheses[:3]])
         if heard.candidates:
             heard.chosen = heard.candidates[0]
             heard.text = heard.chosen.text
@@ -288,8 +301,13 @@ class Listener:
                 if 2 * min(size, length) / (size + length) >= SNAP_CUTOFF for w in words]
         return near
 
+    def _rescored(self, candidate: Candidate) -> Candidate:
+        return replace(candidate, score=fusion_score(
+            candidate.fit, candidate.reads, candidate.agreement, candidate.sphinx,
+            self.ctc_weight))
+
     def _score(self, source: str, text: str, logprobs: np.ndarray | None,
-               intents: list[tuple[str, float]]) -> Candidate:
+               intents: list[tuple[str, float]], sphinx: float = 0.0) -> Candidate:
         parsed = self.parser.parse(text)
         reads = parsed.utterance is not None and not any(t.kind == "WORD" for t in parsed.tags)
         ctc = lm = 0.0
@@ -318,5 +336,5 @@ class Listener:
                    + self.decoder.word_bonus * words) / max(len(spoken), 1)
         else:
             fit = ctc
-        score = fusion_score(fit, reads, agreement, source, self.ctc_weight)
-        return Candidate(source, text, score, ctc, reads, lm, fit, agreement)
+        score = fusion_score(fit, reads, agreement, sphinx, self.ctc_weight)
+        return Candidate(source, text, score, ctc, reads, lm, fit, agreement, sphinx=sphinx)
