@@ -248,6 +248,19 @@ def test_training_keeps_only_some_of_the_padding_silence() -> None:
     assert lengths.tolist() == [300] and np.array_equal(whole[0], features)
 
 
+def test_the_intent_temperature_calibrates_overconfident_logits() -> None:
+    from resolver.neural.train_audio import fit_temperature
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 4, size=400)
+    guess = np.where(rng.random(400) < 0.7, labels, rng.integers(0, 4, size=400))
+    logits = np.full((400, 4), 0.0)
+    logits[np.arange(400), guess] = 20.0  # sure of every guess, right 3 times in 4 or so
+    temperature = fit_temperature(list(zip(logits, labels.tolist(), strict=True)))
+    assert temperature > 5.0
+    assert fit_temperature([]) == 1.0
+
+
 def test_training_runs_end_to_end_and_fine_tunes(tmp_path: Path) -> None:
     pytest.importorskip("torch")
     pytest.importorskip("onnxruntime")
@@ -277,6 +290,11 @@ def test_training_runs_end_to_end_and_fine_tunes(tmp_path: Path) -> None:
     assert corpus_card["train_utterances"] + corpus_card["held_out_utterances"] == 18
     assert first["held_out_voice"] == first["curve"][-1]["unseen_voice"]
     assert "cer" in first["held_out_voice"]
+    assert 0.5 <= first["config"]["intent_temperature"] <= 20.0
+    again = train_audio(corpus, tmp_path / "cache", out_model=tmp_path / "a.onnx",
+                        out_card=tmp_path / "a.json", epochs=1, minutes=5, threads=1,
+                        resume=True, hold_out_voices=("test:other",))
+    assert again["training"]["epochs"] == 1 and len(again["curve"]) == 1  # exported again
     assert first["recipe"]["padding_kept"].startswith("0.05-0.4 s")
     assert AudioModel.load(tmp_path / "a.onnx", tmp_path / "a.json").transcribe(
         0.1 * rng.standard_normal(16000).astype(np.float32)) is not None

@@ -69,7 +69,7 @@ class AudioModel:
             raise ValueError("no audio samples")
         features = log_mel(samples, self.config)[None]
         intent_logits, domain_logits, logprobs = self.session.run(None, {"features": features})
-        intents = _softmax(intent_logits[0].astype(np.float64))
+        intents = _softmax(intent_logits[0].astype(np.float64) / self.config.intent_temperature)
         domains = _softmax(domain_logits[0].astype(np.float64))
         return AudioScores(
             intents=sorted(zip(self.config.intents, intents.tolist(), strict=True),

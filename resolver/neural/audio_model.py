@@ -78,6 +78,11 @@ class AudioConfig:
     normalization): level and channel differences vanish before the network sees them."""
     dropout: float = 0.15
     """Dropout between blocks in training."""
+    intent_temperature: float = 1.0
+    """The intent logits are divided by it before the softmax. Training fits it on held-out
+    speech (a voice it never heard, if one was kept out), so that the intent scores are
+    calibrated probabilities rather than the near-certain ones a network trained to a tiny
+    loss gives."""
     intents: tuple[str, ...] = INTENTS
     """Intent head's outputs, in order."""
     domains: tuple[str, ...] = DOMAINS

@@ -178,6 +178,23 @@ def split_by_transcript(utterances: list[Utterance], seed: int, share: float
     return train, held
 
 
+def fit_temperature(scored: list[tuple[np.ndarray, int]]) -> float:
+    """The temperature (dividing the logits) that gives the labels the least negative
+    log-likelihood, on a grid from 0.5 to 20; 1 without labels."""
+    if not scored:
+        return 1.0
+    logits = np.stack([row for row, _ in scored])
+    labels = np.array([label for _, label in scored])
+
+    def nll(temperature: float) -> float:
+        scaled = logits / temperature
+        top = scaled.max(axis=1, keepdims=True)
+        log_z = top[:, 0] + np.log(np.exp(scaled - top).sum(axis=1))
+        return float(np.mean(log_z - scaled[np.arange(len(labels)), labels]))
+
+    return round(float(min(np.geomspace(0.5, 20.0, 81), key=nll)), 3)
+
+
 def hold_out(train: list[Utterance], held: list[Utterance], voices: tuple[str, ...],
              seed: int) -> tuple[list[Utterance], list[Utterance], list[Utterance]]:
     """``train`` and ``held`` without the utterances of ``voices`` (voice-name prefixes), and
@@ -302,8 +319,10 @@ def edit_distance(a: str, b: str) -> int:
 
 
 def evaluate(network: Any, utterances: list[Utterance], features: np.ndarray,
-             config: AudioConfig) -> dict[str, Any]:
-    """Greedy CER, sentence accuracy, intent and domain accuracy on ``utterances``."""
+             config: AudioConfig, intent_logits: list[tuple[np.ndarray, int]] | None = None
+             ) -> dict[str, Any]:
+    """Greedy CER, sentence accuracy, intent and domain accuracy on ``utterances``; with
+    ``intent_logits``, each labelled utterance's intent logits and label are added to it."""
     import torch
 
     network.eval()
@@ -330,6 +349,8 @@ def evaluate(network: Any, utterances: list[Utterance], features: np.ndarray,
                 if utt.intent != IGNORE:
                     intent_total += 1
                     intent_right += intent_best[i] == utt.intent
+                    if intent_logits is not None:
+                        intent_logits.append((intent[i].numpy().astype(np.float64), utt.intent))
                     family[2] += intent_best[i] == utt.intent
                     family[3] += 1
                 if utt.domain != IGNORE:
@@ -470,11 +491,52 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
           f"utterances ({len(unseen)} more of held-out voices); {steps_per_epoch} batches an "
           f"epoch; features in {feature_seconds:.0f}s", file=sys.stderr)
 
+    def finish() -> dict[str, Any]:
+        """Score the network, fit its intent temperature, checkpoint and export it; the card."""
+        nonlocal config
+        scores = evaluate(network, held, features, config)
+        point = {"epoch": epoch, "steps": step, "minutes": round(trained_seconds / 60, 1),
+                 **{k: v for k, v in scores.items() if k != "per_synthesizer"}}
+        print(f"epoch {epoch}: held-out CER {scores['cer']:.3%}, sentences "
+              f"{scores['sentence_accuracy']:.1%}, intent {scores['intent_accuracy']:.1%}, "
+              f"domain {scores['domain_accuracy']:.1%}", file=sys.stderr)
+        calibration: list[tuple[np.ndarray, int]] = []
+        if unseen:
+            unseen_scores = evaluate(network, unseen, features, config, calibration)
+            point["unseen_voice"] = {k: v for k, v in unseen_scores.items()
+                                     if k != "per_synthesizer"}
+            print(f"  held-out voices: CER {unseen_scores['cer']:.3%}, intent "
+                  f"{unseen_scores['intent_accuracy']:.1%}", file=sys.stderr)
+        else:
+            evaluate(network, held, features, config, calibration)
+        config = replace(config, intent_temperature=fit_temperature(calibration))
+        point["intent_temperature"] = config.intent_temperature
+        if curve and curve[-1]["epoch"] == epoch:
+            curve[-1] = point
+        else:
+            curve.append(point)
+        torch.save({"config": config.to_dict(), "network": network.state_dict(),
+                    "optimizer": optimizer.state_dict(), "epoch": epoch, "step": step,
+                    "curve": curve, "trained_seconds": trained_seconds, "rng": rng.getstate()},
+                   checkpoint)
+        difference = export_onnx(network, out_model, config)
+        card = model_card(config, params, seed, corpus, rows, train, held, curve, scores,
+                          trained_seconds, epoch, step, batch_seconds, peak_lr, out_model,
+                          difference, threads, spec_augment, crop_silence,
+                          hold_out_voices, len(unseen))
+        if init_from is not None:
+            epochs_before = earlier["epoch"]
+            card["recipe"]["initialised_from"] = (
+                f"{init_from}, after {epochs_before} epoch{'' if epochs_before == 1 else 's'} "
+                f"({earlier['trained_seconds'] / 60:.1f} minutes) of training")
+        out_card.write_text(json.dumps(card, indent=2) + "\n")
+        return card
+
     card: dict[str, Any] = {}
     network.train()
     epoch = start_epoch
     progress_done = False
-    while epoch < epochs and not progress_done:
+    while epoch < epochs and not progress_done and trained_seconds < budget:
         epoch_start = time.time()
         batches = bucket_batches(train, batch_frames, rng, margin=mean_margin)
         bar = Progress(len(batches), f"epoch {epoch + 1}")
@@ -520,34 +582,10 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
             bar.update(len(batches), "time budget reached")
         trained_seconds += time.time() - epoch_start
         epoch += 1
-        scores = evaluate(network, held, features, config)
-        point = {"epoch": epoch, "steps": step, "minutes": round(trained_seconds / 60, 1),
-                 **{k: v for k, v in scores.items() if k != "per_synthesizer"}}
-        curve.append(point)
-        print(f"epoch {epoch}: held-out CER {scores['cer']:.3%}, sentences "
-              f"{scores['sentence_accuracy']:.1%}, intent {scores['intent_accuracy']:.1%}, "
-              f"domain {scores['domain_accuracy']:.1%}", file=sys.stderr)
-        if unseen:
-            unseen_scores = evaluate(network, unseen, features, config)
-            point["unseen_voice"] = {k: v for k, v in unseen_scores.items()
-                                     if k != "per_synthesizer"}
-            print(f"  held-out voices: CER {unseen_scores['cer']:.3%}, intent "
-                  f"{unseen_scores['intent_accuracy']:.1%}", file=sys.stderr)
-        torch.save({"config": config.to_dict(), "network": network.state_dict(),
-                    "optimizer": optimizer.state_dict(), "epoch": epoch, "step": step,
-                    "curve": curve, "trained_seconds": trained_seconds, "rng": rng.getstate()},
-                   checkpoint)
-        difference = export_onnx(network, out_model, config)
-        card = model_card(config, params, seed, corpus, rows, train, held, curve, scores,
-                          trained_seconds, epoch, step, batch_seconds, peak_lr, out_model,
-                          difference, threads, spec_augment, crop_silence,
-                          hold_out_voices, len(unseen))
-        if init_from is not None:
-            epochs_before = earlier["epoch"]
-            card["recipe"]["initialised_from"] = (
-                f"{init_from}, after {epochs_before} epoch{'' if epochs_before == 1 else 's'} "
-                f"({earlier['trained_seconds'] / 60:.1f} minutes) of training")
-        out_card.write_text(json.dumps(card, indent=2) + "\n")
+        card = finish()
+    if not card:
+        # Nothing left to train (--resume after the last epoch): export the checkpoint again.
+        card = finish()
     return card
 
 
