@@ -24,9 +24,11 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import pickle
 import sys
 import wave
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from _common import ROOT, markdown_table, percent, progress
@@ -98,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="a voice the model was trained without, e.g. flite:rms (default: "
                              "the held-out split of the training voices)")
     parser.add_argument("--limit", type=int, default=0, help="utterances at most (0: all)")
+    parser.add_argument("--heard", type=Path, default=None,
+                        help="keep what was heard in this file, and reuse it when it exists")
     args = parser.parse_args(argv)
     if not (args.corpus / "manifest.jsonl").is_file():
         print(f"error: {args.corpus / 'manifest.jsonl'} not found; run "
@@ -118,12 +122,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                      AudioConfig.from_dict(base.model.card["config"]), args.voice)
     if args.limit:
         items = items[:args.limit]
-    heard = []
-    for wav, said in progress(items, "hearing"):
-        samples, _ = read_wav(wav)
-        candidates = listener.listen(samples).candidates
-        if candidates:
-            heard.append((said, candidates))
+    if args.heard and args.heard.is_file():
+        heard = pickle.loads(args.heard.read_bytes())
+    else:
+        heard = []
+        for wav, said in progress(items, "hearing"):
+            samples, _ = read_wav(wav)
+            result = listener.listen(samples)
+            if result.candidates:
+                heard.append((said, result.candidates, result.spread))
+        if args.heard:
+            args.heard.write_bytes(pickle.dumps(heard))
     card_weight = listener.ctc_weight
     now = (card_weight, listen.SPHINX_PRIOR, listen.PARSE_BONUS, listen.AGREEMENT_WEIGHT,
            "probability")
@@ -132,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
              ) -> tuple[float, float]:
         weight, *weights = setting
         right = ran = 0
-        for said, candidates in heard:
+        for said, candidates, _ in heard:
             chosen, sphinx = pick(candidates, weight, *weights, sure)
             right += spoken_text(chosen.text) == said
             ran += sphinx
@@ -149,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows.append((exact, setting, gated, ran))
     rows.sort(key=lambda r: (-r[0], r[1] != now))
     shown = rows[:12] + [r for r in rows[12:] if r[1] == now]
-    any_right = sum(any(spoken_text(c.text) == said for c in cs) for said, cs in heard)
+    any_right = sum(any(spoken_text(c.text) == said for c in cs) for said, cs, _ in heard)
     where = f"voice {args.voice}" if args.voice else "the held-out split"
     print(f"{len(heard)} utterances of {args.corpus} ({where}) in the demo home's words; "
           f"ctc weight from the card {card_weight:.3f}; some candidate right: "
@@ -173,6 +182,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         [[f"{label} {setting}", *(f"{100 * e:.1f} / {100 * r:.1f}"
                                   for e, r in (rate(setting, g) for g in gates))]
          for label, setting in compared]))
+    print("\nNoise: pocketsphinx's support counted by the level spread (about the SNR plus 8 "
+          "dB), at the best setting's CTC weight, parse bonus and agreement weight:\n")
+    weight, _, bonus, agreement, support = best
+    noise_rows = []
+    for threshold, quiet, noisy in itertools.product(
+            [0.0, 20.0, 25.0, 30.0, 35.0], [0.25, 0.5, 1.0, 2.0], ["same", "0", "not run"]):
+        if (threshold == 0.0) != (noisy == "same"):
+            continue
+        right = ran = 0
+        for said, candidates, spread in heard:
+            prior = quiet
+            pool = list(candidates)
+            if spread < threshold and noisy != "same":
+                prior = 0.0
+                if noisy == "not run":
+                    pool = [replace(c, sphinx=0.0) for c in pool if c.source != "sphinx"]
+            if not pool:
+                continue
+            chosen, sphinx = pick(pool, weight, prior, bonus, agreement, support, None)
+            right += spoken_text(chosen.text) == said
+            ran += sphinx and not (spread < threshold and noisy == "not run")
+        noise_rows.append((right / max(len(heard), 1), threshold, quiet, noisy,
+                           ran / max(len(heard), 1)))
+    noise_rows.sort(key=lambda r: -r[0])
+    print(markdown_table(
+        ["spread under (dB)", "sphinx prior above", "below", "exact %", "pocketsphinx runs %"],
+        [[f"{r[1]:g}" if r[1] else "(never)", f"{r[2]:g}", r[3] if r[1] else "",
+          f"{100 * r[0]:.1f}", f"{100 * r[4]:.1f}"] for r in noise_rows[:15]]))
     return 0
 
 

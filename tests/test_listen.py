@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from resolver.pipeline import Resolver
@@ -109,3 +110,20 @@ def test_the_ctc_weight_comes_from_an_unheard_voice_when_the_card_has_one() -> N
     assert listen._card_cer(Card({**sentences, "held_out_voice": {"cer": 0.3}})) == 0.3
     assert listen._card_cer(Card({**sentences, "held_out_voice": None})) == 0.1
     assert listen._card_cer(Card({})) is None and listen._card_cer(object()) is None
+
+
+def test_pocketsphinx_is_left_out_in_noise(shared: Resolver) -> None:
+    pytest.importorskip("pocketsphinx")
+    from resolver.neural.synth import add_noise, read_wav, white_noise
+    from resolver.speech.audio import level_spread
+
+    listener = shared.listener()
+    assert listener is not None and listener.sphinx is not None
+    unsure = Listener(listener.parser, listener.model, listener.sphinx)
+    unsure.ctc_weight = 0.0  # never sure: only the noise keeps pocketsphinx out
+    clean, _ = read_wav(AUDIO / "lock_front_door.wav")
+    noisy = add_noise(clean, white_noise(len(clean), np.random.default_rng(0)), 5.0)
+    assert level_spread(clean) >= listen.NOISY_SPREAD > level_spread(noisy)
+    heard = unsure.listen(noisy)
+    assert "sphinx" not in heard.ms and heard.trace()["spread_db"] < listen.NOISY_SPREAD
+    assert heard.candidates and all(c.source != "sphinx" for c in heard.candidates)
