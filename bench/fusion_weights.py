@@ -15,6 +15,10 @@ each setting of the weights picks a candidate per utterance and the table gives 
 pick is exactly what was said, and how often pocketsphinx would have run behind the sure gate.
 
     .venv/bin/python bench/fusion_weights.py [--corpus cache/speech] [--voice V] [--limit N]
+                                             [--heard FILE]
+
+``--heard FILE`` keeps what was heard, so another run replays new settings without hearing
+again (delete the file after the model or the listener's candidates change).
 
 Needs the corpus (``python -m resolver synth-audio``) and pocketsphinx.
 """
