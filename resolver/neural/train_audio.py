@@ -56,6 +56,8 @@ DEFAULT_SEED = 11
 HOLDOUT_SHARE = 0.05
 IGNORE = -100
 CROP_SILENCE = (0.05, 0.4)
+"""Seconds of padding silence kept each side of the speech in training (a third of the
+corpus's audio is padding; serving trims it)."""
 FREQUENCY_MASKS = (2, 10)
 """SpecAugment's frequency masks: how many, and at most how many mel bands each."""
 TIME_MASKS = (2, 20, 0.05)
@@ -63,8 +65,6 @@ TIME_MASKS = (2, 20, 0.05)
 of the utterance each (so a short command keeps its words)."""
 UNSEEN_SAMPLE = 500
 """Utterances of the held-out voices scored after every epoch."""
-"""Seconds of padding silence kept each side of the speech in training (a third of the
-corpus's audio is padding; serving trims it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,21 +494,20 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
     def finish() -> dict[str, Any]:
         """Score the network, fit its intent temperature, checkpoint and export it; the card."""
         nonlocal config
-        scores = evaluate(network, held, features, config)
+        # The intent temperature is fitted on the unheard voice if there is one.
+        calibration: list[tuple[np.ndarray, int]] = []
+        scores = evaluate(network, held, features, config, None if unseen else calibration)
         point = {"epoch": epoch, "steps": step, "minutes": round(trained_seconds / 60, 1),
                  **{k: v for k, v in scores.items() if k != "per_synthesizer"}}
         print(f"epoch {epoch}: held-out CER {scores['cer']:.3%}, sentences "
               f"{scores['sentence_accuracy']:.1%}, intent {scores['intent_accuracy']:.1%}, "
               f"domain {scores['domain_accuracy']:.1%}", file=sys.stderr)
-        calibration: list[tuple[np.ndarray, int]] = []
         if unseen:
             unseen_scores = evaluate(network, unseen, features, config, calibration)
             point["unseen_voice"] = {k: v for k, v in unseen_scores.items()
                                      if k != "per_synthesizer"}
             print(f"  held-out voices: CER {unseen_scores['cer']:.3%}, intent "
                   f"{unseen_scores['intent_accuracy']:.1%}", file=sys.stderr)
-        else:
-            evaluate(network, held, features, config, calibration)
         config = replace(config, intent_temperature=fit_temperature(calibration))
         point["intent_temperature"] = config.intent_temperature
         if curve and curve[-1]["epoch"] == epoch:

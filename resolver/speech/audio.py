@@ -278,12 +278,13 @@ def frame_levels(samples: Samples, rate: int, settings: TrimSettings = DEFAULT_T
     frame = max(1, int(rate * settings.frame_ms / 1000))
     hop = max(1, int(rate * settings.hop_ms / 1000))
     if samples.size <= frame:
-        frames = samples[None, :].astype(np.float64)
+        rms = np.sqrt(np.mean(np.square(samples, dtype=np.float64), keepdims=True))
     else:
+        # Sums of squares over each frame from one running sum, not a frames × samples copy.
         count = 1 + (samples.size - frame) // hop
-        index = np.arange(frame)[None, :] + hop * np.arange(count)[:, None]
-        frames = samples[index].astype(np.float64)
-    rms = np.sqrt(np.mean(frames**2, axis=1))
+        running = np.concatenate(([0.0], np.cumsum(np.square(samples, dtype=np.float64))))
+        starts = hop * np.arange(count)
+        rms = np.sqrt(np.maximum(running[starts + frame] - running[starts], 0.0) / frame)
     return np.asarray(20 * np.log10(np.maximum(rms, 1e-10)), dtype=np.float64)
 
 

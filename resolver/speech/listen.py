@@ -330,6 +330,7 @@ class Listener:
         return near
 
     def _rescored(self, candidate: Candidate) -> Candidate:
+        """``candidate`` with its fusion score computed from its other scores."""
         return replace(candidate, score=fusion_score(
             candidate.fit, candidate.reads, candidate.agreement, candidate.sphinx,
             self.ctc_weight))
@@ -364,5 +365,5 @@ class Listener:
                    + self.decoder.word_bonus * words) / max(len(spoken), 1)
         else:
             fit = ctc
-        score = fusion_score(fit, reads, agreement, sphinx, self.ctc_weight)
-        return Candidate(source, text, score, ctc, reads, lm, fit, agreement, sphinx=sphinx)
+        return self._rescored(
+            Candidate(source, text, 0.0, ctc, reads, lm, fit, agreement, sphinx=sphinx))
