@@ -290,6 +290,8 @@ def _pools() -> dict[str, list[Sentence]]:
                     for i in range(50)],
         "proposer": [Sentence(f"what time is it {i}", "ResolverOther", "none", "other")
                      for i in range(50)],
+        "slurp": [Sentence(f"olly make the lights a bit dimmer {i}", "HassLightSet", "light",
+                           "slurp_train") for i in range(20)],
         "dialog": [Sentence("no, don't turn on the kitchen light", None, None, "dialog"),
                    Sentence("la " * 100, None, None, "dialog")],
     }
@@ -302,7 +304,8 @@ def test_plan_is_fixed_by_its_seed_and_a_prefix_of_a_longer_plan() -> None:
     assert short != other
     sources = [job.sentence.source for job in long]
     assert 0.4 < sources.count("grammar") / len(long) < 0.6
-    assert 0.1 < sources.count("dialog") / len(long) < 0.3
+    assert 0.05 < sources.count("dialog") / len(long) < 0.25
+    assert 0.03 < sources.count("slurp_train") / len(long) < 0.18
     assert all(len(job.transcript.split()) <= synth.MAX_WORDS for job in long)
     assert {job.voice.engine for job in long} == {"espeak-ng", "flite"}
 
