@@ -29,8 +29,10 @@ START = "<s>"
 END = "</s>"
 NEG_INF = float("-inf")
 
-BEAM = 24
-"""Prefixes kept after every step."""
+BEAM = 48
+"""Prefixes kept after every step. On the unheard dev voice the top transcript is exact on
+36.2% of utterances at 24, 37.2% at 32, 38.3% at 48 and 39.0% at 64, at 13, 16, 26 and 30 ms
+an utterance; 48 keeps a noisy turn under 20 ms a second of audio."""
 LM_WEIGHT = 0.6
 """Weight of the word model's log-probability against the acoustic log-probability."""
 WORD_BONUS = 1.0
