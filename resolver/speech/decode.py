@@ -30,9 +30,10 @@ END = "</s>"
 NEG_INF = float("-inf")
 
 BEAM = 48
-"""Prefixes kept after every step. On the unheard dev voice the top transcript is exact on
-36.2% of utterances at 24, 37.2% at 32, 38.3% at 48 and 39.0% at 64, at 13, 16, 26 and 30 ms
-an utterance; 48 keeps a noisy turn under 20 ms a second of audio."""
+"""Prefixes kept after every step. On a voice the model never heard (`bench/decoder_settings.py
+--voice flite:rms`, 400 utterances) the top transcript is exact on 36.2% at 24, 37.2% at 32,
+38.2% at 48 and 39.0% at 64, at 15, 17, 25 and 38 ms an utterance; 48 keeps a noisy turn
+under 20 ms a second of audio."""
 LM_WEIGHT = 0.6
 """Weight of the word model's log-probability against the acoustic log-probability."""
 WORD_BONUS = 1.0
