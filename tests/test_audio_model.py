@@ -307,3 +307,11 @@ def test_training_runs_end_to_end_and_fine_tunes(tmp_path: Path) -> None:
     assert second["config"]["dropout"] == 0.1
     assert second["config"]["feature_mean"] == first["config"]["feature_mean"]
     assert "after 1 epoch (" in second["recipe"]["initialised_from"]
+    smaller = train_audio(corpus, tmp_path / "cache", out_model=tmp_path / "c.onnx",
+                          out_card=tmp_path / "c.json", epochs=1, minutes=5, threads=1,
+                          layers=1, width=48)
+    assert (smaller["config"]["gru_layers"], smaller["config"]["gru_hidden"],
+            smaller["config"]["d_model"]) == (1, 48, 48)
+    assert smaller["parameters"] < first["parameters"]
+    assert AudioModel.load(tmp_path / "c.onnx", tmp_path / "c.json").transcribe(
+        0.1 * rng.standard_normal(16000).astype(np.float32)) is not None

@@ -416,7 +416,8 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
                 dropout: float | None = None, spec_augment: bool = True,
                 crop_silence: tuple[float, float] | None = CROP_SILENCE,
                 init_from: Path | None = None,
-                hold_out_voices: tuple[str, ...] = ()) -> dict[str, Any]:
+                hold_out_voices: tuple[str, ...] = (), layers: int | None = None,
+                width: int | None = None) -> dict[str, Any]:
     """Train, checkpoint and export the audio model; returns the model card.
 
     Utterances whose voice starts with one of ``hold_out_voices`` (``"flite:rms"``) are kept
@@ -426,6 +427,8 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
     ``crop_silence`` (seconds, lowest and highest) is how much of each utterance's padding
     silence is kept on each side in training, drawn anew every time; ``None`` keeps it all.
     ``init_from`` (a checkpoint) starts from an earlier network instead of from scratch.
+    ``layers`` and ``width`` (recurrent layers, and units a direction, which is also the width
+    fed to them) replace :class:`AudioConfig`'s defaults.
     """
     import torch
 
@@ -437,6 +440,10 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
     base = AudioConfig(time_stride=time_stride)
     if dropout is not None:
         base = replace(base, dropout=dropout)
+    if layers is not None:
+        base = replace(base, gru_layers=layers)
+    if width is not None:
+        base = replace(base, gru_hidden=width, d_model=width)
     rows, features, offsets, lengths = cache_features(corpus, cache, base)
     feature_seconds = time.time() - started
 
@@ -697,6 +704,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="subsampling in time (2: 20 ms steps, 4: 40 ms steps)")
     parser.add_argument("--dropout", type=float, default=None,
                         help=f"dropout between blocks (default {AudioConfig().dropout})")
+    parser.add_argument("--layers", type=int, default=None,
+                        help=f"bidirectional recurrent layers (default {AudioConfig().gru_layers})")
+    parser.add_argument("--width", type=int, default=None,
+                        help=f"recurrent units a direction (default {AudioConfig().gru_hidden})")
     parser.add_argument("--no-spec-augment", dest="spec_augment", action="store_false",
                         help="train without SpecAugment's time and frequency masks")
     parser.add_argument("--crop-silence", type=float, nargs=2, metavar=("LOW", "HIGH"),
@@ -734,7 +745,8 @@ def run(args: argparse.Namespace) -> int:
                        dropout=args.dropout, spec_augment=args.spec_augment,
                        crop_silence=tuple(args.crop_silence) if args.crop_silence else None,
                        init_from=args.init_from,
-                       hold_out_voices=tuple(args.hold_out_voices))
+                       hold_out_voices=tuple(args.hold_out_voices), layers=args.layers,
+                       width=args.width)
     held = card.get("held_out", {})
     print(json.dumps({"parameters": card.get("parameters"), "epochs": card["training"]["epochs"],
                       "minutes": card["training"]["minutes"], "cer": held.get("cer"),
