@@ -315,3 +315,11 @@ def test_training_runs_end_to_end_and_fine_tunes(tmp_path: Path) -> None:
     assert smaller["parameters"] < first["parameters"]
     assert AudioModel.load(tmp_path / "c.onnx", tmp_path / "c.json").transcribe(
         0.1 * rng.standard_normal(16000).astype(np.float32)) is not None
+    with pytest.raises(ValueError, match="cannot change it"):
+        train_audio(corpus, tmp_path / "cache", out_model=tmp_path / "d.onnx",
+                    out_card=tmp_path / "d.json", epochs=1, minutes=5, threads=1,
+                    init_from=checkpoint, width=48)
+    from resolver.neural.train_audio import main as train_main
+
+    assert train_main(["--corpus", str(corpus), "--cache", str(tmp_path / "cache"),
+                       "--layers", "0", "--output", str(tmp_path / "e.onnx")]) == 2

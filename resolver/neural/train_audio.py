@@ -440,6 +440,8 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
     base = AudioConfig(time_stride=time_stride)
     if dropout is not None:
         base = replace(base, dropout=dropout)
+    if (layers is not None and layers < 1) or (width is not None and width < 1):
+        raise ValueError(f"layers and width must be at least 1 (got {layers}, {width})")
     if layers is not None:
         base = replace(base, gru_layers=layers)
     if width is not None:
@@ -463,6 +465,10 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
         if config.time_stride != base.time_stride:
             raise ValueError(f"{init_from}: its network has time stride {config.time_stride}, "
                              f"not {base.time_stride}")
+        shape = (config.gru_layers, config.gru_hidden)
+        if (layers or shape[0], width or shape[1]) != shape:
+            raise ValueError(f"{init_from}: its network has {shape[0]} layers of {shape[1]} "
+                             "units; --layers and --width cannot change it")
     network = build_network(config)
     if init_from is not None:
         network.load_state_dict(earlier["network"])
@@ -737,16 +743,20 @@ def run(args: argparse.Namespace) -> int:
               "'python -m resolver synth-audio' first", file=sys.stderr)
         return 1
     output = Path(args.output)
-    card = train_audio(corpus, Path(args.cache), out_model=output,
-                       out_card=output.with_suffix(".json"), seed=args.seed,
-                       epochs=args.epochs, minutes=args.minutes,
-                       batch_seconds=args.batch_seconds, peak_lr=args.lr, resume=args.resume,
-                       threads=args.threads, time_stride=args.time_stride,
-                       dropout=args.dropout, spec_augment=args.spec_augment,
-                       crop_silence=tuple(args.crop_silence) if args.crop_silence else None,
-                       init_from=args.init_from,
-                       hold_out_voices=tuple(args.hold_out_voices), layers=args.layers,
-                       width=args.width)
+    try:
+        card = train_audio(corpus, Path(args.cache), out_model=output,
+                           out_card=output.with_suffix(".json"), seed=args.seed,
+                           epochs=args.epochs, minutes=args.minutes,
+                           batch_seconds=args.batch_seconds, peak_lr=args.lr, resume=args.resume,
+                           threads=args.threads, time_stride=args.time_stride,
+                           dropout=args.dropout, spec_augment=args.spec_augment,
+                           crop_silence=tuple(args.crop_silence) if args.crop_silence else None,
+                           init_from=args.init_from,
+                           hold_out_voices=tuple(args.hold_out_voices), layers=args.layers,
+                           width=args.width)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     held = card.get("held_out", {})
     print(json.dumps({"parameters": card.get("parameters"), "epochs": card["training"]["epochs"],
                       "minutes": card["training"]["minutes"], "cer": held.get("cer"),
