@@ -15,16 +15,14 @@ Needs the corpus (``python -m resolver synth-audio``) and the audio model.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from _common import ROOT, markdown_table, progress
-from fusion_weights import held_out
+from fusion_weights import corpus_arguments, has_manifest, held_out
 
 from resolver import Resolver
 from resolver.neural.audio_model import AudioConfig
@@ -36,16 +34,8 @@ from resolver.speech.sphinx import normalize
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the model over the utterances, then decode them under each setting."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=ROOT / "cache" / "speech")
-    parser.add_argument("--voice", default=None,
-                        help="a voice the model was trained without, e.g. flite:rms (default: "
-                             "the held-out split of the training voices)")
-    parser.add_argument("--limit", type=int, default=400, help="utterances at most (0: all)")
-    args = parser.parse_args(argv)
-    if not (args.corpus / "manifest.jsonl").is_file():
-        print(f"error: {args.corpus / 'manifest.jsonl'} not found; run "
-              "'python -m resolver synth-audio' first", file=sys.stderr)
+    args = corpus_arguments(__doc__.splitlines()[0], limit=400).parse_args(argv)
+    if not has_manifest(args.corpus):
         return 1
     listener = Resolver.from_files(ROOT / "demo" / "home.yaml").listener()
     if listener is None or listener.model is None or listener.decoder is None:

@@ -71,6 +71,27 @@ def held_out(corpus: Path, vocabulary: set[str], config: AudioConfig, voice: str
             if all(word in vocabulary for word in u.transcript.split())]
 
 
+def corpus_arguments(description: str, limit: int) -> argparse.ArgumentParser:
+    """A parser with the options that pick held-out utterances: ``--corpus``, ``--voice`` and
+    ``--limit`` (``limit`` its default)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--corpus", type=Path, default=ROOT / "cache" / "speech")
+    parser.add_argument("--voice", default=None,
+                        help="a voice the model was trained without, e.g. flite:rms (default: "
+                             "the held-out split of the training voices)")
+    parser.add_argument("--limit", type=int, default=limit, help="utterances at most (0: all)")
+    return parser
+
+
+def has_manifest(corpus: Path) -> bool:
+    """Whether ``corpus`` has its manifest; says what to run when it has not."""
+    if (corpus / "manifest.jsonl").is_file():
+        return True
+    print(f"error: {corpus / 'manifest.jsonl'} not found; run "
+          "'python -m resolver synth-audio' first", file=sys.stderr)
+    return False
+
+
 SUPPORT = {
     "probability": lambda c: c.sphinx,
     "heard": lambda c: float(c.sphinx > 0.0),
@@ -98,18 +119,11 @@ def pick(candidates: Sequence[Candidate], weight: float, prior: float, bonus: fl
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Hear the held-out utterances, then print the table of settings."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=ROOT / "cache" / "speech")
-    parser.add_argument("--voice", default=None,
-                        help="a voice the model was trained without, e.g. flite:rms (default: "
-                             "the held-out split of the training voices)")
-    parser.add_argument("--limit", type=int, default=0, help="utterances at most (0: all)")
+    parser = corpus_arguments(__doc__.splitlines()[0], limit=0)
     parser.add_argument("--heard", type=Path, default=None,
                         help="keep what was heard in this file, and reuse it when it exists")
     args = parser.parse_args(argv)
-    if not (args.corpus / "manifest.jsonl").is_file():
-        print(f"error: {args.corpus / 'manifest.jsonl'} not found; run "
-              "'python -m resolver synth-audio' first", file=sys.stderr)
+    if not has_manifest(args.corpus):
         return 1
     resolver = Resolver.from_files(ROOT / "demo" / "home.yaml")
     base = resolver.listener()
