@@ -4,7 +4,8 @@
   of the words parses too, the two compete and the proposer's scores rank them.
 - When nothing parses, the proposer's intent and the targets the gazetteer found in the
   words (names, areas, device nouns, "here"; typos corrected) make a logical form, marked
-  as coming from the proposer; below :data:`THRESHOLD` nothing is done.
+  as coming from the proposer; below :data:`THRESHOLD` nothing is done, and nothing either
+  when the words contradict themselves ("turn on the light off").
 
 Either way the rules then decide, so "don't kill the lights" is still a negation.
 """
@@ -127,7 +128,7 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Readi
                            Reading(relaxed, "grammar (noise dropped)", relaxed.utterance,
                                    corrections + tuple((w, "") for w in dropped))))
     if proposal is not None and proposal.score >= THRESHOLD \
-            and proposal.intent != "ResolverOther" \
+            and proposal.intent != "ResolverOther" and not parsed.contradiction \
             and _knows_something(parsed, parser.tagger.name_words):
         tags = list((corrected or parsed).tags)
         move = fallback_move(proposal, tags, parser.tagger.name_words)

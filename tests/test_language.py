@@ -490,6 +490,24 @@ def test_a_failure_is_a_value(parser: UtteranceParser, text: str, error: str) ->
     assert parsed.error == error
 
 
+@pytest.mark.parametrize("text", ["turn on off", "turn on the kitchen light off",
+                                  "switch off the tv on"])
+def test_on_and_off_together_are_a_contradiction(parser: UtteranceParser, text: str) -> None:
+    parsed = parser.parse(text)
+    assert parsed.utterance is None
+    assert parsed.contradiction
+    assert parsed.error == "both on and off were said"
+
+
+@pytest.mark.parametrize("text", ["turn off the light on the porch", "turn the kitchen light off",
+                                  "turn on the lights on the porch"])
+def test_a_particle_before_the_target_is_no_contradiction(parser: UtteranceParser,
+                                                          text: str) -> None:
+    parsed = parser.parse(text)
+    assert parsed.utterance is not None, parsed.error
+    assert not parsed.contradiction
+
+
 def test_the_parser_never_raises_on_word_salad(parser: UtteranceParser) -> None:
     vocabulary = sorted(set(lexicon(str(GRAMMAR_DIR)).classes)) + [
         "kitchen", "kitchen light", "front door", "50", "percent", ",", "blorp", "one"]

@@ -201,6 +201,14 @@ def test_nonsense_below_the_threshold_does_nothing(resolver: Resolver) -> None:
     assert "didn't understand" in result.response
 
 
+def test_words_that_contradict_themselves_are_not_guessed_at(resolver: Resolver) -> None:
+    # The proposer is sure of "off" here (the last word), but the words also say "on".
+    result = resolver.resolve("turn on the kitchen light off", session="f6")
+    assert result.actions == []
+    assert result.trace["parse"]["source"] == "none"
+    assert "didn't understand" in result.response
+
+
 def test_negation_stays_symbolic_whatever_the_proposer_says(resolver: Resolver) -> None:
     result = resolver.resolve("don't kill the hallway light", session="f5")
     # The hallway light is on: not turning it off leaves it on.

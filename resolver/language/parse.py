@@ -102,6 +102,10 @@ class NotUnderstood(Exception):
     """The words parse but say no action ("turn the kitchen")."""
 
 
+class Contradiction(NotUnderstood):
+    """The words say two opposite actions ("turn on the light off"): nothing may guess one."""
+
+
 @dataclass(frozen=True, slots=True)
 class ParseResult:
     """The outcome of parsing one utterance."""
@@ -112,6 +116,8 @@ class ParseResult:
     """What the grammar read, one tag a token."""
     error: str | None = None
     """Why it did not parse."""
+    contradiction: bool = False
+    """The words say opposite actions, so no reading of them should be acted on."""
     tree: str = ""
     """The parse tree, pretty-printed, for the trace."""
 
@@ -176,7 +182,8 @@ class UtteranceParser:
             return ParseResult(None, tuple(tags), _describe(err, tags))
         except VisitError as err:
             if isinstance(err.orig_exc, NotUnderstood):
-                return ParseResult(None, tuple(tags), str(err.orig_exc))
+                return ParseResult(None, tuple(tags), str(err.orig_exc),
+                                   contradiction=isinstance(err.orig_exc, Contradiction))
             raise
         except LarkError as err:
             return ParseResult(None, tuple(tags), f"not understood ({err})")
@@ -458,6 +465,10 @@ def _command(parts: list[Any]) -> Command:
                                                                          Action.PLAY)
     elif verb is not None and verb.kind in _FIXED_VERBS:
         action = _FIXED_VERBS[verb.kind]
+        opposite = {Action.TURN_ON: Action.TURN_OFF, Action.TURN_OFF: Action.TURN_ON}.get(action)
+        if opposite is not None and any(_PARTICLES[p.kind] is opposite for p in bare):
+            # "turn on off": both were said, and neither can be taken over the other
+            raise Contradiction("both on and off were said")
     elif verb is not None and verb.kind in ("V_UP", "V_BRIGHTEN"):
         action = Action.INCREASE
     elif verb is not None and verb.kind in ("V_DOWN", "V_DIM"):
@@ -505,4 +516,4 @@ def _to_target(parts: list[Any]) -> bool:
                and isinstance(parts[i + 1], _Obj) for i, p in enumerate(parts))
 
 
-__all__ = ["GRAMMAR_DIR", "NotUnderstood", "ParseResult", "UtteranceParser"]
+__all__ = ["GRAMMAR_DIR", "Contradiction", "NotUnderstood", "ParseResult", "UtteranceParser"]
