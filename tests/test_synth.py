@@ -317,6 +317,18 @@ def test_flite_voices_without_pitch_control_get_none() -> None:
     assert {v.name for v in voices if v.engine == "flite"} == set(synth.FLITE_VOICES)
 
 
+def test_flite_pitch_range_is_drawn_around_each_voices_own() -> None:
+    rng = random.Random(1)
+    voices = [synth.draw_voice(rng) for _ in range(600)]
+    assert all(v.pitch_range is None for v in voices if v.engine == "espeak-ng")
+    assert all(v.pitch_range is None for v in voices if v.name in synth.FLITE_NO_PITCH)
+    low, high = synth.PITCH_RANGE
+    for name, default in synth.FLITE_F0_STDDEV.items():
+        ranges = [v.pitch_range for v in voices if v.engine == "flite" and v.name == name]
+        assert ranges and all(low * default - 0.1 <= r <= high * default + 0.1 for r in ranges)
+        assert min(ranges) < default < max(ranges)
+
+
 # ------------------------------------------------------------------ end to end
 
 NEEDS_SYNTHESIZERS = pytest.mark.skipif(
@@ -328,6 +340,7 @@ NEEDS_SYNTHESIZERS = pytest.mark.skipif(
 @NEEDS_SYNTHESIZERS
 @pytest.mark.parametrize("voice", [Voice("espeak-ng", "en-gb-scotland", "f2", 1.1, 60),
                                    Voice("flite", "kal", None, 0.9, 1.1),
+                                   Voice("flite", "slt", None, 1.0, 0.9, 45.0),
                                    Voice("flite", "rms", None, 1.0, None)])
 def test_each_synthesizer_says_a_text(voice: Voice, tmp_path: Path) -> None:
     clean = synth.say_clean("turn off the kitchen light", voice, tmp_path)

@@ -17,7 +17,8 @@ versions, and the first N utterances of a larger corpus are the corpus of N):
    punctuation): the ``transcript`` of the manifest is exactly what was said.
 3. Voices: half ``espeak-ng`` (eight English accents, mostly with a voice variant; whisper
    and croak rarely), half ``flite`` (kal, kal16, awb, rms, slt), with the synthesizer's own
-   speed and pitch varied (flite's rms ignores the pitch setting). ``festival`` is never
+   speed and pitch varied, and flite's pitch range (its intonation's spread) too (flite's
+   rms ignores both pitch settings). ``festival`` is never
    used: its voices are the held-out evaluation voices.
 4. Augmentation, in this order, each a pure function here so that training can also apply
    them on the fly: silence trimmed; speed perturbation by resampling (x0.9-1.1, half the
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 import random
 import re
@@ -55,7 +57,7 @@ import numpy as np
 SAMPLE_RATE = 16000
 """The corpus's sample rate in Hz."""
 
-MIX = {"grammar": 0.5, "proposer": 0.25, "slurp": 0.1, "dialog": 0.15}
+MIX = {"grammar": 0.45, "proposer": 0.25, "slurp": 0.1, "dialog": 0.2}
 """Share of each sentence pool in the corpus."""
 
 GRAMMAR_HOMES = 150
@@ -94,6 +96,13 @@ FLITE_VOICES = {"kal": 0.16, "kal16": 0.22, "awb": 0.2, "rms": 0.2, "slt": 0.22}
 
 FLITE_NO_PITCH = frozenset({"rms"})
 """flite voices that ignore ``f0_shift``."""
+
+FLITE_F0_STDDEV = {"kal": 11.0, "kal16": 11.0, "awb": 25.0, "slt": 27.0}
+"""Each flite voice's own ``int_f0_target_stddev`` in Hz (setting it leaves the voice's output
+unchanged); rms ignores the setting."""
+PITCH_RANGE = (0.4, 2.2)
+"""flite's pitch range is drawn log-uniformly between these multiples of the voice's own: from
+nearly flat to lively intonation, since a new speaker's melody differs from the four heard."""
 
 
 class SynthesisError(Exception):
@@ -485,6 +494,9 @@ class Voice:
     """Speaking rate relative to the voice's default (above 1 is faster)."""
     pitch: float | None = None
     """espeak-ng's pitch (0-99) or flite's ``f0_shift`` factor; None leaves the default."""
+    pitch_range: float | None = None
+    """flite's ``int_f0_target_stddev`` in Hz (the spread of its intonation); None leaves the
+    voice's default."""
 
     @property
     def label(self) -> str:
@@ -508,6 +520,8 @@ def synthesize(text: str, voice: Voice, workdir: str | Path) -> tuple[np.ndarray
                    f"duration_stretch={1.0 / voice.speed:.3f}"]
         if voice.pitch is not None:
             command += ["--setf", f"f0_shift={voice.pitch:.3f}"]
+        if voice.pitch_range is not None:
+            command += ["--setf", f"int_f0_target_stddev={voice.pitch_range:.1f}"]
         command += ["-t", text, "-o", str(target)]
     else:
         raise SynthesisError(f"unknown synthesizer {voice.engine!r}")
@@ -528,7 +542,8 @@ def synthesize(text: str, voice: Voice, workdir: str | Path) -> tuple[np.ndarray
 
 
 def draw_voice(rng: random.Random) -> Voice:
-    """A random voice with random speed and pitch: half espeak-ng, half flite."""
+    """A random voice with random speed and pitch (and pitch range on flite): half espeak-ng,
+    half flite."""
     if rng.random() < 0.5:
         name = rng.choice(ESPEAK_VOICES)
         roll = rng.random()
@@ -542,7 +557,11 @@ def draw_voice(rng: random.Random) -> Voice:
                      rng.randint(25, 75))
     name = rng.choices(list(FLITE_VOICES), weights=list(FLITE_VOICES.values()))[0]
     pitch = None if name in FLITE_NO_PITCH else round(rng.uniform(0.85, 1.2), 3)
-    return Voice("flite", name, None, round(rng.uniform(0.85, 1.15), 3), pitch)
+    pitch_range = None
+    if name in FLITE_F0_STDDEV:
+        low, high = (math.log(bound) for bound in PITCH_RANGE)
+        pitch_range = round(FLITE_F0_STDDEV[name] * math.exp(rng.uniform(low, high)), 1)
+    return Voice("flite", name, None, round(rng.uniform(0.85, 1.15), 3), pitch, pitch_range)
 
 
 def missing_synthesizers() -> list[str]:
@@ -698,7 +717,8 @@ def render(job: Job, out_dir: str) -> dict[str, Any]:
     rng = np.random.default_rng(job.seed)
     audio, done = augment(clean, rng, _BABBLE)
     write_wav(Path(out_dir) / path, audio)
-    settings = {"synth_speed": job.voice.speed, "synth_pitch": job.voice.pitch}
+    settings = {"synth_speed": job.voice.speed, "synth_pitch": job.voice.pitch,
+                "synth_pitch_range": job.voice.pitch_range}
     row.update(path=str(path), intent=job.sentence.intent, domain=job.sentence.domain,
                source=job.sentence.source, augmentations={**settings, **done},
                duration=round(len(audio) / SAMPLE_RATE, 3))

@@ -126,9 +126,10 @@ SPHINX_PRIOR = 0.25
 With :data:`PARSE_BONUS` set on a voice the audio model never heard (`bench/fusion_weights.py
 --voice flite:rms`, 901 utterances, the model trained with `--hold-out-voice flite:rms`): the
 listener's choice is right on 46.8% (some candidate on 54.6%), against 45.5% with the earlier
-prior 0.5 and bonus 1. Checked again for the model trained on the 30,000-utterance corpus
-(`--corpus cache/speech30 --limit 900`): 44.3%, with every setting of the grid within a
-point of the best (44.8%)."""
+prior 0.5 and bonus 1. Checked again for the models trained on the 30,000-utterance corpora
+(`--limit 900`): 44.3% with every setting of the grid within a point of the best (44.8%),
+and for the committed one, with its wider flite intonation, 44.2% against a best of 44.8%
+(CTC weight 0.65, sphinx prior 0.5): 5 utterances, so the weights stay."""
 NOISY_SPREAD = 25.0
 """Audio whose level spread (:func:`~resolver.speech.audio.level_spread`, about the SNR plus
 8 dB) is under this is noisy, and pocketsphinx is not run on it: at 10 dB it gets a fifth of
