@@ -4,8 +4,9 @@ Each model (an exported ``.onnx`` file with its card, the ``.json`` beside it; t
 one by default) runs once on every utterance of ``bench/audio.py``'s held-out set that the
 cache holds, and the table gives, per voice and noise level, the greedy transcript's
 character error (edits / characters said), its exact sentences, and the intent head's top-1
-where the utterance has a label. No decoder, no listener: a quick comparison of networks
-before the whole benchmark.
+where the utterance has a label (the text's intent, read from the records a
+``bench/audio.py --json cache/bench_audio*.json`` run left). No decoder, no listener: a quick
+comparison of networks before the whole benchmark.
 
     .venv/bin/python bench/audio_cer.py [MODEL.onnx ...] [--voices ked,kal] [--noise clean,10]
                                         [--limit 128]
@@ -23,31 +24,31 @@ from pathlib import Path
 
 import numpy as np
 from _common import ROOT, markdown_table, progress
+from audio import CACHE, Rendering
 
 from resolver.neural.audio_infer import AudioModel, greedy_transcript
 from resolver.neural.synth import read_wav
 from resolver.neural.train_audio import edit_distance
 from resolver.speech.audio import load_audio
 
-CACHE = ROOT / "cache" / "heldout"
 COMMITTED = ROOT / "resolver" / "neural" / "audio_model.onnx"
 LIMIT = 128
 """Utterances per voice by default (the same ones for every model: the index's first)."""
 
 
-def renderings(voices: Sequence[str], limit: int) -> dict[str, list[dict[str, str]]]:
+def renderings(voices: Sequence[str], limit: int) -> dict[str, list[Rendering]]:
     """The cached renderings of each voice, in index order, at most ``limit`` (0: all)."""
     index = CACHE / "index.jsonl"
     if not index.is_file():
         return {}
-    chosen: dict[str, list[dict[str, str]]] = {voice: [] for voice in voices}
+    chosen: dict[str, list[Rendering]] = {voice: [] for voice in voices}
     for line in index.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         row = json.loads(line)
         group = chosen.get(row["voice"])
         if group is not None and (limit <= 0 or len(group) < limit):
-            group.append(row)
+            group.append(Rendering(**row))
     return {voice: rows for voice, rows in chosen.items() if rows}
 
 
@@ -65,24 +66,19 @@ def labels() -> dict[str, str]:
     return found
 
 
-def wav_path(row: dict[str, str], noise: str) -> Path:
-    folder = "clean" if noise == "clean" else f"snr{noise}"
-    return CACHE / row["voice"] / folder / f"{row['key']}.wav"
-
-
-def measure(model: AudioModel, rows: Sequence[dict[str, str]], noise: str,
+def measure(model: AudioModel, rows: Sequence[Rendering], noise: str,
             intents: dict[str, str]) -> dict[str, float]:
     """Character error, exact share and intent top-1 of one model on one voice and noise."""
     edits = chars = exact = heard = 0
     right = labelled = 0
     for row in rows:
-        path = wav_path(row, noise)
+        path = row.path(noise)
         if not path.is_file():
             continue
         samples, rate = read_wav(path)
         scores = model.scores(load_audio(np.asarray(samples, dtype=np.float32), rate))
         text = greedy_transcript(scores.logprobs, model.alphabet)
-        said = row["said"]
+        said = row.said
         edits += edit_distance(text, said)
         chars += len(said)
         exact += text == said

@@ -96,6 +96,8 @@ _SETTING_VERBS = frozenset({"V_ON", "V_LIGHT", "V_SET", "V_UP", "V_DOWN", "V_DIM
 _PARTICLES = {"ON": Action.TURN_ON, "OFF": Action.TURN_OFF, "UP": Action.INCREASE,
               "DOWN": Action.DECREASE}
 _STATE_WORDS = {"ON": "on", "OFF": "off", "UP": "open", "DOWN": "closed"}
+_OPPOSITES = {Action.TURN_ON: Action.TURN_OFF, Action.TURN_OFF: Action.TURN_ON}
+"""Actions that a particle of the other cannot go with ("turn on ... off")."""
 
 
 class NotUnderstood(Exception):
@@ -465,7 +467,7 @@ def _command(parts: list[Any]) -> Command:
                                                                          Action.PLAY)
     elif verb is not None and verb.kind in _FIXED_VERBS:
         action = _FIXED_VERBS[verb.kind]
-        opposite = {Action.TURN_ON: Action.TURN_OFF, Action.TURN_OFF: Action.TURN_ON}.get(action)
+        opposite = _OPPOSITES.get(action)
         if opposite is not None and any(_PARTICLES[p.kind] is opposite for p in bare):
             # "turn on off": both were said, and neither can be taken over the other
             raise Contradiction("both on and off were said")
