@@ -94,12 +94,11 @@ ESPEAK_RARE_VARIANTS = ("croak", "whisper", "whisperf")
 FLITE_VOICES = {"kal": 0.16, "kal16": 0.22, "awb": 0.2, "rms": 0.2, "slt": 0.22}
 """flite's voices and their share of flite's half of the corpus (kal is 8 kHz)."""
 
-FLITE_NO_PITCH = frozenset({"rms"})
-"""flite voices that ignore ``f0_shift``."""
-
 FLITE_F0_STDDEV = {"kal": 11.0, "kal16": 11.0, "awb": 25.0, "slt": 27.0}
 """Each flite voice's own ``int_f0_target_stddev`` in Hz (setting it leaves the voice's output
-unchanged); rms ignores the setting."""
+unchanged): the voices whose pitch can be moved."""
+FLITE_NO_PITCH = frozenset(FLITE_VOICES.keys() - FLITE_F0_STDDEV.keys())
+"""flite voices that ignore both ``f0_shift`` and ``int_f0_target_stddev`` (rms)."""
 PITCH_RANGE = (0.4, 2.2)
 """flite's pitch range is drawn log-uniformly between these multiples of the voice's own: from
 nearly flat to lively intonation, since a new speaker's melody differs from the four heard."""
@@ -556,9 +555,9 @@ def draw_voice(rng: random.Random) -> Voice:
         return Voice("espeak-ng", name, variant, round(rng.uniform(0.75, 1.2), 3),
                      rng.randint(25, 75))
     name = rng.choices(list(FLITE_VOICES), weights=list(FLITE_VOICES.values()))[0]
-    pitch = None if name in FLITE_NO_PITCH else round(rng.uniform(0.85, 1.2), 3)
-    pitch_range = None
+    pitch = pitch_range = None
     if name in FLITE_F0_STDDEV:
+        pitch = round(rng.uniform(0.85, 1.2), 3)
         low, high = (math.log(bound) for bound in PITCH_RANGE)
         pitch_range = round(FLITE_F0_STDDEV[name] * math.exp(rng.uniform(low, high)), 1)
     return Voice("flite", name, None, round(rng.uniform(0.85, 1.15), 3), pitch, pitch_range)
