@@ -392,3 +392,26 @@ def test_a_failing_text_is_skipped_and_counted(tmp_path: Path,
     assert summary["skipped"] >= 1
     assert summary["utterances"] + summary["skipped"] == 6
     assert all(e["text"] == "explode" for e in summary["skipped_examples"])
+
+
+def test_negated_commands_are_labelled_with_the_command_they_name() -> None:
+    from resolver.neural.data import NEGATIONS, grammar_examples
+
+    said = list(grammar_examples(random.Random(3), homes=4, per_home=60, negated=0.5))
+    negated = [e for e in said if e.text.startswith(NEGATIONS)]
+    assert negated
+    plain = {e.text: e.intent for e in said}
+    for example in negated:
+        words = example.text.split()
+        named = next(" ".join(words[i:]) for i in range(1, len(words))
+                     if " ".join(words[i:]) in plain)
+        assert example.intent == plain[named]
+    # The text proposer's sentences have no negated share.
+    before = [e.text for e in grammar_examples(random.Random(3), homes=4, per_home=60)]
+    assert before and not any(t.startswith(NEGATIONS) for t in before)
+
+
+def test_dialog_pool_labels_a_spoken_negation_with_the_command_it_names() -> None:
+    labels = {s.text: s.intent for s in synth.dialog_pool()}
+    assert labels["don't turn on the garage light"] == "HassTurnOn"
+    assert labels["no, don't turn off the hallway light"] == "HassTurnOff"

@@ -252,8 +252,14 @@ def _templates() -> list[Template]:
 _INCREASE = {"ResolverIncrease", "ResolverDecrease"}
 
 
-def _label(parser: UtteranceParser, home: Home, text: str) -> tuple[str, str] | None:
-    """The intent and domain the grammar gives a sentence, or None."""
+def _label(parser: UtteranceParser, home: Home, text: str, negated: bool = False
+           ) -> tuple[str, str] | None:
+    """The intent and domain the grammar gives a sentence, or None.
+
+    A negated command ("don't turn on the light") has no intent of its own (the rules decide
+    what it means) and gets None, unless ``negated``: then it gets the intent of the command it
+    names, which is what the audio model's intent head is asked for (the listener compares it
+    with the intent each heard candidate names)."""
     parsed = parser.parse(text)
     if parsed.utterance is None or len(parsed.utterance.moves) != 1:
         return None
@@ -265,7 +271,7 @@ def _label(parser: UtteranceParser, home: Home, text: str) -> tuple[str, str] | 
             return "HassClimateGetTemperature", "climate"
         domain = move.target.domains[0] if move.target.domains else _named_domain(home, move)
         return "HassGetState", _domain(domain)
-    if not isinstance(move, Command) or move.negated:
+    if not isinstance(move, Command) or (move.negated and not negated):
         return None
     match, _ = match_command(home, move, home.initial_state(), None)
     if move.action in (Action.INCREASE, Action.DECREASE):
@@ -314,9 +320,16 @@ _KNOWN_INTENTS = frozenset({
 })
 
 
-def grammar_examples(rng: random.Random, homes: int = 60, per_home: int = 100
-                     ) -> Iterator[Example]:
-    """Sentences from the grammar's templates over ``homes`` generated homes, labelled."""
+NEGATIONS = ("don't", "do not", "no don't", "no do not", "please don't", "no no don't")
+"""How the negated sentences of :func:`grammar_examples` begin."""
+
+
+def grammar_examples(rng: random.Random, homes: int = 60, per_home: int = 100,
+                     negated: float = 0.0) -> Iterator[Example]:
+    """Sentences from the grammar's templates over ``homes`` generated homes, labelled.
+
+    A share ``negated`` of the commands is also said negated ("don't turn on the hall light"),
+    labelled with the intent of the command it names (see :func:`_label`)."""
     templates = _templates()
     phrases = _Phrases(rng)
     for _ in range(homes):
@@ -330,5 +343,10 @@ def grammar_examples(rng: random.Random, homes: int = 60, per_home: int = 100
                 continue
             seen.add(text)
             label = _label(parser, home, text)
-            if label is not None:
-                yield Example(text, label[0], label[1], "grammar")
+            if label is None:
+                continue
+            yield Example(text, label[0], label[1], "grammar")
+            if negated and rng.random() < negated:
+                said = f"{rng.choice(NEGATIONS)} {text}"
+                if _label(parser, home, said, negated=True) == label:
+                    yield Example(said, label[0], label[1], "grammar")

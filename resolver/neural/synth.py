@@ -62,6 +62,9 @@ MIX = {"grammar": 0.45, "proposer": 0.25, "slurp": 0.1, "dialog": 0.2}
 
 GRAMMAR_HOMES = 150
 """Generated homes the grammar's sentences are drawn over."""
+GRAMMAR_NEGATED = 0.12
+"""Share of the grammar's commands also said negated, so that "don't" and "do not" before
+a command are heard often (the golden dialogs alone have few)."""
 MAX_WORDS = 40
 """Longer texts (a stress test among the dialogs) are not said."""
 BABBLE_BANK = 64
@@ -600,7 +603,7 @@ def grammar_pool(seed: int, homes: int = GRAMMAR_HOMES) -> list[Sentence]:
 
     rng = random.Random(seed)
     return [Sentence(e.text, e.intent, e.domain, e.source)
-            for e in grammar_examples(rng, homes=homes, per_home=100)]
+            for e in grammar_examples(rng, homes=homes, per_home=100, negated=GRAMMAR_NEGATED)]
 
 
 def proposer_pool(data_dir: Path | None = None) -> list[Sentence]:
@@ -639,7 +642,7 @@ def dialog_pool(folder: Path = DIALOGS) -> list[Sentence]:
                 text = turn.get("say")
                 if not text:
                     continue
-                label = _label(parser, home, text)
+                label = _label(parser, home, text, negated=True)
                 intent, domain = label if label else (None, None)
                 sentences.append(Sentence(text, intent, domain, "dialog"))
     return sentences
