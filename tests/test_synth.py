@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import wave
@@ -397,15 +398,13 @@ def test_a_failing_text_is_skipped_and_counted(tmp_path: Path,
 def test_negated_commands_are_labelled_with_the_command_they_name() -> None:
     from resolver.neural.data import NEGATIONS, grammar_examples
 
-    said = list(grammar_examples(random.Random(3), homes=4, per_home=60, negated=0.5))
-    negated = [e for e in said if e.text.startswith(NEGATIONS)]
-    assert negated
-    plain = {e.text: e.intent for e in said}
-    for example in negated:
-        words = example.text.split()
-        named = next(" ".join(words[i:]) for i in range(1, len(words))
-                     if " ".join(words[i:]) in plain)
-        assert example.intent == plain[named]
+    said = list(grammar_examples(random.Random(3), homes=4, per_home=60, negated_share=0.5))
+    # A negated sentence follows the command it names.
+    pairs = [(named, e) for named, e in itertools.pairwise(said) if e.text.startswith(NEGATIONS)]
+    assert pairs
+    for named, example in pairs:
+        assert example.text.endswith(" " + named.text)
+        assert example.intent == named.intent
     # The text proposer's sentences have no negated share.
     before = [e.text for e in grammar_examples(random.Random(3), homes=4, per_home=60)]
     assert before and not any(t.startswith(NEGATIONS) for t in before)

@@ -325,10 +325,10 @@ NEGATIONS = ("don't", "do not", "no don't", "no do not", "please don't", "no no 
 
 
 def grammar_examples(rng: random.Random, homes: int = 60, per_home: int = 100,
-                     negated: float = 0.0) -> Iterator[Example]:
+                     negated_share: float = 0.0) -> Iterator[Example]:
     """Sentences from the grammar's templates over ``homes`` generated homes, labelled.
 
-    A share ``negated`` of the commands is also said negated ("don't turn on the hall light"),
+    A share ``negated_share`` of the commands is also said negated ("don't turn on the hall light"),
     labelled with the intent of the command it names (see :func:`_label`)."""
     templates = _templates()
     phrases = _Phrases(rng)
@@ -346,7 +346,7 @@ def grammar_examples(rng: random.Random, homes: int = 60, per_home: int = 100,
             if label is None:
                 continue
             yield Example(text, label[0], label[1], "grammar")
-            if negated and rng.random() < negated:
+            if negated_share and rng.random() < negated_share:
                 said = f"{rng.choice(NEGATIONS)} {text}"
                 if _label(parser, home, said, negated=True) == label:
                     yield Example(said, label[0], label[1], "grammar")

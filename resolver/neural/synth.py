@@ -603,7 +603,8 @@ def grammar_pool(seed: int, homes: int = GRAMMAR_HOMES) -> list[Sentence]:
 
     rng = random.Random(seed)
     return [Sentence(e.text, e.intent, e.domain, e.source)
-            for e in grammar_examples(rng, homes=homes, per_home=100, negated=GRAMMAR_NEGATED)]
+            for e in grammar_examples(rng, homes=homes, per_home=100,
+                                     negated_share=GRAMMAR_NEGATED)]
 
 
 def proposer_pool(data_dir: Path | None = None) -> list[Sentence]:
