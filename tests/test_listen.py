@@ -127,3 +127,20 @@ def test_pocketsphinx_is_left_out_in_noise(shared: Resolver) -> None:
     heard = unsure.listen(noisy)
     assert "sphinx" not in heard.ms and heard.trace()["spread_db"] < listen.NOISY_SPREAD
     assert heard.candidates and all(c.source != "sphinx" for c in heard.candidates)
+
+
+def test_every_move_the_intent_head_names_counts_as_agreement(shared: Resolver) -> None:
+    listener = shared.listener()
+    assert listener is not None
+    intents = [("HassClimateGetTemperature", 0.4), ("HassGetState", 0.3),
+               ("HassNevermind", 0.2), ("HassTurnOn", 0.1)]
+
+    def agreement(text: str) -> float:
+        return listener._score("model", text, None, intents).agreement
+
+    assert agreement("what is the temperature") == 0.4
+    assert agreement("is the front door locked") == 0.3
+    assert agreement("undo that") == 0.2
+    # A negated command is labelled with the intent of the command it names.
+    assert agreement("don't turn on the kitchen light") == 0.1
+    assert agreement("turn off the kitchen light") == 0.0

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..home import Home
 from ..language.parse import GRAMMAR_DIR, UtteranceParser, lexicon
-from ..logical_form import Action, Attribute, Command, Query, Undo
+from ..logical_form import Action, Attribute, Command, Move, Query, Undo
 from ..resolve import intent_of, match_command
 from .labels import DOMAINS, Example
 
@@ -267,17 +267,15 @@ def _label(parser: UtteranceParser, home: Home, text: str, negated: bool = False
     if isinstance(move, Undo):
         return "HassNevermind", "none"
     if isinstance(move, Query):
-        if move.quantity in ("temperature", "temp") and move.state is None:
-            return "HassClimateGetTemperature", "climate"
+        intent = str(move_intent(move, home))
+        if intent == "HassClimateGetTemperature":
+            return intent, "climate"
         domain = move.target.domains[0] if move.target.domains else _named_domain(home, move)
-        return "HassGetState", _domain(domain)
+        return intent, _domain(domain)
     if not isinstance(move, Command) or (move.negated and not negated):
         return None
     match, _ = match_command(home, move, home.initial_state(), None)
-    if move.action in (Action.INCREASE, Action.DECREASE):
-        intent = "ResolverIncrease" if move.action is Action.INCREASE else "ResolverDecrease"
-    else:
-        intent = intent_of(move, home, match.entities)["name"]
+    intent = move_intent(move, home, match.entities)
     domains = [home.entities[e].domain for e in match.entities]
     if domains:
         domain = max(set(domains), key=domains.count)
@@ -293,9 +291,31 @@ def _label(parser: UtteranceParser, home: Home, text: str, negated: bool = False
         domain = "light"
     else:
         domain = "none"
-    if intent not in _KNOWN_INTENTS:
+    if intent is None:
         return None
     return intent, _domain(domain)
+
+
+def move_intent(move: Move, home: Home, entities: tuple[str, ...] = ()) -> str | None:
+    """The intent label of one move of a logical form, as the intent heads are taught it:
+    undo is HassNevermind, a question HassGetState (HassClimateGetTemperature when it asks
+    the temperature), a command its HA intent (ResolverIncrease and ResolverDecrease for
+    relative changes), negated or not. None for a move no head has a label for.
+    ``entities`` (a command's matched entities) tell what a bare value sets."""
+    if isinstance(move, Undo):
+        return "HassNevermind"
+    if isinstance(move, Query):
+        if move.quantity in ("temperature", "temp") and move.state is None:
+            return "HassClimateGetTemperature"
+        return "HassGetState"
+    if not isinstance(move, Command):
+        return None
+    if move.action is Action.INCREASE:
+        return "ResolverIncrease"
+    if move.action is Action.DECREASE:
+        return "ResolverDecrease"
+    intent = intent_of(move, home, entities)["name"]
+    return intent if intent in _KNOWN_INTENTS else None
 
 
 def _named_domain(home: Home, query: Query) -> str:

@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 
 from ..language.parse import UtteranceParser
-from ..logical_form import Command
 from .audio import AudioError, AudioInput, level_spread, load_audio
 
 PARSE_BONUS = 0.5
@@ -355,11 +354,12 @@ class Listener:
             lm = self.decoder.model.sentence_logp(spoken)
         agreement = 0.0
         if reads and intents and parsed.utterance is not None:
-            first = next((m for m in parsed.utterance.moves if isinstance(m, Command)), None)
-            if first is not None:
-                from ..resolve import intent_of
+            from ..neural.data import move_intent
 
-                agreement = dict(intents).get(intent_of(first, self.parser.home)["name"], 0.0)
+            named = next((name for name in (move_intent(m, self.parser.home)
+                                            for m in parsed.utterance.moves) if name), None)
+            if named is not None:
+                agreement = dict(intents).get(named, 0.0)
         fit = 0.0
         if self.decoder is not None and logprobs is not None:
             # The beam search's own criterion, per character so long and short compare.
