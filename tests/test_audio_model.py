@@ -315,6 +315,12 @@ def test_training_runs_end_to_end_and_fine_tunes(tmp_path: Path) -> None:
     assert smaller["parameters"] < first["parameters"]
     assert AudioModel.load(tmp_path / "c.onnx", tmp_path / "c.json").transcribe(
         0.1 * rng.standard_normal(16000).astype(np.float32)) is not None
+    exported = train_audio(corpus, tmp_path / "cache", out_model=tmp_path / "f.onnx",
+                           out_card=tmp_path / "f.json", epochs=1, minutes=5, threads=1,
+                           init_from=tmp_path / "b.onnx")
+    assert exported["config"]["feature_mean"] == first["config"]["feature_mean"]
+    assert exported["recipe"]["initialised_from"].startswith(f"{tmp_path / 'b.onnx'} (sha256 ")
+    assert "itself initialised from" in exported["recipe"]["initialised_from"]
     with pytest.raises(ValueError, match="cannot change it"):
         train_audio(corpus, tmp_path / "cache", out_model=tmp_path / "d.onnx",
                     out_card=tmp_path / "d.json", epochs=1, minutes=5, threads=1,
@@ -323,3 +329,29 @@ def test_training_runs_end_to_end_and_fine_tunes(tmp_path: Path) -> None:
 
     assert train_main(["--corpus", str(corpus), "--cache", str(tmp_path / "cache"),
                        "--layers", "0", "--output", str(tmp_path / "e.onnx")]) == 2
+
+
+@pytest.mark.parametrize("rnn", ["gru", "lstm"])
+def test_an_exported_model_reads_back_into_torch(tmp_path: Path, rnn: str) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnxruntime")
+    from resolver.neural.audio_model import build_network
+    from resolver.neural.train_audio import export_onnx, load_earlier
+
+    config = AudioConfig(rnn=rnn, gru_hidden=24, d_model=24, conv_channels=4,
+                         feature_mean=(1.0,) * 80, feature_std=(2.0,) * 80)
+    torch.manual_seed(0)
+    network = build_network(config)
+    export_onnx(network, tmp_path / "m.onnx", config)
+    (tmp_path / "m.json").write_text(json.dumps({
+        "config": config.to_dict(), "training": {"epochs": 2, "minutes": 1.5}}))
+    earlier = load_earlier(tmp_path / "m.onnx")
+    assert earlier["epoch"] == 2 and earlier["trained_seconds"] == 90.0
+    for key, value in network.state_dict().items():
+        assert torch.equal(earlier["network"][key], value), key
+
+    (tmp_path / "m.json").write_text("{}")
+    with pytest.raises(ValueError, match="not the model card"):
+        load_earlier(tmp_path / "m.onnx")
+    with pytest.raises(ValueError, match="no such file"):
+        load_earlier(tmp_path / "missing.onnx")

@@ -370,9 +370,28 @@ def evaluate(network: Any, utterances: list[Utterance], features: np.ndarray,
     }
 
 
+def _onnx_difference(network: Any, path: Path, config: AudioConfig) -> float:
+    """Largest difference between the outputs of ``network`` and of the ONNX model at ``path``."""
+    import onnxruntime as ort
+    import torch
+
+    network.eval()
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(0)
+    worst = 0.0
+    mean = np.asarray(config.feature_mean or (0.0,) * config.n_mels, dtype=np.float32)
+    for frames in (37, 160, 513):
+        x = rng.standard_normal((1, frames, config.n_mels)).astype(np.float32) * 2.0 + mean
+        ours = session.run(None, {"features": x})
+        with torch.no_grad():
+            theirs = network(torch.from_numpy(x))
+        for a, b in zip(ours, theirs, strict=True):
+            worst = max(worst, float(np.abs(a - b.numpy()).max()))
+    return worst
+
+
 def export_onnx(network: Any, path: Path, config: AudioConfig) -> float:
     """Write the network as ONNX with a dynamic time axis; returns the max difference to torch."""
-    import onnxruntime as ort
     import torch
 
     network.eval()
@@ -384,22 +403,113 @@ def export_onnx(network: Any, path: Path, config: AudioConfig) -> float:
         dynamic_axes={"features": {1: "frames"}, "char_logprobs": {1: "steps"}},
         opset_version=17, dynamo=False,
     )
-    session = ort.InferenceSession(str(tmp), providers=["CPUExecutionProvider"])
-    rng = np.random.default_rng(0)
-    worst = 0.0
-    for frames in (37, 160, 513):
-        x = (rng.standard_normal((1, frames, config.n_mels)).astype(np.float32) * 2.0
-             + np.asarray(config.feature_mean, dtype=np.float32))
-        ours = session.run(None, {"features": x})
-        with torch.no_grad():
-            theirs = network(torch.from_numpy(x))
-        for a, b in zip(ours, theirs, strict=True):
-            worst = max(worst, float(np.abs(a - b.numpy()).max()))
+    worst = _onnx_difference(network, tmp, config)
     network.train()
     if worst > 1e-3:
         raise RuntimeError(f"ONNX export differs from torch by {worst:.2e}")
     tmp.replace(path)
     return worst
+
+
+def _torch_gates(onnx_gates: np.ndarray, rnn: str) -> np.ndarray:
+    """A recurrent weight or bias in ONNX's gate order, rearranged in torch's.
+
+    ONNX stacks a GRU's gates as update, reset, candidate and torch as reset, update, candidate;
+    an LSTM's as input, output, forget, cell and torch as input, forget, cell, output.
+    """
+    parts = np.split(onnx_gates, 3 if rnn == "gru" else 4, axis=0)
+    order = (1, 0, 2) if rnn == "gru" else (0, 2, 3, 1)
+    return np.concatenate([parts[i] for i in order], axis=0)
+
+
+def _state_from_onnx(path: Path, network: Any) -> dict[str, Any]:
+    """The torch state of ``network`` read back from its ONNX export at ``path``.
+
+    Most weights keep their module names in the export. Those that do not: the recurrent
+    stack becomes one ONNX GRU (or LSTM) node a layer, both directions stacked, gates in
+    ONNX's order, input and hidden biases side by side; a linear layer applied over time
+    becomes a MatMul by its transposed weight, recognised by shape.
+    """
+    import onnx
+    import torch
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    weights = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    state = network.state_dict()
+    rnn = network.config.rnn
+    loaded: dict[str, np.ndarray] = {key: weights[key] for key, value in state.items()
+                                     if key in weights and weights[key].shape == value.shape}
+    layers = [node for node in graph.node if node.op_type in ("GRU", "LSTM")]
+    for layer, node in enumerate(layers):
+        w, r, b = (weights[name] for name in node.input[1:4])
+        for direction, suffix in enumerate(("", "_reverse")):
+            half = b.shape[1] // 2
+            loaded[f"gru.weight_ih_l{layer}{suffix}"] = _torch_gates(w[direction], rnn)
+            loaded[f"gru.weight_hh_l{layer}{suffix}"] = _torch_gates(r[direction], rnn)
+            loaded[f"gru.bias_ih_l{layer}{suffix}"] = _torch_gates(b[direction][:half], rnn)
+            loaded[f"gru.bias_hh_l{layer}{suffix}"] = _torch_gates(b[direction][half:], rnn)
+    transposed = [weights[node.input[1]].T for node in graph.node
+                  if node.op_type == "MatMul" and node.input[1] in weights]
+    for key, value in state.items():
+        if key in loaded or not key.endswith(".weight"):
+            continue
+        fits = [i for i, matrix in enumerate(transposed) if matrix.shape == value.shape]
+        if len(fits) != 1:
+            raise ValueError(f"{path}: cannot tell which weight in it is {key} "
+                             f"({len(fits)} of shape {tuple(value.shape)})")
+        loaded[key] = transposed.pop(fits[0])
+    missing = [key for key in state if key not in loaded and key != "mean"]
+    if missing:
+        raise ValueError(f"{path}: no weights for {', '.join(missing)}; is it this network's "
+                         "export?")
+    for key, value in loaded.items():
+        if tuple(value.shape) != tuple(state[key].shape):
+            raise ValueError(f"{path}: {key} has shape {value.shape}, the network "
+                             f"{tuple(state[key].shape)}")
+        state[key] = torch.from_numpy(np.array(value, dtype=np.float32))
+    return state
+
+
+def load_earlier(path: Path) -> dict[str, Any]:
+    """An earlier network to fine-tune: a training checkpoint, or an exported model.
+
+    An exported model (``.onnx``, its card beside it as ``.json``, as committed) is read back
+    into torch and checked against onnxruntime on the same input, so the committed network can
+    be trained further without the checkpoint it was exported from. Returns the checkpoint's
+    ``config``, ``network`` (state), ``epoch`` and ``trained_seconds``, and ``source``: a line
+    for the card saying where the weights came from.
+    """
+    import torch
+
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    if path.suffix != ".onnx":
+        earlier = torch.load(path, weights_only=False)
+        epochs = earlier["epoch"]
+        earlier["source"] = (f"{path}, after {epochs} epoch{'' if epochs == 1 else 's'} "
+                             f"({earlier['trained_seconds'] / 60:.1f} minutes) of training")
+        return earlier
+    card_path = path.with_suffix(".json")
+    try:
+        card = json.loads(card_path.read_text())
+        config = AudioConfig.from_dict(card["config"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{card_path}: not the model card of {path.name} ({error})") from None
+    network = build_network(config)
+    network.load_state_dict(_state_from_onnx(path, network))
+    difference = _onnx_difference(network, path, config)
+    if difference > 1e-3:
+        raise ValueError(f"{path}: the weights read back differ from it by {difference:.2e}")
+    training = card.get("training", {})
+    epochs, minutes = training.get("epochs", 0), training.get("minutes", 0.0)
+    source = (f"{path} (sha256 {hashlib.sha256(path.read_bytes()).hexdigest()[:16]}), after "
+              f"{epochs} epoch{'' if epochs == 1 else 's'} ({minutes:.1f} minutes) of training")
+    before = card.get("recipe", {}).get("initialised_from")
+    if before:
+        source += f", itself initialised from {before}"
+    return {"config": config.to_dict(), "network": network.state_dict(), "epoch": epochs,
+            "trained_seconds": minutes * 60.0, "source": source}
 
 
 def _lr(step: int, elapsed: float, total_steps: int, budget: float, peak: float,
@@ -426,7 +536,8 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
 
     ``crop_silence`` (seconds, lowest and highest) is how much of each utterance's padding
     silence is kept on each side in training, drawn anew every time; ``None`` keeps it all.
-    ``init_from`` (a checkpoint) starts from an earlier network instead of from scratch.
+    ``init_from`` (a checkpoint, or an exported model with its card: see :func:`load_earlier`)
+    starts from an earlier network instead of from scratch.
     ``layers`` and ``width`` (recurrent layers, and units a direction, which is also the width
     fed to them) replace :class:`AudioConfig`'s defaults.
     """
@@ -460,7 +571,7 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
     if init_from is not None:
         # Fine-tuning: the earlier network's weights and feature statistics, this run's
         # regularisation and schedule.
-        earlier = torch.load(init_from, weights_only=False)
+        earlier = load_earlier(init_from)
         config = replace(AudioConfig.from_dict(earlier["config"]), dropout=base.dropout)
         if config.time_stride != base.time_stride:
             raise ValueError(f"{init_from}: its network has time stride {config.time_stride}, "
@@ -537,10 +648,7 @@ def train_audio(corpus: Path, cache: Path, out_model: Path = MODEL_FILE,
                           difference, threads, spec_augment, crop_silence,
                           hold_out_voices, len(unseen))
         if init_from is not None:
-            epochs_before = earlier["epoch"]
-            card["recipe"]["initialised_from"] = (
-                f"{init_from}, after {epochs_before} epoch{'' if epochs_before == 1 else 's'} "
-                f"({earlier['trained_seconds'] / 60:.1f} minutes) of training")
+            card["recipe"]["initialised_from"] = earlier["source"]
         out_card.write_text(json.dumps(card, indent=2) + "\n")
         return card
 
@@ -722,9 +830,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "between LOW and HIGH (default %(default)s)")
     parser.add_argument("--no-crop-silence", dest="crop_silence", action="store_const",
                         const=None, help="train on whole utterances, padding included")
-    parser.add_argument("--init-from", type=Path, default=None, metavar="CHECKPOINT",
-                        help="start from an earlier run's checkpoint (fine-tuning: its weights, "
-                             "this run's schedule, dropout and SpecAugment)")
+    parser.add_argument("--init-from", type=Path, default=None, metavar="MODEL",
+                        help="start from an earlier run's checkpoint, or from an exported .onnx "
+                             "with its card beside it such as the committed model (fine-tuning: "
+                             "its weights, this run's schedule, dropout and SpecAugment)")
     parser.add_argument("--hold-out-voice", dest="hold_out_voices", action="append",
                         default=[], metavar="VOICE",
                         help="keep this voice (a prefix such as flite:rms) out of training and "
