@@ -71,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     synth.add_argument("--out", default="cache/speech", help="corpus folder")
     synth.add_argument("--count", type=int, default=6000, help="number of utterances")
     synth.add_argument("--seed", type=int, default=7, help="random seed")
+    synth.add_argument("--dialogs", choices=("generated", "golden"), default="generated",
+                       help="dialog turns generated over generated homes (default), or the "
+                            "golden dialogs' own turns, which the speech benchmark also says")
 
     sentences = commands.add_parser(
         "speech-sentences", help="write the speech decoder's general sentences (SLURP train)")

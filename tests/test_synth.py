@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 import wave
 from pathlib import Path
 
@@ -414,3 +415,28 @@ def test_dialog_pool_labels_a_spoken_negation_with_the_command_it_names() -> Non
     labels = {s.text: s.intent for s in synth.dialog_pool()}
     assert labels["don't turn on the garage light"] == "HassTurnOn"
     assert labels["no, don't turn off the hallway light"] == "HassTurnOff"
+
+
+def test_generated_dialog_turns_share_no_sentence_with_the_golden_dialogs() -> None:
+    generated = synth.follow_up_pool(5, homes=12)
+    golden = {spoken_form(s.text) for s in synth.dialog_pool()}
+    texts = [s.text for s in generated]
+    assert len(texts) > 300 and len(set(texts)) > 0.8 * len(texts)
+    assert not golden & {spoken_form(t) for t in texts}
+    # Every shape is there: references, ellipsis, repairs, exclusions, undo, negations.
+    for pattern in (r"^(turn|switch) (it|them)\b", r" (too|as well|also)$", r"^(no|nope|nah) ",
+                    r" (except|but not|excluding|besides) ", r"\b(undo|never mind|cancel)\b",
+                    r" don't "):
+        assert any(re.search(pattern, t) for t in texts), pattern
+    # Labelled where a turn stands alone, negated commands with the command they name.
+    assert {s.intent for s in generated if re.match(r"^(turn|switch) (it|them) off$", s.text)
+            } <= {"HassTurnOff"}
+    assert all(s.intent is None for s in generated if s.text.endswith(" too"))
+    negated = [s for s in generated if re.match(r"^(no|nope|nah) don't \w", s.text)]
+    assert negated and all(s.intent is not None for s in negated)
+    assert synth.follow_up_pool(5, homes=12) == generated  # the seed decides
+
+
+def test_the_dialog_pool_is_chosen_by_name() -> None:
+    with pytest.raises(ValueError, match="dialogs must be one of"):
+        synth.sentence_pools(1, dialogs="other")

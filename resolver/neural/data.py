@@ -249,6 +249,88 @@ def _templates() -> list[Template]:
     return t
 
 
+def _command(r: random.Random, p: _Phrases, k: Picker) -> str:
+    """A short command with an explicit target, to chain or to repair."""
+    return r.choice([
+        lambda: f"{p('V_ON')} {k.the('light', 'switch', 'fan')}",
+        lambda: f"{p('V_OFF')} {k.the('light', 'switch', 'fan')}",
+        lambda: f"{p('V_LOCK')} {k.the('lock')}",
+        lambda: f"{p('V_OPEN')} {k.the('cover', 'valve')}",
+        lambda: f"set {k.the('light')} to {_pct(r)}",
+    ])()
+
+
+def _follow_up_templates() -> list[Template]:
+    """Turns that lean on the dialog before them: references, ellipsis, repairs, exclusions,
+    answers to a question, undo and several commands in one turn (the shapes of the golden
+    dialogs, over any home)."""
+    return [
+        # references
+        lambda r, p, k: f"{r.choice(['turn', 'switch'])} {p('IT')} {r.choice(['on', 'off'])}",
+        lambda r, p, k: f"{p('V_ON')} {p('IT')}",
+        lambda r, p, k: f"{p('V_OFF')} {p('IT')}",
+        lambda r, p, k: f"make {p('IT')} {p.maybe('DEGREE')}{p('COMPARATIVE')}",
+        lambda r, p, k: f"{r.choice(['set', 'dim', 'turn'])} {p('IT')} to {_pct(r)}",
+        lambda r, p, k: f"{r.choice(['lock', 'unlock', 'open', 'close'])} {p('IT')}",
+        lambda r, p, k: f"is it {r.choice(['on', 'off', 'locked', 'open'])} now",
+        lambda r, p, k: f"{p.maybe('DEGREE')}{p('COMPARATIVE')}",
+        # ellipsis
+        lambda r, p, k: f"and {k.the('light', 'switch', 'fan', 'lock', 'cover')}",
+        lambda r, p, k: f"{r.choice(['', 'and '])}{k.the('light', 'switch', 'fan')} {p('TOO')}",
+        lambda r, p, k: f"{p('SAME_FOR')} the {k.room()}",
+        lambda r, p, k: f"{p('WHAT_ABOUT')} {k.the('light', 'switch', 'lock')}",
+        # repairs
+        lambda r, p, k: f"{p('NO')} the {k.room()} one",
+        lambda r, p, k: f"{p('NO')} {p('REPAIR')} {k.the('light', 'switch', 'lock')}",
+        lambda r, p, k: f"not the {k.room()} the {k.room()}",
+        lambda r, p, k: f"{p('REPAIR')} the {k.room()}",
+        lambda r, p, k: f"{p('V_ON')} the {k.room()} {p('NO')} the {k.room()} light",
+        lambda r, p, k: f"{_command(r, p, k)} {p('REPAIR')} {k.the('light', 'lock')}",
+        lambda r, p, k: f"{r.choice(['actually', 'no', 'make that'])} {_pct(r).split()[0]}",
+        # exclusions
+        lambda r, p, k: f"{p('V_OFF')} {r.choice(['all the lights', 'the lights'])} "
+                        f"{r.choice(['upstairs', 'downstairs', 'in the ' + k.room()])} "
+                        f"{p('EXCEPT')} {k.the('light')}",
+        lambda r, p, k: f"{p('V_OFF')} the lights {r.choice(['upstairs', 'downstairs'])} "
+                        f"{p('LEAVE')} {k.the('light')} on",
+        lambda r, p, k: f"{p('V_LOCK')} all the doors {p('EXCEPT')} {k.the('lock')}",
+        # answers to a question
+        lambda r, p, k: f"the {r.choice([k.room(), 'front', 'back', 'side', 'left', 'right'])}"
+                        f" one",
+        lambda r, p, k: f"{k.the('light', 'switch', 'lock', 'cover')}",
+        lambda r, p, k: f"{r.choice([p('YES'), p('NO'), 'both', 'both of them'])}",
+        # undo and negated follow-ups
+        lambda r, p, k: f"{r.choice(['', 'oh ', 'no '])}{p('UNDO')}",
+        lambda r, p, k: f"{p('NO')} don't",
+        lambda r, p, k: f"{p('NO')} don't {_command(r, p, k)}",
+        # several commands in one turn
+        lambda r, p, k: f"{_command(r, p, k)} {p('SEP')} {_command(r, p, k)}",
+    ]
+
+
+def follow_up_examples(rng: random.Random, homes: int = 60, per_home: int = 40
+                       ) -> Iterator[tuple[str, tuple[str, str] | None]]:
+    """Dialog turns over ``homes`` generated homes, each with its label where the turn stands
+    alone (see :func:`_label`; negated commands labelled with the command they name), None
+    where its meaning depends on the dialog. Only turns the grammar reads are given."""
+    templates = _follow_up_templates()
+    phrases = _Phrases(rng)
+    for _ in range(homes):
+        home, devices = random_home(rng)
+        parser = UtteranceParser(home)
+        picker = Picker(rng, devices)
+        seen: set[str] = set()
+        for _ in range(per_home):
+            text = " ".join(rng.choice(templates)(rng, phrases, picker).split())
+            if not text or text in seen:
+                continue
+            seen.add(text)
+            parsed = parser.parse(text)
+            if parsed.utterance is None:
+                continue
+            yield text, _label(parser, home, text, negated=True)
+
+
 _INCREASE = {"ResolverIncrease", "ResolverDecrease"}
 
 

@@ -3,15 +3,18 @@
 Recipe (fixed seed, so the same seed gives the same corpus on the same synthesizer
 versions, and the first N utterances of a larger corpus are the corpus of N):
 
-1. Sentences, drawn per utterance: 50% from the project's grammar over 150 generated homes
-   (:func:`resolver.neural.data.grammar_examples`), 25% from the text proposer's other
-   training sentences (Home Assistant's templates and out-of-scope speech;
-   :func:`resolver.neural.train.build_dataset`, keyboard mash left out because nobody says
-   it), 10% from SLURP's iot train split (how people word requests beyond the grammar), 15%
-   from the ``say:`` turns of the golden dialogs in ``tests/dialogs/``
-   (negations, repairs, references: what the transcript head must learn to spell), each pool
-   cycled in a shuffled order. The intent and domain are the source's labels; a dialog turn
-   gets the grammar's label on its dialog's home, or none when its meaning depends on the
+1. Sentences, drawn per utterance (:data:`MIX`): 45% from the project's grammar over 150
+   generated homes (:func:`resolver.neural.data.grammar_examples`, 12% of its commands also
+   said negated), 25% from the text proposer's other training sentences (Home Assistant's
+   templates and out-of-scope speech; :func:`resolver.neural.train.build_dataset`, keyboard
+   mash left out because nobody says it), 10% from SLURP's iot train split (how people word
+   requests beyond the grammar), 20% dialog turns (negations, repairs, references,
+   exclusions, answers: what the transcript head must learn to spell), each pool cycled in a
+   shuffled order. The dialog turns are generated over generated homes in the shapes of the
+   golden dialogs (:func:`resolver.neural.data.follow_up_examples`), or with ``--dialogs
+   golden`` are the ``say:`` turns of the golden dialogs in ``tests/dialogs/`` themselves,
+   which the speech benchmark also says. The intent and domain are the source's labels; a
+   dialog turn gets the grammar's label on its home, or none when its meaning depends on the
    dialog (``intent: null``).
 2. The text is said in its spoken form (digits, ``%``, ``°`` and fractions as words, no
    punctuation): the ``transcript`` of the manifest is exactly what was said.
@@ -649,14 +652,42 @@ def dialog_pool(folder: Path = DIALOGS) -> list[Sentence]:
     return sentences
 
 
-def sentence_pools(seed: int, data_dir: Path | None = None) -> dict[str, list[Sentence]]:
+def follow_up_pool(seed: int, homes: int = GRAMMAR_HOMES) -> list[Sentence]:
+    """Dialog turns of the golden dialogs' shapes (references, ellipsis, repairs, exclusions,
+    answers, undo, several commands) over ``homes`` generated homes, labelled where they stand
+    alone: the dialog pool that shares no sentence with the benchmark. The golden dialogs'
+    own turns are left out where a generated turn happens to be one ("turn it off")."""
+    from .data import follow_up_examples
+
+    golden = {spoken_form(s.text) for s in dialog_pool()} if DIALOGS.is_dir() else set()
+    rng = random.Random(seed + 1)  # not the grammar pool's sequence
+    return [Sentence(text, *(label or (None, None)), "dialog")
+            for text, label in follow_up_examples(rng, homes=homes, per_home=40)
+            if spoken_form(text) not in golden]
+
+
+DIALOG_POOLS = ("generated", "golden")
+"""Where the dialog turns come from: generated over generated homes (the default), or the
+golden dialogs' own turns, which ``bench/audio.py`` also says (then its dialog half measures
+an unheard voice on sentences training has heard from other voices)."""
+
+
+def sentence_pools(seed: int, data_dir: Path | None = None, dialogs: str = "generated"
+                   ) -> dict[str, list[Sentence]]:
     """The sentence pools of the corpus: grammar, proposer, slurp (SLURP's wording, split out
-    of the proposer's sentences so that it has its own share) and dialog."""
+    of the proposer's sentences so that it has its own share) and dialog (``dialogs``, one of
+    :data:`DIALOG_POOLS`)."""
+    if dialogs not in DIALOG_POOLS:
+        raise ValueError(f"dialogs must be one of {', '.join(DIALOG_POOLS)}, not {dialogs!r}")
     proposer = proposer_pool(data_dir)
+    if dialogs == "golden":
+        dialog = dialog_pool() if DIALOGS.is_dir() else []
+    else:
+        dialog = follow_up_pool(seed)
     return {"grammar": grammar_pool(seed),
             "proposer": [s for s in proposer if s.source != "slurp_train"],
             "slurp": [s for s in proposer if s.source == "slurp_train"],
-            "dialog": dialog_pool() if DIALOGS.is_dir() else []}
+            "dialog": dialog}
 
 
 def plan(count: int, seed: int, pools: dict[str, list[Sentence]]) -> list[Job]:
@@ -772,8 +803,9 @@ def _folder_size(folder: Path) -> int:
 
 def build_corpus(out: Path, count: int, seed: int, pools: dict[str, list[Sentence]] | None = None,
                  workers: int | None = None, data_dir: Path | None = None,
-                 progress: bool = True) -> dict[str, Any]:
-    """Synthesize ``count`` utterances into ``out``; the summary written beside them."""
+                 progress: bool = True, dialogs: str = "generated") -> dict[str, Any]:
+    """Synthesize ``count`` utterances into ``out``; the summary written beside them.
+    ``dialogs`` picks the dialog pool when ``pools`` are not given (:data:`DIALOG_POOLS`)."""
     from .train import Progress
 
     started = time.time()
@@ -782,7 +814,9 @@ def build_corpus(out: Path, count: int, seed: int, pools: dict[str, list[Sentenc
         raise SynthesisError(f"not installed: {', '.join(missing)} "
                              "(Debian packages espeak-ng and flite)")
     if pools is None:
-        pools = sentence_pools(seed, data_dir)
+        pools = sentence_pools(seed, data_dir, dialogs)
+    else:
+        dialogs = "given"
     jobs = plan(count, seed, pools)
     wav_dir = out / "wav"
     if wav_dir.is_dir():
@@ -816,6 +850,7 @@ def build_corpus(out: Path, count: int, seed: int, pools: dict[str, list[Sentenc
     elapsed = time.time() - started
     summary = _summary(rows, skipped, count, seed, workers, len(bank), elapsed,
                        prepared - started, out)
+    summary["dialogs"] = dialogs
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
 
@@ -862,8 +897,9 @@ def main(args: Any) -> int:
     """``python -m resolver synth-audio``: build the corpus and print its summary."""
     out = Path(args.out)
     try:
-        summary = build_corpus(out, args.count, args.seed)
-    except SynthesisError as err:
+        summary = build_corpus(out, args.count, args.seed,
+                               dialogs=getattr(args, "dialogs", "generated"))
+    except (SynthesisError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(f"{summary['utterances']} utterances ({summary['skipped']} skipped), "
