@@ -313,7 +313,15 @@ def follow_up_examples(rng: random.Random, homes: int = 60, per_home: int = 40
     """Dialog turns over ``homes`` generated homes, each with its label where the turn stands
     alone (see :func:`_label`; negated commands labelled with the command they name), None
     where its meaning depends on the dialog. Only turns the grammar reads are given."""
-    templates = _follow_up_templates()
+    for text, home, parser in _drawn(rng, _follow_up_templates(), homes, per_home):
+        if parser.parse(text).utterance is not None:
+            yield text, _label(parser, home, text, negated=True)
+
+
+def _drawn(rng: random.Random, templates: list[Template], homes: int, per_home: int
+           ) -> Iterator[tuple[str, Home, UtteranceParser]]:
+    """Texts of ``templates`` over ``homes`` generated homes, ``per_home`` draws in each and
+    each text once a home, with the home it names and a parser of that home."""
     phrases = _Phrases(rng)
     for _ in range(homes):
         home, devices = random_home(rng)
@@ -325,10 +333,7 @@ def follow_up_examples(rng: random.Random, homes: int = 60, per_home: int = 40
             if not text or text in seen:
                 continue
             seen.add(text)
-            parsed = parser.parse(text)
-            if parsed.utterance is None:
-                continue
-            yield text, _label(parser, home, text, negated=True)
+            yield text, home, parser
 
 
 _INCREASE = {"ResolverIncrease", "ResolverDecrease"}
@@ -432,23 +437,12 @@ def grammar_examples(rng: random.Random, homes: int = 60, per_home: int = 100,
 
     A share ``negated_share`` of the commands is also said negated ("don't turn on the hall light"),
     labelled with the intent of the command it names (see :func:`_label`)."""
-    templates = _templates()
-    phrases = _Phrases(rng)
-    for _ in range(homes):
-        home, devices = random_home(rng)
-        parser = UtteranceParser(home)
-        picker = Picker(rng, devices)
-        seen: set[str] = set()
-        for _ in range(per_home):
-            text = " ".join(rng.choice(templates)(rng, phrases, picker).split())
-            if not text or text in seen:
-                continue
-            seen.add(text)
-            label = _label(parser, home, text)
-            if label is None:
-                continue
-            yield Example(text, label[0], label[1], "grammar")
-            if negated_share and rng.random() < negated_share:
-                said = f"{rng.choice(NEGATIONS)} {text}"
-                if _label(parser, home, said, negated=True) == label:
-                    yield Example(said, label[0], label[1], "grammar")
+    for text, home, parser in _drawn(rng, _templates(), homes, per_home):
+        label = _label(parser, home, text)
+        if label is None:
+            continue
+        yield Example(text, label[0], label[1], "grammar")
+        if negated_share and rng.random() < negated_share:
+            said = f"{rng.choice(NEGATIONS)} {text}"
+            if _label(parser, home, said, negated=True) == label:
+                yield Example(said, label[0], label[1], "grammar")
