@@ -128,9 +128,10 @@ listener's choice is right on 46.8% (some candidate on 54.6%), against 45.5% wit
 prior 0.5 and bonus 1. Checked again for the models trained on the 30,000-utterance corpora
 (`--limit 900`): 44.3% with every setting of the grid within a point of the best (44.8%),
 and for the committed one, with its wider flite intonation, 44.2% against a best of 44.8%
-(CTC weight 0.65, sphinx prior 0.5): 5 utterances, so the weights stay. For the model
-fine-tuned after it (unheard-voice error 24.3%, CTC weight 0.514) they are the best of the
-grid: 52.8% right, some candidate right on 63.8%."""
+(CTC weight 0.65, sphinx prior 0.5): 5 utterances, so the weights stay. For the models
+fine-tuned after it: at an unheard-voice error of 24.3% (CTC weight 0.514) they are the best
+of the grid, 52.8% right (some candidate right on 63.8%); for the committed one, 23.9% (CTC
+weight 0.523), 52.7% against a best of 52.8% (one utterance; some candidate on 63.0%)."""
 NOISY_SPREAD = 25.0
 """Audio whose level spread (:func:`~resolver.speech.audio.level_spread`, about the SNR plus
 8 dB) is under this is noisy, and pocketsphinx is not run on it: at 10 dB it gets a fifth of
@@ -142,8 +143,8 @@ SURE_CTC = -0.25
 """The model's best transcript is sure enough to skip pocketsphinx when it reads, agrees
 with the audio intents, and its CTC log-likelihood per character is at least this.
 
-On the voice the committed model never heard (`bench/fusion_weights.py --voice flite:rms
---limit 900`, CTC weight 0.514) the listener's choice is right on 52.8% with pocketsphinx
+On the voice the audio model never heard (`bench/fusion_weights.py --voice flite:rms
+--limit 900`, the model before the committed one, CTC weight 0.514) the listener's choice is right on 52.8% with pocketsphinx
 always run, and with the gate at -0.25 / -0.5 / -0.75 on 52.8 / 52.7 / 52.6% while
 pocketsphinx runs on 71.7 / 49.9 / 37.0% of the utterances. -0.5 was tried on the
 benchmark's unseen festival voice: it lost 4 clean turns the stricter gate gets right (one
