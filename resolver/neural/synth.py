@@ -659,7 +659,7 @@ def follow_up_pool(seed: int, homes: int = GRAMMAR_HOMES) -> list[Sentence]:
     own turns are left out where a generated turn happens to be one ("turn it off")."""
     from .data import follow_up_examples
 
-    golden = {spoken_form(s.text) for s in dialog_pool()} if DIALOGS.is_dir() else set()
+    golden = {spoken_form(s.text) for s in dialog_pool()}
     rng = random.Random(seed + 1)  # not the grammar pool's sequence
     return [Sentence(text, *(label or (None, None)), "dialog")
             for text, label in follow_up_examples(rng, homes=homes, per_home=40)
@@ -680,10 +680,7 @@ def sentence_pools(seed: int, data_dir: Path | None = None, dialogs: str = "gene
     if dialogs not in DIALOG_POOLS:
         raise ValueError(f"dialogs must be one of {', '.join(DIALOG_POOLS)}, not {dialogs!r}")
     proposer = proposer_pool(data_dir)
-    if dialogs == "golden":
-        dialog = dialog_pool() if DIALOGS.is_dir() else []
-    else:
-        dialog = follow_up_pool(seed)
+    dialog = dialog_pool() if dialogs == "golden" else follow_up_pool(seed)
     return {"grammar": grammar_pool(seed),
             "proposer": [s for s in proposer if s.source != "slurp_train"],
             "slurp": [s for s in proposer if s.source == "slurp_train"],
@@ -897,8 +894,7 @@ def main(args: Any) -> int:
     """``python -m resolver synth-audio``: build the corpus and print its summary."""
     out = Path(args.out)
     try:
-        summary = build_corpus(out, args.count, args.seed,
-                               dialogs=getattr(args, "dialogs", "generated"))
+        summary = build_corpus(out, args.count, args.seed, dialogs=args.dialogs)
     except (SynthesisError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
