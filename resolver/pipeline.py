@@ -188,7 +188,8 @@ class Resolver:
             return Result(text="", response="Sorry, I can't take speech here.",
                           error=self.listener_note)
         try:
-            heard = listener.listen(audio)
+            heard = listener.listen(
+                audio, grounding=lambda text: self.grounding(text, session, area))
         except AudioError as err:
             return Result(text="", response="Sorry, I couldn't make out any speech.",
                           error=str(err))
@@ -227,21 +228,35 @@ class Resolver:
         return self._speech
 
     def _resolve_text(self, text: str | None, session: str, area: str | None) -> Result:
-        text = "" if text is None else str(text)
         current = self.session(session)
+        result, after, _ = self._turn(text, current, area)
+        current.state, current.context = after.state, after.context
+        return result
+
+    def _turn(self, text: str | None, current: Session, area: str | None,
+              propose: bool = True) -> tuple[Result, Session, list[bool]]:
+        """Resolve one turn against ``current`` without changing it: the result, the session
+        as the turn leaves it, and whether each move settled was grounded
+        (:attr:`~resolver.rules.engine.MoveState.grounded`). ``propose=False`` leaves the text
+        proposer out (a trial of a transcript the grammar reads, which it decides alone)."""
+        text = "" if text is None else str(text)
+        context = current.context.copy()
+        context.remember_text(text[:MAX_TEXT])
+        unchanged = Session(current.state, context)
         speaker_area, area_note = self._speaker_area(area)
         trace: dict[str, Any] = {"speaker_area": speaker_area}
         if area_note:
             trace["note"] = area_note
-        current.context.remember_text(text[:MAX_TEXT])
 
         if not text.strip():
-            return Result(text, response="I didn't hear a command.", trace=trace)
+            return Result(text, response="I didn't hear a command.", trace=trace), unchanged, []
         if len(text) > MAX_TEXT:
             trace["parse"] = {"error": f"longer than {MAX_TEXT} characters"}
-            return Result(text, response="That was too long for me to follow.", trace=trace)
+            return (Result(text, response="That was too long for me to follow.", trace=trace),
+                    unchanged, [])
 
-        proposal = self.proposer.propose(text) if self.proposer is not None else None
+        proposer = self.proposer if propose else None
+        proposal = proposer.propose(text) if proposer is not None else None
         hypotheses = proposal.as_hypotheses() if proposal is not None else []
         if self.proposer_note:
             trace["note"] = "; ".join(filter(None, [trace.get("note"), self.proposer_note]))
@@ -251,19 +266,17 @@ class Resolver:
             trace["proposer"] = hypotheses
         if reading.utterance is None:
             return Result(text, response="Sorry, I didn't understand that.", trace=trace,
-                          hypotheses=hypotheses)
+                          hypotheses=hypotheses), unchanged, []
 
         turn = TurnState(
             home=self.home,
             state=dict(current.state),
-            context=current.context.copy(),
+            context=context,
             utterance=reading.utterance,
             speaker_area=speaker_area,
             do_text=self._parse_text,
         )
         self.engine.run(turn)
-        current.state = turn.state
-        current.context = turn.context
         trace["moves"] = [move_trace(m) for m in reading.utterance.moves]
         trace["rules"] = [e for e in turn.trace if "rule" in e]
         trace["matches"] = [e for e in turn.trace if "rule" not in e]
@@ -278,7 +291,14 @@ class Resolver:
             intent=intent,
             hypotheses=hypotheses,
             trace=trace,
-        )
+        ), Session(turn.state, turn.context), turn.grounded
+
+    def grounding(self, text: str, session: str = "default", area: str | None = None) -> float:
+        """The share of the moves of ``text`` that the rules ground in the home (done, found
+        already so, asked or answered about), tried in ``session`` without changing it: 0
+        for words nothing reads. The listener prefers transcripts that come to something."""
+        _, _, grounded = self._turn(text, self.session(session), area, propose=False)
+        return sum(grounded) / len(grounded) if grounded else 0.0
 
     def _parse_text(self, text: str) -> Utterance | None:
         return self.parser.parse(text).utterance

@@ -144,3 +144,67 @@ def test_every_move_the_intent_head_names_counts_as_agreement(shared: Resolver) 
     # A negated command is labelled with the intent of the command it names.
     assert agreement("don't turn on the kitchen light") == 0.1
     assert agreement("turn off the kitchen light") == 0.0
+
+
+def _candidate(text: str, score: float, reads: bool = True) -> listen.Candidate:
+    return listen.Candidate("model (beam)", text, score, ctc=-0.5, reads=reads, fit=score)
+
+
+def test_a_close_transcript_the_rules_ground_wins(shared: Resolver) -> None:
+    listener = shared.listener()
+    assert listener is not None
+    said = "turn on the kitchen no the bedroom light"
+    misheard = "turn on the kitchen on the bedroom light"  # "no such device in the kitchen"
+    resolver = _fresh(shared)
+    assert resolver.grounding(said) == 1.0 and resolver.grounding(misheard) == 0.0
+    tried: list[str] = []
+
+    def grounding(text: str) -> float:
+        tried.append(text)
+        return resolver.grounding(text)
+
+    close = 0.5 * listen.GROUNDED_BONUS / listener.ctc_weight  # a fit half the bonus better
+    heard = listen.Heard("", None, [_candidate(misheard, close), _candidate(said, 0.0),
+                                    _candidate("turn on the kitchen", -9.0, reads=False)])
+    heard.candidates = [listener._rescored(c) for c in heard.candidates]
+    listener._ground(heard, listen._Grounding(grounding))
+    assert [c.text for c in heard.candidates][:2] == [said, misheard]
+    assert heard.candidates[0].grounded == 1.0 and heard.candidates[1].grounded == 0.0
+    assert "turn on the kitchen" not in tried, "a transcript the grammar cannot read was tried"
+    # A far better fit still wins: grounding only settles what the audio leaves close.
+    far = 2 * listen.GROUNDED_BONUS / listener.ctc_weight
+    heard = listen.Heard("", None, [listener._rescored(_candidate(misheard, far)),
+                                    listener._rescored(_candidate(said, 0.0))])
+    listener._ground(heard, listen._Grounding(grounding))
+    assert heard.candidates[0].text == misheard
+
+
+def test_a_grounded_best_is_the_only_one_tried(shared: Resolver) -> None:
+    listener = shared.listener()
+    assert listener is not None
+    tried: list[str] = []
+    heard = listen.Heard("", None, [listener._rescored(_candidate("a", 1.0)),
+                                    listener._rescored(_candidate("b", 0.0))])
+    listener._ground(heard, listen._Grounding(lambda text: tried.append(text) or 1.0))
+    assert tried == ["a"] and heard.candidates[0].grounded == 1.0
+    assert heard.candidates[1].grounded is None
+
+
+def test_the_sure_gate_wants_a_grounded_transcript(
+        shared: Resolver, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pocketsphinx")
+    monkeypatch.setattr(listen, "SURE_CTC", -1.0)
+    listener = shared.listener()
+    assert listener is not None and listener.model is not None
+    trusted = Listener(listener.parser, listener.model, listener.sphinx)
+    trusted.ctc_weight = 1.0
+    wav = str(AUDIO / "turn_on_kitchen.wav")
+    assert "sphinx" not in trusted.listen(wav, grounding=lambda text: 1.0).ms
+    heard = trusted.listen(wav, grounding=lambda text: 0.0)
+    assert "sphinx" in heard.ms, "the model was taken as sure of what the rules cannot ground"
+
+
+def test_a_spoken_turn_traces_the_grounding_of_its_transcript(shared: Resolver) -> None:
+    result = _fresh(shared).resolve(audio=str(AUDIO / "turn_on_kitchen.wav"))
+    chosen = [c for c in result.trace["speech"]["candidates"] if c["text"] == result.text]
+    assert chosen[0]["grounded"] == 1.0 and "grounding" in result.trace["speech"]["ms"]

@@ -599,3 +599,51 @@ def test_packaged_rule_fires(rule: str, demo_rules: bool, turns: list[str],
     assert response in last.response
     for entry in last.trace["rules"]:
         assert written_at(entry["at"]) == f"rule {entry['rule']}"
+
+
+# -- grounding: whether a turn came to something the home has ------------------------------
+
+
+def _grounded(turns: list[str]) -> list[list[bool]]:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    session = resolver.session("test")
+    out = []
+    for text in turns:
+        _, after, grounded = resolver._turn(text, session, None)
+        session.state, session.context = after.state, after.context
+        out.append(grounded)
+    return out
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    (["turn on the kitchen light"], [True]),
+    (["turn on the jacuzzi"], [False]),  # the home has none
+    (["turn on the kitchen light and the hallway"], [True, True]),
+    (["turn on the kitchen light and the jacuzzi"], [True, False]),
+    (["dim the front door"], [False]),  # a refusal
+    (["is the front door locked"], [True]),
+    (["don't turn on the kitchen light"], [True]),  # already off: it stays off, said so
+    (["undo that"], [False]),  # nothing to undo
+    (["turn on the kitchen light", "undo that"], [[True], [True]]),
+    (["lock the door"], [True]),  # asks which door
+    (["the kitchen one"], [False]),  # nothing was asked
+    (["blah blah"], [False]),  # nothing reads it
+])
+def test_grounding_says_what_came_to_something(turns: list[str], expected: list) -> None:
+    got = _grounded(turns)
+    assert (got if len(turns) > 1 else got[0]) == expected
+
+
+def test_grounding_tries_a_text_without_changing_the_session() -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.resolve("turn on the kitchen light", session="s")
+    before = resolver.session("s")
+    state, turn = dict(before.state), before.context.turn
+    assert resolver.grounding("turn off the hallway light", session="s") == 1.0
+    assert resolver.grounding("turn on the jacuzzi and the hallway", session="s") == 0.5
+    assert resolver.grounding("undo that", session="s") == 1.0
+    assert resolver.grounding("", session="s") == 0.0
+    assert resolver.session("s").state == state and resolver.session("s").context.turn == turn
+    # ... and the dialog goes on as if nothing had been tried.
+    assert calls(resolver.resolve("undo that", session="s")) == [
+        ("light.turn_off", ["light.kitchen_light"])]

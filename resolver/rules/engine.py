@@ -81,6 +81,10 @@ class MoveState:
     clarification: bool = False
     entities: tuple[str, ...] = ()
     """What it was about, for "{target}" in responses and for the context."""
+    grounded: bool = False
+    """It came to something the home has: done, found already so, asked about or answered
+    about. A target the home lacks, a refusal, nothing to undo, or words the rules could not
+    read leave it False."""
 
 
 @dataclass(slots=True)
@@ -101,6 +105,8 @@ class TurnState:
     trace: list[dict[str, Any]] = field(default_factory=list)
     consumed: set[int] = field(default_factory=set)
     """Moves folded into an earlier one (an in-sentence correction)."""
+    grounded: list[bool] = field(default_factory=list)
+    """For each move settled, whether it was grounded (:attr:`MoveState.grounded`)."""
 
     def next_move(self, ms: MoveState) -> Move | None:
         moves = self.utterance.moves
@@ -419,6 +425,7 @@ def _do(t: TurnState, ms: MoveState) -> None:
     command = replace(command, negated=False, objection=False)
     outcome = resolve_command(t.home, command, t.state, t.speaker_area)
     ms.entities = outcome.entities
+    ms.grounded = outcome.clarification or outcome.match.ok
     t.trace.append({"move": ms.index, **outcome.trace})
     if t.intent is None:
         t.intent = intent_of(command, t.home, outcome.entities)
@@ -457,6 +464,7 @@ def _do_inverse(t: TurnState, ms: MoveState) -> None:
     opposite = OPPOSITE.get(command.action)
     if opposite is None:
         ms.entities = _matched(t, ms).entities
+        ms.grounded = _matched(t, ms).ok
         ms.response = f"Okay, I left {describe_entities(t.home, ms.entities)} as it is."
         return
     ms.move = replace(command, action=opposite, negated=False, objection=False)
@@ -469,11 +477,14 @@ def _do_text(t: TurnState, ms: MoveState, text: str) -> None:
     if utterance is None or not utterance.commands:
         raise RuntimeError(f"do \"{text}\": the resolver cannot parse this command")
     responses = []
+    grounded = []
     for command in utterance.commands:
         sub = MoveState(command, ms.index)
         _do(t, sub)
         responses.append(sub.response)
+        grounded.append(sub.grounded)
         ms.entities += sub.entities
+    ms.grounded = all(grounded)
     ms.response = " ".join(r for r in responses if r)
 
 
@@ -517,6 +528,7 @@ def _undo_last(t: TurnState, ms: MoveState) -> None:
             kept = tuple(c for c in record.calls if set(c.entity_ids) & set(remaining))
             t.context.actions.append(replace(record, entities=remaining, calls=kept))
     ms.entities = tuple(undone)
+    ms.grounded = bool(calls)
     t.context.salient = ms.entities
     ms.response = f"Okay, I put {describe_entities(t.home, ms.entities)} back as it was."
 
@@ -543,7 +555,7 @@ def _ask_which(t: TurnState, ms: MoveState) -> None:
     match = _matched(t, ms)
     options = [f"the {display_name(t.home.entities[e].name)}" for e in match.candidates]
     ms.response = f"Which one do you mean: {join_names(options, 'or')}?"
-    ms.clarification = True
+    ms.clarification = ms.grounded = True
     t.context.question = OpenQuestion("which", command, match.candidates, ms.response)
 
 
@@ -558,7 +570,7 @@ def _confirm(t: TurnState, ms: MoveState, prompt: str) -> None:
     ms.entities = match.entities
     pending = replace(command, target=Target(entity_ids=match.entities), negated=False)
     ms.response = _fill(prompt, t, ms)
-    ms.clarification = True
+    ms.clarification = ms.grounded = True
     t.context.question = OpenQuestion("confirm", pending, match.entities, ms.response)
 
 
@@ -571,6 +583,7 @@ def _answer(t: TurnState, ms: MoveState) -> None:
     answer = answer_query(t.home, t.state, query, t.speaker_area)
     ms.response = answer.response
     ms.entities = answer.entities
+    ms.grounded = bool(answer.entities)
     t.context.last_query = query
     if answer.entities:
         t.context.salient = answer.entities
@@ -621,13 +634,16 @@ def _run_effect(effect: Effect, t: TurnState, ms: MoveState) -> None:
     elif kind == "confirm":
         _confirm(t, ms, effect.argument or "")
     elif kind == "say":
-        if isinstance(ms.move, Command) and not ms.entities:
-            ms.entities = _matched(t, ms).entities
+        if isinstance(ms.move, Command):
+            # "don't turn on the kitchen light" while it is off: about a light the home has.
+            ms.entities = ms.entities or _matched(t, ms).entities
+            ms.grounded = ms.grounded or _matched(t, ms).ok
         ms.response = _fill(effect.argument or "", t, ms)
     elif kind == "answer":
         _answer(t, ms)
     elif kind == "nothing":
         ms.entities = ms.entities or (_matched(t, ms).entities if _command(ms) else ())
+        ms.grounded = ms.grounded or bool(_command(ms) and _matched(t, ms).ok)
     elif kind == "forget_question":
         t.context.question = None
     else:
@@ -654,6 +670,7 @@ class Engine:
             if ms.response:
                 t.responses.append(ms.response)
             t.clarification = t.clarification or ms.clarification
+            t.grounded.append(ms.grounded)
             if ms.entities:
                 t.context.salient = ms.entities
             talked_about.extend(e for e in ms.entities if e not in talked_about)
