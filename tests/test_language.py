@@ -428,6 +428,12 @@ PARSES: list[tuple[str, list[dict[str, Any]]]] = [
      [Q(state=None, quantity="temperature", words=("outside",))]),
     ("are any lights on in the living room",
      [Q(state="on", any=True, domains=("light",), areas=("living_room",))]),
+    # ... and asked without a verb: "any" with no verb asks, it does not command
+    ("any lights on in the living room?",
+     [Q(state="on", any=True, domains=("light",), areas=("living_room",))]),
+    ("any lights off upstairs", [Q(state="off", any=True, domains=("light",))]),
+    ("lights on in the living room", [C("turn_on", domains=("light",))]),
+    ("turn on any lights in the kitchen", [C("turn_on", domains=("light",))]),
     ("what's the humidity in the living room",
      [Q(state=None, quantity="humidity", areas=("living_room",))]),
     # answers and list items

@@ -355,11 +355,11 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
 
     # -- moves ---------------------------------------------------------------------------
 
-    def command(self, children: list[Any]) -> Command:
+    def command(self, children: list[Any]) -> Command | Query:
         flat: list[Any] = []
         for child in children:
             flat.extend(child if isinstance(child, list) else [child])
-        return _command(flat)
+        return _verbless_question(flat) or _command(flat)
 
     def query(self, children: list[Any]) -> Query:
         objs = [c for c in children if isinstance(c, _Obj)]
@@ -428,6 +428,18 @@ def _merge_objs(objs: list[_Obj]) -> _Obj:
         out.media = out.media or obj.media
         out.any = out.any or obj.any
     return out
+
+
+def _verbless_question(parts: list[Any]) -> Query | None:
+    """"any lights on?", "any lights on upstairs?" ask, as "are any lights on?" does: a clause
+    with no verb that begins with "any" (or "either") and says nothing but on or off."""
+    if not parts or not isinstance(parts[0], _Obj) or not parts[0].any:
+        return None
+    words = [p for p in parts if not isinstance(p, _Obj)]
+    if len(words) != 1 or not isinstance(words[0], _Word) or words[0].kind not in ("ON", "OFF"):
+        return None
+    obj = _merge_objs([p for p in parts if isinstance(p, _Obj)])
+    return Query(target=obj.target, state=_STATE_WORDS[words[0].kind], any=True)
 
 
 def _command(parts: list[Any]) -> Command:
