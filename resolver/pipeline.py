@@ -297,7 +297,8 @@ class Resolver:
         """The share of the moves of ``text`` that the rules ground in the home (done, found
         already so, asked or answered about), tried in ``session`` without changing it: 0
         for words nothing reads. The listener prefers transcripts that come to something."""
-        _, _, grounded = self._turn(text, self.session(session), area, propose=False)
+        current = self._sessions.get(session) or Session(self._base_state)
+        _, _, grounded = self._turn(text, current, area, propose=False)
         return sum(grounded) / len(grounded) if grounded else 0.0
 
     def _parse_text(self, text: str) -> Utterance | None:
