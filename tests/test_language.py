@@ -380,6 +380,9 @@ PARSES: list[tuple[str, list[dict[str, Any]]]] = [
     ("I meant the lamp", [R(domains=("light",), nouns=("lamp",))]),
     ("not the bathroom, the bedroom",
      [R(areas=("bedroom",), replaced=_target(Target(areas=("bathroom",))))]),
+    # said without the comma, as a spoken transcript has it
+    ("not the bathroom the bedroom",
+     [R(areas=("bedroom",), replaced=_target(Target(areas=("bathroom",))))]),
     ("actually 72", [R(value=72.0, has_target=False)]),
     ("no, 25", [R(value=25.0, has_target=False)]),
     ("oops, the bedroom one", [R(areas=("bedroom",), one=True)]),
@@ -488,6 +491,7 @@ def test_the_heating_is_a_thing_to_act_on(parser: UtteranceParser, text: str,
     ("turn the kitchen", "no action was said"),
     ("set to", "no action was said"),
     ("to to to", "not understood from 'to to' on"),
+    ("not the bathroom", "not which one, and which one instead?"),
 ])
 def test_a_failure_is_a_value(parser: UtteranceParser, text: str, error: str) -> None:
     parsed = parser.parse(text)

@@ -505,7 +505,7 @@ def test_say_on_several_entities(tmp_path: Path) -> None:
     write(tmp_path, 'rule report priority 200 when command and action is toggle\n'
           '  then say "{target}: {state}."\n')
     [result] = dialog(["toggle the lights in the garden"], tmp_path)
-    assert result.response == "The Path Lights and the String Lights: off and on."
+    assert result.response == "The Path Lights and the String Lights: 1 off and 1 on."
 
 
 def test_ask_which_on_an_ambiguous_command(tmp_path: Path) -> None:
@@ -582,6 +582,17 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
     ("negated_not_in_effect", False, ["don't turn on the kitchen light"], [],
      "Okay, the Kitchen Light stays off."),
 ]
+
+
+@pytest.mark.parametrize(("turns", "response"), [
+    (["don't turn on the kitchen light"], "Okay, the Kitchen Light stays off."),
+    # several devices: the verb agrees, and states that differ are counted
+    (["don't turn off the lights upstairs"], "Okay, 4 lights stay 3 off and 1 on."),
+    (["turn on the lights upstairs", "no, don't turn on the lights upstairs"],
+     "Okay, 4 lights are back to 3 off and 1 on."),
+])
+def test_a_response_agrees_with_its_target(turns: list[str], response: str) -> None:
+    assert dialog(turns)[-1].response == response
 
 
 def test_every_packaged_rule_has_a_dialog_that_fires_it() -> None:

@@ -219,6 +219,8 @@ class _Obj:
     media: bool = False
     any: bool = False
     """"any" or "either" was said ("are any lights on")."""
+    tokens: tuple[Token, ...] = ()
+    """The words it was read from."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +313,7 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             device_classes=tuple(classes), nouns=tuple(nouns), plural=plural, all=quantified,
             everywhere=everywhere, here=here, reference=reference, one=one, words=tuple(extra),
         )
+        out.tokens = tuple(tokens)
         return out
 
     # -- values and other parts --------------------------------------------------------
@@ -382,12 +385,24 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
 
     def repair(self, children: list[Any]) -> Repair:
         objs = [c for c in children if isinstance(c, _Obj)]
+        if len(objs) == 1 and any(isinstance(c, Token) and c.type == "NOT" for c in children):
+            objs = self._split(objs[0])
         values = [c for c in children if isinstance(c, Value)]
         if len(objs) == 2:
             return Repair(target=objs[1].target, replaced=objs[0].target)
         if values:
             return Repair(value=values[0])
         return Repair(target=objs[0].target)
+
+    def _split(self, obj: _Obj) -> list[_Obj]:
+        """"not the bathroom the bedroom", said without the comma: the run of target words
+        splits where a determiner starts the second target."""
+        tokens = obj.tokens
+        starts = [i for i in range(1, len(tokens))
+                  if tokens[i].type == "DET" and tokens[i - 1].type != "DET"]
+        if len(starts) != 1:
+            raise NotUnderstood("not which one, and which one instead?")
+        return [self.obj(list(tokens[: starts[0]])), self.obj(list(tokens[starts[0]:]))]
 
     def fragment(self, children: list[Any]) -> Fragment | Command:
         obj = next(c for c in children if isinstance(c, _Obj))

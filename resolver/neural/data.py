@@ -260,11 +260,38 @@ def _command(r: random.Random, p: _Phrases, k: Picker) -> str:
     ])()
 
 
-def _follow_up_templates() -> list[Template]:
+def _lights(r: random.Random) -> str:
+    """A group of lights to act on and then narrow down."""
+    return r.choice(["all the lights", "the lights", "every light", "all lights",
+                     "everything"])
+
+
+def _where(r: random.Random, k: Picker) -> str:
+    """Where a group is: a floor, a room, or the whole home."""
+    return r.choice(["upstairs", "downstairs", f"in the {k.room()}", "on the first floor",
+                     "in the house", ""])
+
+
+def _negation(r: random.Random, p: _Phrases) -> str:
+    """"don't" half the time (the lexicon's negations are the longer forms)."""
+    return "don't" if r.random() < 0.5 else p("NEG")
+
+
+def _except(r: random.Random, p: _Phrases) -> str:
+    """"but not" a third of the time, the way most exclusions are said."""
+    return "but not" if r.random() < 1 / 3 else p("EXCEPT")
+
+
+def _follow_up_templates() -> list[tuple[float, Template]]:
     """Turns that lean on the dialog before them: references, ellipsis, repairs, exclusions,
     answers to a question, undo and several commands in one turn (the shapes of the golden
-    dialogs, over any home)."""
-    return [
+    dialogs, over any home), each with how often it is drawn.
+
+    The short words that turn a command around ("but not", "leave", "no, the ...", "don't")
+    are what the symbolic layer exists for and what a recogniser most easily drops, so the
+    exclusion, repair and negation shapes are drawn :data:`LOGIC_WEIGHT` times as often as
+    the others, and with more wordings."""
+    plain: list[Template] = [
         # references
         lambda r, p, k: f"{r.choice(['turn', 'switch'])} {p('IT')} {r.choice(['on', 'off'])}",
         lambda r, p, k: f"{p('V_ON')} {p('IT')}",
@@ -279,33 +306,52 @@ def _follow_up_templates() -> list[Template]:
         lambda r, p, k: f"{r.choice(['', 'and '])}{k.the('light', 'switch', 'fan')} {p('TOO')}",
         lambda r, p, k: f"{p('SAME_FOR')} the {k.room()}",
         lambda r, p, k: f"{p('WHAT_ABOUT')} {k.the('light', 'switch', 'lock')}",
+        # answers to a question
+        lambda r, p, k: f"the {r.choice([k.room(), 'front', 'back', 'side', 'left', 'right'])}"
+                        f" one",
+        lambda r, p, k: f"{k.the('light', 'switch', 'lock', 'cover')}",
+        lambda r, p, k: f"{r.choice([p('YES'), p('NO'), 'both', 'both of them'])}",
+        # undo
+        lambda r, p, k: f"{r.choice(['', 'oh ', 'no '])}{p('UNDO')}",
+        # several commands in one turn
+        lambda r, p, k: f"{_command(r, p, k)} {p('SEP')} {_command(r, p, k)}",
+    ]
+    logic: list[Template] = [
         # repairs
         lambda r, p, k: f"{p('NO')} the {k.room()} one",
         lambda r, p, k: f"{p('NO')} {p('REPAIR')} {k.the('light', 'switch', 'lock')}",
         lambda r, p, k: f"not the {k.room()} the {k.room()}",
         lambda r, p, k: f"{p('REPAIR')} the {k.room()}",
         lambda r, p, k: f"{p('V_ON')} the {k.room()} {p('NO')} the {k.room()} light",
+        lambda r, p, k: f"{p('V_OFF')} {k.the('light', 'switch')} {p('NO')} "
+                        f"{k.the('light', 'switch')}",
         lambda r, p, k: f"{_command(r, p, k)} {p('REPAIR')} {k.the('light', 'lock')}",
         lambda r, p, k: f"{r.choice(['actually', 'no', 'make that'])} {_pct(r).split()[0]}",
         # exclusions
-        lambda r, p, k: f"{p('V_OFF')} {r.choice(['all the lights', 'the lights'])} "
-                        f"{r.choice(['upstairs', 'downstairs', 'in the ' + k.room()])} "
-                        f"{p('EXCEPT')} {k.the('light')}",
-        lambda r, p, k: f"{p('V_OFF')} the lights {r.choice(['upstairs', 'downstairs'])} "
-                        f"{p('LEAVE')} {k.the('light')} on",
-        lambda r, p, k: f"{p('V_LOCK')} all the doors {p('EXCEPT')} {k.the('lock')}",
-        # answers to a question
-        lambda r, p, k: f"the {r.choice([k.room(), 'front', 'back', 'side', 'left', 'right'])}"
-                        f" one",
-        lambda r, p, k: f"{k.the('light', 'switch', 'lock', 'cover')}",
-        lambda r, p, k: f"{r.choice([p('YES'), p('NO'), 'both', 'both of them'])}",
-        # undo and negated follow-ups
-        lambda r, p, k: f"{r.choice(['', 'oh ', 'no '])}{p('UNDO')}",
+        lambda r, p, k: f"{p('V_OFF')} {_lights(r)} {_where(r, k)} {_except(r, p)} "
+                        f"{k.the('light')}",
+        lambda r, p, k: f"{p('V_ON')} {_lights(r)} {_where(r, k)} {_except(r, p)} "
+                        f"{k.the('light')}",
+        lambda r, p, k: f"{p('V_OFF')} {_lights(r)} {_where(r, k)} but {k.the('light')}",
+        lambda r, p, k: f"{p('V_OFF')} the lights {_where(r, k)} {p('LEAVE')} "
+                        f"{k.the('light')} on",
+        lambda r, p, k: f"{p('V_ON')} the lights {_where(r, k)} {p('LEAVE')} "
+                        f"{k.the('light')} off",
+        lambda r, p, k: f"{p('V_LOCK')} all the doors {_except(r, p)} {k.the('lock')}",
+        lambda r, p, k: f"{p('V_CLOSE')} all the {r.choice(['blinds', 'curtains', 'shades'])}"
+                        f" {_except(r, p)} the {k.room()} ones",
+        # negations
         lambda r, p, k: f"{p('NO')} don't",
         lambda r, p, k: f"{p('NO')} don't {_command(r, p, k)}",
-        # several commands in one turn
-        lambda r, p, k: f"{_command(r, p, k)} {p('SEP')} {_command(r, p, k)}",
+        lambda r, p, k: f"{_negation(r, p)} {_command(r, p, k)}",
+        lambda r, p, k: f"{p('NO')} {_negation(r, p)} {_command(r, p, k)}",
     ]
+    return [(1.0, t) for t in plain] + [(LOGIC_WEIGHT, t) for t in logic]
+
+
+LOGIC_WEIGHT = 2.0
+"""How much more often an exclusion, repair or negation shape is drawn than another dialog
+turn's shape."""
 
 
 def follow_up_examples(rng: random.Random, homes: int = 60, per_home: int = 40
@@ -313,15 +359,18 @@ def follow_up_examples(rng: random.Random, homes: int = 60, per_home: int = 40
     """Dialog turns over ``homes`` generated homes, each with its label where the turn stands
     alone (see :func:`_label`; negated commands labelled with the command they name), None
     where its meaning depends on the dialog. Only turns the grammar reads are given."""
-    for text, home, parser in _drawn(rng, _follow_up_templates(), homes, per_home):
+    templates = _follow_up_templates()
+    for text, home, parser in _drawn(rng, [t for _, t in templates], homes, per_home,
+                                     [w for w, _ in templates]):
         if parser.parse(text).utterance is not None:
             yield text, _label(parser, home, text, negated=True)
 
 
-def _drawn(rng: random.Random, templates: list[Template], homes: int, per_home: int
-           ) -> Iterator[tuple[str, Home, UtteranceParser]]:
+def _drawn(rng: random.Random, templates: list[Template], homes: int, per_home: int,
+           weights: list[float] | None = None) -> Iterator[tuple[str, Home, UtteranceParser]]:
     """Texts of ``templates`` over ``homes`` generated homes, ``per_home`` draws in each and
-    each text once a home, with the home it names and a parser of that home."""
+    each text once a home, with the home it names and a parser of that home; ``weights``
+    say how often each template is drawn (all alike by default)."""
     phrases = _Phrases(rng)
     for _ in range(homes):
         home, devices = random_home(rng)
@@ -329,7 +378,9 @@ def _drawn(rng: random.Random, templates: list[Template], homes: int, per_home: 
         picker = Picker(rng, devices)
         seen: set[str] = set()
         for _ in range(per_home):
-            text = " ".join(rng.choice(templates)(rng, phrases, picker).split())
+            template = (rng.choices(templates, weights)[0] if weights
+                        else rng.choice(templates))
+            text = " ".join(template(rng, phrases, picker).split())
             if not text or text in seen:
                 continue
             seen.add(text)

@@ -11,7 +11,8 @@ rules are written in: the tests (:data:`FLAGS`, :data:`PROPERTIES`), the rewrite
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -596,18 +597,29 @@ def _answer(t: TurnState, ms: MoveState) -> None:
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_PLURAL_VERBS = {"is": "are", "was": "were", "has": "have", "stays": "stay",
+                 "remains": "remain", "looks": "look", "seems": "seem"}
+"""A rule's response is written about one device ("{target} stays {state}"); these verbs
+right after ``{target}`` agree with it when it names several ("3 lights stay off")."""
+_AFTER_TARGET = re.compile(r"\{target\}(\s+)(" + "|".join(_PLURAL_VERBS) + r")\b")
 
 
 def _fill(template: str, t: TurnState, ms: MoveState) -> str:
-    """Fill ``{target}``, ``{state}`` and ``{last}`` in a response."""
+    """Fill ``{target}``, ``{state}`` and ``{last}`` in a response; a verb right after
+    ``{target}`` agrees with it."""
+    if not _PLACEHOLDER.search(template):
+        return template[:1].upper() + template[1:]
+    entities = ms.entities or _matched(t, ms).entities
+    if len(entities) > 1:
+        template = _AFTER_TARGET.sub(
+            lambda m: "{target}" + m.group(1) + _PLURAL_VERBS[m.group(2)], template)
+
     def value(match: re.Match[str]) -> str:
         key = match.group(1)
-        entities = ms.entities or _matched(t, ms).entities
         if key == "target":
             return describe_entities(t.home, entities) or "that"
         if key == "state":
-            states = {t.state[e].state for e in entities if e in t.state}
-            return " and ".join(sorted(s.replace("_", " ") for s in states)) or "as it is"
+            return _states(t, entities)
         if key == "last":
             last = t.context.last_action
             return describe_entities(t.home, last.entities) if last else "nothing"
@@ -615,6 +627,17 @@ def _fill(template: str, t: TurnState, ms: MoveState) -> str:
 
     text = _PLACEHOLDER.sub(value, template)
     return text[:1].upper() + text[1:]
+
+
+def _states(t: TurnState, entities: Sequence[str]) -> str:
+    """"off"; "2 on and 3 off" when they differ; "as it is" when no state is known."""
+    counts = Counter(t.state[e].state.replace("_", " ") for e in entities if e in t.state)
+    if not counts:
+        return "as it is"
+    if len(counts) == 1:
+        return next(iter(counts))
+    return join_names([f"{n} {state}" for state, n in
+                       sorted(counts.items(), key=lambda item: (-item[1], item[0]))])
 
 
 def _run_effect(effect: Effect, t: TurnState, ms: MoveState) -> None:
