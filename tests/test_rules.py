@@ -584,6 +584,15 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
 ]
 
 
+@pytest.mark.parametrize("repair", ["not the bathroom, the bedroom",
+                                    "not the bathroom the bedroom"])
+def test_a_spoken_repair_needs_no_comma(repair: str) -> None:
+    """A transcript has no commas: "not the bathroom the bedroom" repairs as typed."""
+    _, repaired = dialog(["turn on the bathroom light", repair])
+    assert calls(repaired) == [("light.turn_off", ["light.bathroom_light"]),
+                               ("light.turn_on", ["light.bedroom_light"])]
+
+
 @pytest.mark.parametrize(("turns", "response"), [
     (["don't turn on the kitchen light"], "Okay, the Kitchen Light stays off."),
     # several devices: the verb agrees, and states that differ are counted

@@ -11,7 +11,8 @@ versions, and the first N utterances of a larger corpus are the corpus of N):
    requests beyond the grammar), 20% dialog turns (negations, repairs, references,
    exclusions, answers: what the transcript head must learn to spell), each pool cycled in a
    shuffled order. The dialog turns are generated over generated homes in the shapes of the
-   golden dialogs (:func:`resolver.neural.data.follow_up_examples`), or with ``--dialogs
+   golden dialogs (:func:`resolver.neural.data.follow_up_examples`; exclusions, repairs and
+   negations drawn twice as often as the other shapes), or with ``--dialogs
    golden`` are the ``say:`` turns of the golden dialogs in ``tests/dialogs/`` themselves,
    which the speech benchmark also says. The intent and domain are the source's labels; a
    dialog turn gets the grammar's label on its home, or none when its meaning depends on the
