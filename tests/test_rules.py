@@ -11,6 +11,7 @@ import pytest
 
 from resolver import Resolver, Result
 from resolver.errors import FileError
+from resolver.home import Home
 from resolver.rules import PACKAGED_RULES, load
 from resolver.rules.dsl import (
     DEFAULT_PRIORITY,
@@ -486,7 +487,8 @@ def test_the_trace_lists_the_rules_fired_in_order_with_their_place() -> None:
 
 
 def test_the_trace_says_when_no_rule_applies() -> None:
-    [result] = dialog(["actually 72"])  # a correction with nothing to correct
+    resolver = Resolver(Home.from_files(DEMO_HOME), rules=[], proposer=None)
+    result = resolver.resolve("actually 72")
     assert result.actions == []
     assert result.trace["rules"] == [{"move": 0, "rule": None}]
     assert result.response == "Sorry, I didn't understand that."
@@ -581,6 +583,8 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
      [("light.turn_off", ["light.hallway_light"])], "Turned off the Hallway Light."),
     ("negated_not_in_effect", False, ["don't turn on the kitchen light"], [],
      "Okay, the Kitchen Light stays off."),
+    ("nothing_to_correct", False, ["no, the bedroom one"], [],
+     "There is nothing to correct yet: say what to do."),
 ]
 
 
