@@ -445,6 +445,15 @@ PARSES: list[tuple[str, list[dict[str, Any]]]] = [
     ("no", [{"kind": "Answer", "yes": False}]),
     ("nope", [{"kind": "Answer", "yes": False}]),
     ("add milk to the shopping list", [C("add_item", value="milk", domains=("todo",))]),
+    # an activity a verb acts on names the devices that do it; a cleaning verb names the
+    # vacuum wherever it stands
+    ("stop cleaning", [C("stop", domains=("vacuum",))]),
+    ("pause the cleaning", [C("pause", domains=("vacuum",))]),
+    ("turn off cleaning", [C("turn_off", domains=("vacuum",))]),
+    ("start cleaning the kitchen", [C("start", domains=("vacuum",), areas=("kitchen",))]),
+    ("start house clean", [C("start", domains=("vacuum",))]),
+    ("stop playing", [C("stop", domains=("media_player",))]),
+    ("start my robot vacuum cleaner", [C("turn_on", domains=("vacuum",))]),
 ]
 
 
@@ -492,6 +501,7 @@ def test_the_heating_is_a_thing_to_act_on(parser: UtteranceParser, text: str,
     ("set to", "no action was said"),
     ("to to to", "not understood from 'to to' on"),
     ("not the bathroom", "not which one, and which one instead?"),
+    ("stop locked", "'locked' is a state, not something to act on"),
 ])
 def test_a_failure_is_a_value(parser: UtteranceParser, text: str, error: str) -> None:
     parsed = parser.parse(text)

@@ -671,3 +671,17 @@ def test_grounding_tries_a_text_without_changing_the_session() -> None:
     # ... and the dialog goes on as if nothing had been tried.
     assert calls(resolver.resolve("undo that", session="s")) == [
         ("light.turn_off", ["light.kitchen_light"])]
+
+
+@pytest.mark.parametrize(("text", "service"), [
+    ("stop cleaning", "vacuum.stop"),
+    ("pause cleaning", "vacuum.pause"),
+    ("start cleaning", "vacuum.start"),
+    ("start house clean the", "vacuum.start"),
+])
+def test_the_vacuum_does_what_is_said_of_its_cleaning(text: str, service: str) -> None:
+    # The text proposer alone reads "stop cleaning" as starting the vacuum (0.99); the
+    # grammar reads it, so the proposer only ranks.
+    result = Resolver.from_files(DEMO_HOME).resolve(text)
+    assert [(c.name, list(c.entity_ids)) for c in result.actions] == [
+        (service, ["vacuum.robot_vacuum"])]

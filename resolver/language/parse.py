@@ -96,6 +96,11 @@ _SETTING_VERBS = frozenset({"V_ON", "V_LIGHT", "V_SET", "V_UP", "V_DOWN", "V_DIM
 _PARTICLES = {"ON": Action.TURN_ON, "OFF": Action.TURN_OFF, "UP": Action.INCREASE,
               "DOWN": Action.DECREASE}
 _STATE_WORDS = {"ON": "on", "OFF": "off", "UP": "open", "DOWN": "closed"}
+_ACTIVITIES = {"cleaning": "vacuum", "playing": "media_player"}
+"""What a state word names when a verb acts on it ("stop cleaning", "pause playing"): the
+domain of the devices that do it. Other states ("stop locked") say no target."""
+_VACUUM_VERBS = frozenset({"V_CLEAN", "V_DOCK"})
+"""Verbs that say the vacuum is meant, wherever they stand ("start cleaning the house")."""
 _OPPOSITES = {Action.TURN_ON: Action.TURN_OFF, Action.TURN_OFF: Action.TURN_ON}
 """Actions that a particle of the other cannot go with ("turn on ... off")."""
 
@@ -340,6 +345,9 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
     def particle(self, tokens: list[Token]) -> _Word:
         return _Word(tokens[0].type, self._tag(tokens[0]).text)
 
+    def activity(self, tokens: list[Token]) -> _Word:
+        return _Word("ACTIVITY", self._tag(tokens[0]).text)
+
     def comparative(self, tokens: list[Token]) -> _Word:
         return _Word("COMPARATIVE", self._tag(tokens[-1]).text)
 
@@ -468,6 +476,12 @@ def _command(parts: list[Any]) -> Command:
     steps = [p.value for p in parts if isinstance(p, _By)]
     excluded = [p.target for p in parts if isinstance(p, _Excluded)]
     comparatives = [w for w in words if w.kind == "COMPARATIVE"]
+    for activity in (w for w in words if w.kind == "ACTIVITY"):
+        domain = _ACTIVITIES.get(activity.text)
+        if domain is None:
+            raise NotUnderstood(f"{activity.text!r} is a state, not something to act on")
+        if not target.names and not target.domains:
+            target = target.merged(Target(domains=(domain,)))
     negated = any(w.kind == "NEG" for w in words)
     objection = any(w.kind == "OBJECTION" for w in words)
     # A particle right before more of the target is a preposition ("on the TV"); the
@@ -527,9 +541,14 @@ def _command(parts: list[Any]) -> Command:
     if action in (Action.PLAY, Action.PAUSE, Action.NEXT, Action.PREVIOUS, Action.MUTE,
                   Action.UNMUTE) and not target.domains and not target.names:
         target = target.merged(Target(domains=("media_player",)))
-    if action in (Action.START, Action.RETURN_HOME) and verb is not None and verb.kind in (
-            "V_CLEAN", "V_DOCK") and not target.names:
+    cleaning = any(v.kind in _VACUUM_VERBS for v in verbs) or any(
+        w.kind == "ACTIVITY" and _ACTIVITIES.get(w.text) == "vacuum" for w in words)
+    if cleaning and not target.names and "vacuum" not in target.domains:
+        # "clean the kitchen", "start house clean": a cleaning verb, first or not, says
+        # what is to do it
         target = target.merged(Target(domains=("vacuum",)))
+    if cleaning and action is Action.TURN_ON:
+        action = Action.START  # "start cleaning the kitchen" is "clean the kitchen"
     if excluded:
         exclude = excluded[0]
         for more in excluded[1:]:

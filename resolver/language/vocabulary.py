@@ -40,7 +40,7 @@ def _noun_table() -> dict[str, Noun]:
     add("lock,door lock", "lock")
     add("thermostat,heating,heater,air conditioning,ac,air conditioner,hvac,climate", "climate")
     add("tv,television,speaker,media player,player,stereo,radio", "media_player")
-    add("vacuum,robot vacuum,vacuum cleaner,robot,hoover,roomba", "vacuum")
+    add("vacuum,robot vacuum,vacuum cleaner,robot vacuum cleaner,robot,hoover,roomba", "vacuum")
     add("valve,water valve,sprinkler,irrigation", "valve")
     add("scene", "scene")
     add("script,automation", "script")
