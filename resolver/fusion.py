@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from lark import Token
 
 from .home import Home
-from .language.parse import ParseResult, UtteranceParser, _Obj, _ToLogicalForm
+from .language.parse import _FIXED_VERBS, ParseResult, UtteranceParser, _Obj, _ToLogicalForm
 from .language.tagger import Tag
 from .logical_form import (
     Action,
@@ -66,6 +66,21 @@ _SET_ATTRIBUTES = {
 _STEP_ATTRIBUTES = {"light": Attribute.BRIGHTNESS, "media_player": Attribute.VOLUME,
                     "climate": Attribute.TEMPERATURE, "fan": Attribute.SPEED,
                     "cover": Attribute.POSITION}
+_GOING = frozenset({Action.TURN_ON, Action.START, Action.PLAY, Action.ACTIVATE})
+_STOPPING = frozenset({Action.TURN_OFF, Action.STOP, Action.PAUSE, Action.RETURN_HOME})
+_OPPOSED = {
+    **{action: _STOPPING for action in _GOING},
+    **{action: _GOING for action in _STOPPING},
+    Action.OPEN: frozenset({Action.CLOSE}), Action.CLOSE: frozenset({Action.OPEN}),
+    Action.LOCK: frozenset({Action.UNLOCK}), Action.UNLOCK: frozenset({Action.LOCK}),
+    Action.MUTE: frozenset({Action.UNMUTE}), Action.UNMUTE: frozenset({Action.MUTE}),
+    Action.INCREASE: frozenset({Action.DECREASE}), Action.DECREASE: frozenset({Action.INCREASE}),
+}
+"""Actions that are the opposite of each other: a proposal of one is not acted on when the
+words say a verb of the other ("the vacuum should stop" is not a start)."""
+_VERB_ACTIONS = {**_FIXED_VERBS, "V_PLAY": Action.PLAY, "V_UP": Action.INCREASE,
+                 "V_BRIGHTEN": Action.INCREASE, "V_DOWN": Action.DECREASE,
+                 "V_DIM": Action.DECREASE}
 # Word classes that carry no meaning of their own and are never corrected.
 _TARGET_KINDS = {"NAME", "AREA", "FLOOR", "NOUN", "HERE", "HOUSE", "EVERYWHERE", "QUANT", "IT",
                  "ATTR", "DET", "PREP", "ONE", "MEDIA"}
@@ -115,6 +130,10 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Readi
         scored.append((0.6 + _agreement(corrected, proposal, parser.home),
                        Reading(corrected, "grammar (corrected)", corrected.utterance,
                                corrections)))
+    elif corrected is not None and corrected.utterance is not None and _has_command(corrected):
+        # A correction refused as an action ("the vacuum should stop" is not "... hold
+        # stop"): the words as said are the ones to drop noise from.
+        corrected, corrections = None, ()
     base = corrected if corrected is not None else parsed
     relaxed_text, dropped = drop_noise_words(base.tags)
     if dropped and _has_command(parsed) or (dropped and parsed.utterance is None):
@@ -129,7 +148,8 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Readi
                                    corrections + tuple((w, "") for w in dropped))))
     if proposal is not None and proposal.score >= THRESHOLD \
             and proposal.intent != "ResolverOther" and not parsed.contradiction \
-            and _knows_something(parsed, parser.tagger.name_words):
+            and _knows_something(parsed, parser.tagger.name_words) \
+            and not _against_the_verbs(proposal, (corrected or parsed).tags):
         tags = list((corrected or parsed).tags)
         move = fallback_move(proposal, tags, parser.tagger.name_words)
         if move is not None:
@@ -149,6 +169,16 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Readi
     text_all = " ".join(t.text for t in parsed.tags)
     unparsed = Fragment(Target(words=words or ("",)), marker=UNPARSED)
     return Reading(parsed, "none", Utterance((unparsed,), text_all, content))
+
+
+def _against_the_verbs(proposal: Proposal, tags: tuple[Tag, ...] | list[Tag]) -> bool:
+    """The proposal's action is the opposite of a verb that was said: the proposer guesses
+    the gist, and a said "stop" is not a start, nor a said "lock" an unlock."""
+    proposed = _ACTIONS.get(proposal.intent)
+    if proposed is None:
+        return False
+    said = {_VERB_ACTIONS[t.kind] for t in tags if t.kind in _VERB_ACTIONS}
+    return bool(said & _OPPOSED.get(proposed, frozenset()))
 
 
 def _knows_something(parsed: ParseResult, name_words: frozenset[str]) -> bool:

@@ -454,6 +454,10 @@ PARSES: list[tuple[str, list[dict[str, Any]]]] = [
     ("start house clean", [C("start", domains=("vacuum",))]),
     ("stop playing", [C("stop", domains=("media_player",))]),
     ("start my robot vacuum cleaner", [C("turn_on", domains=("vacuum",))]),
+    # not wanting something on is not turning it on
+    ("i don't want the kitchen light on",
+     [C("turn_on", names=("kitchen light",), negated=True)]),
+    ("we do not need the tv on", [C("turn_on", negated=True)]),
 ]
 
 

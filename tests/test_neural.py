@@ -209,6 +209,20 @@ def test_words_that_contradict_themselves_are_not_guessed_at(resolver: Resolver)
     assert "didn't understand" in result.response
 
 
+def test_a_proposal_against_a_said_verb_is_not_acted_on() -> None:
+    from resolver.fusion import read
+    from resolver.neural.proposer import Proposal
+
+    parser = Resolver.from_files(ROOT / "demo" / "home.yaml", neural=False).parser
+    start = Proposal(intents=(("HassVacuumStart", 0.99),), domains=(("vacuum", 1.0),))
+    # "should" is no word the grammar knows; "stop" is not a start, however sure.
+    stop = read(parser, "the vacuum should stop", start)
+    assert stop.source != "proposer"
+    assert [m.action.value for m in stop.utterance.moves] == ["stop"]
+    # Where no verb says otherwise, the proposer's reading stands.
+    assert read(parser, "the vacuum should go", start).source == "proposer"
+
+
 def test_negation_stays_symbolic_whatever_the_proposer_says(resolver: Resolver) -> None:
     result = resolver.resolve("don't kill the hallway light", session="f5")
     # The hallway light is on: not turning it off leaves it on.

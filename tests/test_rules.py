@@ -685,3 +685,26 @@ def test_the_vacuum_does_what_is_said_of_its_cleaning(text: str, service: str) -
     result = Resolver.from_files(DEMO_HOME).resolve(text)
     assert [(c.name, list(c.entity_ids)) for c in result.actions] == [
         (service, ["vacuum.robot_vacuum"])]
+
+
+def test_not_wanting_a_light_on_turns_it_off_only_when_it_is_on() -> None:
+    resolver = Resolver.from_files(DEMO_HOME)
+    off = resolver.resolve("i don't want the kitchen light on")
+    assert off.actions == [] and "stays off" in off.response
+    resolver.resolve("turn on the kitchen light")
+    resolver.resolve("lock the front door")  # so that it is no longer just done
+    on = resolver.resolve("i don't want the kitchen light on")
+    assert [(c.name, list(c.entity_ids)) for c in on.actions] == [
+        ("light.turn_off", ["light.kitchen_light"])]
+
+
+@pytest.mark.parametrize(("text", "service"), [
+    ("the vacuum should stop", "vacuum.stop"),
+    ("the kitchen light should switch off", "light.turn_off"),
+])
+def test_a_said_verb_outweighs_a_proposal_of_its_opposite(text: str, service: str) -> None:
+    # The text proposer reads "the vacuum should stop" as a start; "should" is not a word
+    # the grammar knows, and without it the words say what to do.
+    result = Resolver.from_files(DEMO_HOME).resolve(text)
+    assert [c.name for c in result.actions] == [service]
+    assert result.trace["parse"]["source"] != "proposer"
