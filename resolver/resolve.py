@@ -125,6 +125,12 @@ def resolve_command(home: Home, command: Command, state: HomeState,
     return CommandOutcome(calls=calls, response=done(home, calls), match=match, trace=trace)
 
 
+SWEEPING = frozenset({"everything", "all of it"})
+"""Words that stand for every device of a place rather than for something said before."""
+SWEPT_DOMAINS = ("light", "switch", "fan", "input_boolean", "media_player")
+"""What "turn everything on/off" in a place acts on."""
+
+
 def implied_targets(command: Command) -> list[Target]:
     """Targets to try in order, with the domains the command itself implies.
 
@@ -132,6 +138,12 @@ def implied_targets(command: Command) -> list[Target]:
     ("bedroom 50%") means its lights first, as people use it, and anything settable after.
     """
     target = command.target
+    if target.reference in SWEEPING and target.placed and not (
+            target.domains or target.names or target.entity_ids or target.words) \
+            and command.action in (Action.TURN_ON, Action.TURN_OFF, Action.TOGGLE):
+        # "turn off everything downstairs": what switches on and off there, not the locks
+        # (a lock's "off" unlocks it), the blinds or the vacuum.
+        return [target.merged(Target(domains=SWEPT_DOMAINS))]
     if target.domains or target.names or target.entity_ids or target.reference:
         return [target]
     implied = {

@@ -708,3 +708,34 @@ def test_a_said_verb_outweighs_a_proposal_of_its_opposite(text: str, service: st
     result = Resolver.from_files(DEMO_HOME).resolve(text)
     assert [c.name for c in result.actions] == [service]
     assert result.trace["parse"]["source"] != "proposer"
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("turn off all lights except the kitchen and the hallway",
+     {"light.kitchen_light", "light.hallway_light"}),
+    ("turn off all the lights except the kitchen light and the porch light",
+     {"light.kitchen_light", "light.porch_light"}),
+    ("turn off the lights except the kitchen, the hallway and the garage",
+     {"light.kitchen_light", "light.hallway_light", "light.garage_light"}),
+])
+def test_every_target_listed_after_except_is_kept_out(text: str, kept: set[str]) -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    lights = {e for e in resolver.home.entities if e.startswith("light.")}
+    [call] = resolver.resolve(text).actions
+    assert call.name == "light.turn_off" and set(call.entity_ids) == lights - kept
+
+
+def test_a_target_of_another_kind_after_an_exclusion_is_acted_on() -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(
+        "turn off all the lights except the kitchen and the tv")
+    assert [c.name for c in result.actions] == ["light.turn_off", "media_player.turn_off"]
+    assert "light.kitchen_light" not in result.actions[0].entity_ids
+
+
+@pytest.mark.parametrize("text", ["turn off everything in the kitchen",
+                                  "turn everything off downstairs"])
+def test_turning_everything_off_in_a_place_unlocks_no_door(text: str) -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(text)
+    services = {c.name for c in result.actions}
+    assert "light.turn_off" in services
+    assert not {s for s in services if s.split(".")[0] in ("lock", "cover", "vacuum")}

@@ -194,10 +194,38 @@ class UtteranceParser:
             raise
         except LarkError as err:
             return ParseResult(None, tuple(tags), f"not understood ({err})")
+        moves = self._listed_exceptions(moves)
         normalized = " ".join(t.text for t in tags)
         content = " ".join(t.text for t in tags if t.kind not in ("FILLER", "COMMA"))
         return ParseResult(Utterance(tuple(moves), normalized, content), tuple(tags),
                            tree=tree.pretty())
+
+    def _listed_exceptions(self, moves: list[Move]) -> list[Move]:
+        """"all the lights except the kitchen and the hallway": a bare target right after an
+        exclusion, of the kind the command acts on, is excluded too, not acted on ("... except
+        the kitchen, and the TV" still turns the TV off)."""
+        out: list[Move] = []
+        for move in moves:
+            last = out[-1] if out else None
+            if isinstance(move, Fragment) and move.marker is None and move.quantity is None \
+                    and isinstance(last, Command) and last.target.exclude is not None \
+                    and self._within(move.target, last.target):
+                exclude = last.target.exclude.merged(move.target)
+                out[-1] = replace(last, target=replace(last.target, exclude=exclude))
+                continue
+            out.append(move)
+        return out
+
+    def _within(self, part: Target, whole: Target) -> bool:
+        """``part`` names places, or devices of the kinds ``whole`` is about."""
+        if part.reference or part.everywhere or part.words or part.entity_ids:
+            return False
+        if not whole.domains:
+            return not (part.names or part.domains)
+        domains = set(part.domains)
+        for name in part.names:
+            domains |= {e.domain for e in self.home.entities.values() if name in e.spoken_names}
+        return domains <= set(whole.domains)
 
 
 def _describe(err: UnexpectedInput, tags: list[Tag]) -> str:

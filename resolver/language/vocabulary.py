@@ -103,6 +103,12 @@ def words_to_numbers(words: list[str]) -> list[str]:
     i = 0
     n = len(words)
     while i < n:
+        half = _half(words, i)
+        if half:
+            # "open the blinds halfway", "set it to half": fifty percent
+            out += ["50", "percent"]
+            i += half
+            continue
         value, j = _read_number(words, i)
         if value is None:
             out.append(words[i])
@@ -119,6 +125,18 @@ def words_to_numbers(words: list[str]) -> list[str]:
             out.append(str(value))
         i = j
     return out
+
+
+def _half(words: list[str], i: int) -> int:
+    """How many words at ``i`` say "half" as an amount: "halfway", "half way", or "half"
+    after "to" or at the end ("set it to half", "open the blinds half"); 0 otherwise."""
+    if words[i] == "halfway":
+        return 1
+    if words[i] != "half":
+        return 0
+    if i + 1 < len(words) and words[i + 1] == "way":
+        return 2
+    return 1 if (i > 0 and words[i - 1] == "to") or i + 1 == len(words) else 0
 
 
 def _read_number(words: list[str], i: int) -> tuple[int | None, int]:
