@@ -127,8 +127,11 @@ def resolve_command(home: Home, command: Command, state: HomeState,
 
 SWEEPING = frozenset({"everything", "all of it"})
 """Words that stand for every device of a place rather than for something said before."""
-SWEPT_DOMAINS = ("light", "switch", "fan", "input_boolean", "media_player")
-"""What "turn everything on/off" in a place acts on."""
+_SWITCHED = ("light", "switch", "fan", "input_boolean", "media_player")
+_OPENED = ("cover", "valve")
+SWEPT_DOMAINS = {Action.TURN_ON: _SWITCHED, Action.TURN_OFF: _SWITCHED,
+                 Action.TOGGLE: _SWITCHED, Action.OPEN: _OPENED, Action.CLOSE: _OPENED}
+"""What "turn everything on/off", "open everything" in a place acts on: never its locks."""
 
 
 def implied_targets(command: Command) -> list[Target]:
@@ -138,18 +141,21 @@ def implied_targets(command: Command) -> list[Target]:
     ("bedroom 50%") means its lights first, as people use it, and anything settable after.
     """
     target = command.target
-    if target.reference in SWEEPING and target.placed and not (
-            target.domains or target.names or target.entity_ids or target.words) \
-            and command.action in (Action.TURN_ON, Action.TURN_OFF, Action.TOGGLE):
+    swept = SWEPT_DOMAINS.get(command.action)
+    if target.reference in SWEEPING and target.placed and swept and not (
+            target.domains or target.names or target.entity_ids or target.words):
         # "turn off everything downstairs": what switches on and off there, not the locks
         # (a lock's "off" unlocks it), the blinds or the vacuum.
-        return [target.merged(Target(domains=SWEPT_DOMAINS))]
+        return [target.merged(Target(domains=swept))]
     if target.domains or target.names or target.entity_ids or target.reference:
         return [target]
     implied = {
         Action.LOCK: ("lock",),
         Action.UNLOCK: ("lock",),
         Action.ADD_ITEM: ("todo",),
+        # "open the garage": its doors and blinds, not the lock of its side door
+        Action.OPEN: _OPENED,
+        Action.CLOSE: _OPENED,
     }.get(command.action)
     if command.action in (Action.TURN_ON, Action.TURN_OFF) and not target.empty:
         # "turn off the living room": its lights, else whatever there switches on and off.
