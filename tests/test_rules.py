@@ -742,3 +742,20 @@ def test_a_place_alone_never_unlocks_a_door(text: str) -> None:
     assert not {s for s in services if s.startswith(("lock.", "vacuum."))}
     if "off" in text:
         assert "light.turn_off" in services and not any(s.startswith("cover.") for s in services)
+
+
+def test_a_command_with_no_target_goes_to_what_can_do_it() -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.resolve("start the vacuum")
+    heat = resolver.resolve("turn the heat up")
+    assert [(c.name, list(c.entity_ids)) for c in heat.actions] == [
+        ("climate.set_temperature", ["climate.thermostat"])]
+    # ... while what was last acted on takes it when it can.
+    resolver.resolve("turn on the kitchen light")
+    brighter = resolver.resolve("brighter")
+    assert [(c.name, list(c.entity_ids)) for c in brighter.actions] == [
+        ("light.turn_on", ["light.kitchen_light"])]
+    # "it" is what was said before, even when it cannot: the answer says so.
+    resolver.resolve("start the vacuum")
+    it = resolver.resolve("turn it up")
+    assert it.actions == [] and "Robot Vacuum" in it.response

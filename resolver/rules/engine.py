@@ -208,6 +208,7 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "has_last_command": lambda t, ms: (t.context.last_command is not None
                                        or t.context.last_query is not None),
     "has_salient": lambda t, ms: bool(t.context.salient),
+    "salient_can": lambda t, ms: _salient_can(t, ms),
     "question_open": lambda t, ms: t.context.question is not None,
     "confirmed": lambda t, ms: ms.confirmed,
     "replaces_last": lambda t, ms: ms.replaces is not None,
@@ -487,6 +488,17 @@ def _do_text(t: TurnState, ms: MoveState, text: str) -> None:
         ms.entities += sub.entities
     ms.grounded = all(grounded)
     ms.response = " ".join(r for r in responses if r)
+
+
+def _salient_can(t: TurnState, ms: MoveState) -> bool:
+    """Something last acted on or asked about can carry out the command ("brighter" after
+    a light; not "turn the heat up" after the vacuum)."""
+    command = _command(ms)
+    if command is None:
+        return False
+    entities = (t.home.entities.get(e) for e in t.context.salient)
+    return any(isinstance(plan(command, entity, t.state.get(entity.id)), Planned)
+               for entity in entities if entity is not None)
 
 
 def _undo_last(t: TurnState, ms: MoveState) -> None:
