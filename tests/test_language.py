@@ -444,6 +444,8 @@ PARSES: list[tuple[str, list[dict[str, Any]]]] = [
     ("yes please", [{"kind": "Answer", "yes": True}]),
     ("no", [{"kind": "Answer", "yes": False}]),
     ("nope", [{"kind": "Answer", "yes": False}]),
+    ("actually no", [{"kind": "Answer", "yes": False}]),
+    ("actually yes", [{"kind": "Answer", "yes": True}]),
     ("add milk to the shopping list", [C("add_item", value="milk", domains=("todo",))]),
     # an activity a verb acts on names the devices that do it; a cleaning verb names the
     # vacuum wherever it stands
@@ -479,7 +481,9 @@ def test_the_utterance_keeps_its_words_without_filler(parser: UtteranceParser) -
 
 
 @pytest.mark.parametrize("text", ["no, I meant the bedroom light",
-                                  "sorry, I meant the bedroom light"])
+                                  "sorry, I meant the bedroom light",
+                                  "actually no, the bedroom light",
+                                  "actually no the bedroom light"])
 def test_a_repair_may_start_with_two_markers(parser: UtteranceParser, text: str) -> None:
     parsed = parser.parse(text)
     assert parsed.utterance is not None, parsed.error

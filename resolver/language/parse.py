@@ -452,7 +452,7 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         return Fragment(obj.target, marker, obj.quantity)
 
     def answer(self, tokens: list[Token]) -> Answer:
-        return Answer(yes=tokens[0].type == "YES")
+        return Answer(yes=any(t.type == "YES" for t in tokens))
 
     def item(self, tokens: list[Token]) -> Value:
         return Value(text=" ".join(self._tag(t).text for t in tokens))
