@@ -70,9 +70,9 @@ _GOING = frozenset({Action.TURN_ON, Action.START, Action.PLAY, Action.ACTIVATE})
 _STOPPING = frozenset({Action.TURN_OFF, Action.STOP, Action.PAUSE, Action.RETURN_HOME})
 _OPPOSED = {
     **{action: _STOPPING for action in _GOING},
-    **{action: _STOPPING | {Action.CLOSE, Action.LOCK} for action in (Action.TURN_ON,)},
+    **{action: _STOPPING | {Action.CLOSE, Action.UNLOCK} for action in (Action.TURN_ON,)},
     **{action: _GOING for action in _STOPPING},
-    **{action: _GOING | {Action.OPEN, Action.UNLOCK} for action in (Action.TURN_OFF,)},
+    **{action: _GOING | {Action.OPEN, Action.LOCK} for action in (Action.TURN_OFF,)},
     # A cover's "turn on" opens it and a lock's locks it, as in Home Assistant's intents.
     Action.OPEN: frozenset({Action.CLOSE, Action.TURN_OFF}),
     Action.CLOSE: frozenset({Action.OPEN, Action.TURN_ON}),

@@ -223,6 +223,26 @@ def test_a_proposal_against_a_said_verb_is_not_acted_on() -> None:
     assert read(parser, "the vacuum should go", start).source == "proposer"
 
 
+@pytest.mark.parametrize(("intent", "said", "against"), [
+    ("HassTurnOn", "lock", False),  # a lock's "turn on" locks it, as in Home Assistant
+    ("HassTurnOn", "unlock", True),
+    ("HassTurnOff", "unlock", False),
+    ("HassTurnOff", "lock", True),
+    ("HassTurnOn", "close", True),
+    ("HassTurnOff", "open", True),
+    ("HassVacuumStart", "stop", True),
+    ("HassVacuumStart", "start", False),
+])
+def test_which_said_verbs_a_proposal_goes_against(intent: str, said: str,
+                                                  against: bool) -> None:
+    from resolver.fusion import _against_the_verbs
+    from resolver.neural.proposer import Proposal
+
+    parser = Resolver.from_files(ROOT / "demo" / "home.yaml", neural=False).parser
+    proposal = Proposal(intents=((intent, 0.99),), domains=(("none", 1.0),))
+    assert _against_the_verbs(proposal, parser.tagger.tag(f"{said} it now")) is against
+
+
 def test_negation_stays_symbolic_whatever_the_proposer_says(resolver: Resolver) -> None:
     result = resolver.resolve("don't kill the hallway light", session="f5")
     # The hallway light is on: not turning it off leaves it on.
