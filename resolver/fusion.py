@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from lark import Token
 
 from .home import Home
-from .language.parse import _FIXED_VERBS, ParseResult, UtteranceParser, _Obj, _ToLogicalForm
+from .language.parse import SAID_ACTIONS, ParseResult, UtteranceParser, _Obj, _ToLogicalForm
 from .language.tagger import Tag
 from .logical_form import (
+    OPPOSITE,
     Action,
     Attribute,
     Command,
@@ -68,24 +69,25 @@ _STEP_ATTRIBUTES = {"light": Attribute.BRIGHTNESS, "media_player": Attribute.VOL
                     "cover": Attribute.POSITION}
 _GOING = frozenset({Action.TURN_ON, Action.START, Action.PLAY, Action.ACTIVATE})
 _STOPPING = frozenset({Action.TURN_OFF, Action.STOP, Action.PAUSE, Action.RETURN_HOME})
-_OPPOSED = {
-    **{action: _STOPPING for action in _GOING},
-    **{action: _STOPPING | {Action.CLOSE, Action.UNLOCK} for action in (Action.TURN_ON,)},
-    **{action: _GOING for action in _STOPPING},
-    **{action: _GOING | {Action.OPEN, Action.LOCK} for action in (Action.TURN_OFF,)},
-    # A cover's "turn on" opens it and a lock's locks it, as in Home Assistant's intents.
-    Action.OPEN: frozenset({Action.CLOSE, Action.TURN_OFF}),
-    Action.CLOSE: frozenset({Action.OPEN, Action.TURN_ON}),
-    Action.LOCK: frozenset({Action.UNLOCK, Action.TURN_OFF}),
-    Action.UNLOCK: frozenset({Action.LOCK, Action.TURN_ON}),
-    Action.MUTE: frozenset({Action.UNMUTE}), Action.UNMUTE: frozenset({Action.MUTE}),
-    Action.INCREASE: frozenset({Action.DECREASE}), Action.DECREASE: frozenset({Action.INCREASE}),
-}
-"""Actions that are the opposite of each other: a proposal of one is not acted on when the
-words say a verb of the other ("the vacuum should stop" is not a start)."""
-_VERB_ACTIONS = {**_FIXED_VERBS, "V_PLAY": Action.PLAY, "V_UP": Action.INCREASE,
-                 "V_BRIGHTEN": Action.INCREASE, "V_DOWN": Action.DECREASE,
-                 "V_DIM": Action.DECREASE}
+
+
+def _opposition() -> dict[Action, frozenset[Action]]:
+    """Each action and those that undo it: the inverses "don't" uses, starting against
+    stopping, and a cover's or a lock's "turn on" (it opens the one and locks the other, as
+    in Home Assistant's intents) against closing or unlocking."""
+    pairs = {*OPPOSITE.items(), *((a, b) for a in _GOING for b in _STOPPING),
+             (Action.TURN_ON, Action.CLOSE), (Action.TURN_ON, Action.UNLOCK),
+             (Action.TURN_OFF, Action.OPEN), (Action.TURN_OFF, Action.LOCK)}
+    table: dict[Action, set[Action]] = {}
+    for a, b in pairs:
+        table.setdefault(a, set()).add(b)
+        table.setdefault(b, set()).add(a)
+    return {action: frozenset(opposed) for action, opposed in table.items()}
+
+
+_OPPOSED = _opposition()
+"""A proposal of an action is not acted on when the words say a verb of one of these ("the
+vacuum should stop" is not a start)."""
 # Word classes that carry no meaning of their own and are never corrected.
 _TARGET_KINDS = {"NAME", "AREA", "FLOOR", "NOUN", "HERE", "HOUSE", "EVERYWHERE", "QUANT", "IT",
                  "ATTR", "DET", "PREP", "ONE", "MEDIA"}
@@ -182,7 +184,7 @@ def _against_the_verbs(proposal: Proposal, tags: tuple[Tag, ...] | list[Tag]) ->
     proposed = _ACTIONS.get(proposal.intent)
     if proposed is None:
         return False
-    said = {_VERB_ACTIONS[t.kind] for t in tags if t.kind in _VERB_ACTIONS}
+    said = {SAID_ACTIONS[t.kind] for t in tags if t.kind in SAID_ACTIONS}
     return bool(said & _OPPOSED.get(proposed, frozenset()))
 
 

@@ -39,6 +39,25 @@ class Action(str, enum.Enum):
     ADD_ITEM = "add_item"
 
 
+OPPOSITE = {
+    Action.TURN_ON: Action.TURN_OFF,
+    Action.TURN_OFF: Action.TURN_ON,
+    Action.OPEN: Action.CLOSE,
+    Action.CLOSE: Action.OPEN,
+    Action.LOCK: Action.UNLOCK,
+    Action.UNLOCK: Action.LOCK,
+    Action.PLAY: Action.PAUSE,
+    Action.PAUSE: Action.PLAY,
+    Action.MUTE: Action.UNMUTE,
+    Action.UNMUTE: Action.MUTE,
+    Action.START: Action.RETURN_HOME,
+    Action.RETURN_HOME: Action.START,
+    Action.INCREASE: Action.DECREASE,
+    Action.DECREASE: Action.INCREASE,
+}
+"""What "don't" turns an action into when its effect is already in place."""
+
+
 class Attribute(str, enum.Enum):
     """The attribute a value or a relative change is about."""
 

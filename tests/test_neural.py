@@ -209,11 +209,11 @@ def test_words_that_contradict_themselves_are_not_guessed_at(resolver: Resolver)
     assert "didn't understand" in result.response
 
 
-def test_a_proposal_against_a_said_verb_is_not_acted_on() -> None:
+def test_a_proposal_against_a_said_verb_is_not_acted_on(resolver: Resolver) -> None:
     from resolver.fusion import read
     from resolver.neural.proposer import Proposal
 
-    parser = Resolver.from_files(ROOT / "demo" / "home.yaml", neural=False).parser
+    parser = resolver.parser
     start = Proposal(intents=(("HassVacuumStart", 0.99),), domains=(("vacuum", 1.0),))
     # "should" is no word the grammar knows; "stop" is not a start, however sure.
     stop = read(parser, "the vacuum should stop", start)
@@ -233,12 +233,12 @@ def test_a_proposal_against_a_said_verb_is_not_acted_on() -> None:
     ("HassVacuumStart", "stop", True),
     ("HassVacuumStart", "start", False),
 ])
-def test_which_said_verbs_a_proposal_goes_against(intent: str, said: str,
+def test_which_said_verbs_a_proposal_goes_against(resolver: Resolver, intent: str, said: str,
                                                   against: bool) -> None:
     from resolver.fusion import _against_the_verbs
     from resolver.neural.proposer import Proposal
 
-    parser = Resolver.from_files(ROOT / "demo" / "home.yaml", neural=False).parser
+    parser = resolver.parser
     proposal = Proposal(intents=((intent, 0.99),), domains=(("none", 1.0),))
     assert _against_the_verbs(proposal, parser.tagger.tag(f"{said} it now")) is against
 

@@ -673,27 +673,36 @@ def test_grounding_tries_a_text_without_changing_the_session() -> None:
         ("light.turn_off", ["light.kitchen_light"])]
 
 
+@pytest.fixture(scope="module")
+def proposing() -> Resolver:
+    """The demo home's resolver with the text proposer; each test keeps to its sessions."""
+    return Resolver.from_files(DEMO_HOME)
+
+
 @pytest.mark.parametrize(("text", "service"), [
     ("stop cleaning", "vacuum.stop"),
     ("pause cleaning", "vacuum.pause"),
     ("start cleaning", "vacuum.start"),
     ("start house clean the", "vacuum.start"),
 ])
-def test_the_vacuum_does_what_is_said_of_its_cleaning(text: str, service: str) -> None:
+def test_the_vacuum_does_what_is_said_of_its_cleaning(proposing: Resolver, text: str,
+                                                     service: str) -> None:
     # The text proposer alone reads "stop cleaning" as starting the vacuum (0.99); the
     # grammar reads it, so the proposer only ranks.
-    result = Resolver.from_files(DEMO_HOME).resolve(text)
+    result = proposing.resolve(text, session=text)
     assert [(c.name, list(c.entity_ids)) for c in result.actions] == [
         (service, ["vacuum.robot_vacuum"])]
 
 
-def test_not_wanting_a_light_on_turns_it_off_only_when_it_is_on() -> None:
-    resolver = Resolver.from_files(DEMO_HOME)
-    off = resolver.resolve("i don't want the kitchen light on")
+def test_not_wanting_a_light_on_turns_it_off_only_when_it_is_on(proposing: Resolver) -> None:
+    def say(text: str) -> Result:
+        return proposing.resolve(text, session="not wanting")
+
+    off = say("i don't want the kitchen light on")
     assert off.actions == [] and "stays off" in off.response
-    resolver.resolve("turn on the kitchen light")
-    resolver.resolve("lock the front door")  # so that it is no longer just done
-    on = resolver.resolve("i don't want the kitchen light on")
+    say("turn on the kitchen light")
+    say("lock the front door")  # so that it is no longer just done
+    on = say("i don't want the kitchen light on")
     assert [(c.name, list(c.entity_ids)) for c in on.actions] == [
         ("light.turn_off", ["light.kitchen_light"])]
 
@@ -702,10 +711,11 @@ def test_not_wanting_a_light_on_turns_it_off_only_when_it_is_on() -> None:
     ("the vacuum should stop", "vacuum.stop"),
     ("the kitchen light should switch off", "light.turn_off"),
 ])
-def test_a_said_verb_outweighs_a_proposal_of_its_opposite(text: str, service: str) -> None:
+def test_a_said_verb_outweighs_a_proposal_of_its_opposite(proposing: Resolver, text: str,
+                                                          service: str) -> None:
     # The text proposer reads "the vacuum should stop" as a start; "should" is not a word
     # the grammar knows, and without it the words say what to do.
-    result = Resolver.from_files(DEMO_HOME).resolve(text)
+    result = proposing.resolve(text, session=text)
     assert [c.name for c in result.actions] == [service]
     assert result.trace["parse"]["source"] != "proposer"
 

@@ -27,6 +27,7 @@ from ..logical_form import (
     Utterance,
     Value,
 )
+from ..match import match_targets
 from .tagger import Lexicon, Tag, Tagger
 from .vocabulary import NOUNS
 
@@ -90,6 +91,11 @@ _FIXED_VERBS = {
     "V_OPEN": Action.OPEN,
     "V_CLOSE": Action.CLOSE,
 }
+# Verbs that, without a value, step up or down ("turn up the heat", "dim the lights").
+_STEP_VERBS = {"V_UP": Action.INCREASE, "V_BRIGHTEN": Action.INCREASE,
+               "V_DOWN": Action.DECREASE, "V_DIM": Action.DECREASE}
+SAID_ACTIONS = {**_FIXED_VERBS, **_STEP_VERBS, "V_PLAY": Action.PLAY}
+"""The action each verb says on its own, whatever else the clause holds."""
 # Verbs that, with a value, set it ("turn on the lamp at 50%", "open the blinds to 30").
 _SETTING_VERBS = frozenset({"V_ON", "V_LIGHT", "V_SET", "V_UP", "V_DOWN", "V_DIM",
                             "V_BRIGHTEN", "V_OPEN", "V_CLOSE"})
@@ -223,8 +229,9 @@ class UtteranceParser:
         if not whole.domains:
             return not (part.names or part.domains)
         domains = set(part.domains)
-        for name in part.names:
-            domains |= {e.domain for e in self.home.entities.values() if name in e.spoken_names}
+        if part.names:
+            named = match_targets(self.home, Target(names=part.names))
+            domains |= {self.home.entities[e].domain for e in named.entities}
         return domains <= set(whole.domains)
 
 
@@ -540,10 +547,8 @@ def _command(parts: list[Any]) -> Command:
         if opposite is not None and any(_PARTICLES[p.kind] is opposite for p in bare):
             # "turn on off": both were said, and neither can be taken over the other
             raise Contradiction("both on and off were said")
-    elif verb is not None and verb.kind in ("V_UP", "V_BRIGHTEN"):
-        action = Action.INCREASE
-    elif verb is not None and verb.kind in ("V_DOWN", "V_DIM"):
-        action = Action.DECREASE
+    elif verb is not None and verb.kind in _STEP_VERBS:
+        action = _STEP_VERBS[verb.kind]
     elif particle is not None and (bare or obj.direction is None):
         action = _PARTICLES[particle.kind]
     elif comparatives:
@@ -592,4 +597,5 @@ def _to_target(parts: list[Any]) -> bool:
                and isinstance(parts[i + 1], _Obj) for i, p in enumerate(parts))
 
 
-__all__ = ["GRAMMAR_DIR", "Contradiction", "NotUnderstood", "ParseResult", "UtteranceParser"]
+__all__ = ["GRAMMAR_DIR", "SAID_ACTIONS", "Contradiction", "NotUnderstood", "ParseResult",
+           "UtteranceParser"]

@@ -21,6 +21,7 @@ from ..context import ActionRecord, DialogContext, OpenQuestion
 from ..home import Home, HomeState
 from ..language.vocabulary import words_to_numbers
 from ..logical_form import (
+    OPPOSITE,
     Action,
     Answer,
     Command,
@@ -42,24 +43,6 @@ from .queries import answer_query
 
 MAX_REWRITES = 8
 """Rewrites a move may go through before it must be settled (a guard against loops)."""
-
-OPPOSITE = {
-    Action.TURN_ON: Action.TURN_OFF,
-    Action.TURN_OFF: Action.TURN_ON,
-    Action.OPEN: Action.CLOSE,
-    Action.CLOSE: Action.OPEN,
-    Action.LOCK: Action.UNLOCK,
-    Action.UNLOCK: Action.LOCK,
-    Action.PLAY: Action.PAUSE,
-    Action.PAUSE: Action.PLAY,
-    Action.MUTE: Action.UNMUTE,
-    Action.UNMUTE: Action.MUTE,
-    Action.START: Action.RETURN_HOME,
-    Action.RETURN_HOME: Action.START,
-    Action.INCREASE: Action.DECREASE,
-    Action.DECREASE: Action.INCREASE,
-}
-"""What "don't" turns an action into when its effect is already in place."""
 
 
 # -- the state of one turn ----------------------------------------------------------------
@@ -183,6 +166,17 @@ def _in_effect(t: TurnState, ms: MoveState) -> bool:
     return True
 
 
+def _salient_can(t: TurnState, ms: MoveState) -> bool:
+    """Something last acted on or asked about can carry out the command ("brighter" after
+    a light; not "turn the heat up" after the vacuum)."""
+    command = _command(ms)
+    if command is None:
+        return False
+    entities = (t.home.entities.get(e) for e in t.context.salient)
+    return any(isinstance(plan(command, entity, t.state.get(entity.id)), Planned)
+               for entity in entities if entity is not None)
+
+
 FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "command": lambda t, ms: isinstance(ms.move, Command),
     "query": lambda t, ms: isinstance(ms.move, Query),
@@ -208,7 +202,7 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "has_last_command": lambda t, ms: (t.context.last_command is not None
                                        or t.context.last_query is not None),
     "has_salient": lambda t, ms: bool(t.context.salient),
-    "salient_can": lambda t, ms: _salient_can(t, ms),
+    "salient_can": _salient_can,
     "question_open": lambda t, ms: t.context.question is not None,
     "confirmed": lambda t, ms: ms.confirmed,
     "replaces_last": lambda t, ms: ms.replaces is not None,
@@ -488,17 +482,6 @@ def _do_text(t: TurnState, ms: MoveState, text: str) -> None:
         ms.entities += sub.entities
     ms.grounded = all(grounded)
     ms.response = " ".join(r for r in responses if r)
-
-
-def _salient_can(t: TurnState, ms: MoveState) -> bool:
-    """Something last acted on or asked about can carry out the command ("brighter" after
-    a light; not "turn the heat up" after the vacuum)."""
-    command = _command(ms)
-    if command is None:
-        return False
-    entities = (t.home.entities.get(e) for e in t.context.salient)
-    return any(isinstance(plan(command, entity, t.state.get(entity.id)), Planned)
-               for entity in entities if entity is not None)
 
 
 def _undo_last(t: TurnState, ms: MoveState) -> None:
