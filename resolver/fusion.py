@@ -21,7 +21,7 @@ from .home import Home
 from .language.parse import SAID_ACTIONS, ParseResult, UtteranceParser, _Obj, _ToLogicalForm
 from .language.tagger import Tag
 from .logical_form import (
-    OPPOSITE,
+    OPPOSED,
     Action,
     Attribute,
     Command,
@@ -67,27 +67,6 @@ _SET_ATTRIBUTES = {
 _STEP_ATTRIBUTES = {"light": Attribute.BRIGHTNESS, "media_player": Attribute.VOLUME,
                     "climate": Attribute.TEMPERATURE, "fan": Attribute.SPEED,
                     "cover": Attribute.POSITION}
-_GOING = frozenset({Action.TURN_ON, Action.START, Action.PLAY, Action.ACTIVATE})
-_STOPPING = frozenset({Action.TURN_OFF, Action.STOP, Action.PAUSE, Action.RETURN_HOME})
-
-
-def _opposition() -> dict[Action, frozenset[Action]]:
-    """Each action and those that undo it: the inverses "don't" uses, starting against
-    stopping, and a cover's or a lock's "turn on" (it opens the one and locks the other, as
-    in Home Assistant's intents) against closing or unlocking."""
-    pairs = {*OPPOSITE.items(), *((a, b) for a in _GOING for b in _STOPPING),
-             (Action.TURN_ON, Action.CLOSE), (Action.TURN_ON, Action.UNLOCK),
-             (Action.TURN_OFF, Action.OPEN), (Action.TURN_OFF, Action.LOCK)}
-    table: dict[Action, set[Action]] = {}
-    for a, b in pairs:
-        table.setdefault(a, set()).add(b)
-        table.setdefault(b, set()).add(a)
-    return {action: frozenset(opposed) for action, opposed in table.items()}
-
-
-_OPPOSED = _opposition()
-"""A proposal of an action is not acted on when the words say a verb of one of these ("the
-vacuum should stop" is not a start)."""
 # Word classes that carry no meaning of their own and are never corrected.
 _TARGET_KINDS = {"NAME", "AREA", "FLOOR", "NOUN", "HERE", "HOUSE", "EVERYWHERE", "QUANT", "IT",
                  "ATTR", "DET", "PREP", "ONE", "MEDIA"}
@@ -185,7 +164,7 @@ def _against_the_verbs(proposal: Proposal, tags: tuple[Tag, ...] | list[Tag]) ->
     if proposed is None:
         return False
     said = {SAID_ACTIONS[t.kind] for t in tags if t.kind in SAID_ACTIONS}
-    return bool(said & _OPPOSED.get(proposed, frozenset()))
+    return bool(said & OPPOSED.get(proposed, frozenset()))
 
 
 def _knows_something(parsed: ParseResult, name_words: frozenset[str]) -> bool:

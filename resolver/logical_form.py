@@ -57,6 +57,29 @@ OPPOSITE = {
 }
 """What "don't" turns an action into when its effect is already in place."""
 
+_GOING = frozenset({Action.TURN_ON, Action.START, Action.PLAY, Action.ACTIVATE})
+_STOPPING = frozenset({Action.TURN_OFF, Action.STOP, Action.PAUSE, Action.RETURN_HOME})
+
+
+def _opposition() -> dict[Action, frozenset[Action]]:
+    """Each action and those that undo it: the inverses "don't" uses, starting against
+    stopping, and a cover's or a lock's "turn on" (it opens the one and locks the other, as
+    in Home Assistant's intents) against closing or unlocking."""
+    pairs = {*OPPOSITE.items(), *((a, b) for a in _GOING for b in _STOPPING),
+             (Action.TURN_ON, Action.CLOSE), (Action.TURN_ON, Action.UNLOCK),
+             (Action.TURN_OFF, Action.OPEN), (Action.TURN_OFF, Action.LOCK)}
+    table: dict[Action, set[Action]] = {}
+    for a, b in pairs:
+        table.setdefault(a, set()).add(b)
+        table.setdefault(b, set()).add(a)
+    return {action: frozenset(opposed) for action, opposed in table.items()}
+
+
+OPPOSED = _opposition()
+"""Actions that cannot both be meant at once: one clause may not say both ("turn off the
+lights play the hallway"), and a proposal of one is not acted on when the words say the
+other ("the vacuum should stop" is not a start)."""
+
 
 class Attribute(str, enum.Enum):
     """The attribute a value or a relative change is about."""

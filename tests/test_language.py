@@ -16,6 +16,7 @@ from resolver.language.parse import GRAMMAR_DIR, ParseResult, UtteranceParser, l
 from resolver.language.tagger import AMBIGUOUS, Lexicon, Tagger
 from resolver.language.vocabulary import words_to_numbers
 from resolver.logical_form import (
+    Action,
     Answer,
     Command,
     Fragment,
@@ -518,13 +519,36 @@ def test_a_failure_is_a_value(parser: UtteranceParser, text: str, error: str) ->
     assert parsed.error == error
 
 
-@pytest.mark.parametrize("text", ["turn on off", "turn on the kitchen light off",
-                                  "switch off the tv on"])
-def test_on_and_off_together_are_a_contradiction(parser: UtteranceParser, text: str) -> None:
+@pytest.mark.parametrize(("text", "said"), [
+    ("turn on off", ("turn on", "off")),
+    ("turn on the kitchen light off", ("turn on", "off")),
+    ("switch off the tv on", ("switch off", "on")),
+    ("lock the back door off", ("lock", "off")),
+    # two verbs of opposed actions in one clause, as a misheard "but leave the hallway on"
+    ("turn off the lights downstairs play the hallway", ("turn off", "play")),
+    ("stop the tv resume", ("stop", "resume")),
+    ("open the blinds close", ("open", "close")),
+])
+def test_opposed_actions_together_are_a_contradiction(parser: UtteranceParser, text: str,
+                                                      said: tuple[str, str]) -> None:
     parsed = parser.parse(text)
     assert parsed.utterance is None
     assert parsed.contradiction
-    assert parsed.error == "both on and off were said"
+    assert parsed.error == f"both {said[0]!r} and {said[1]!r} were said"
+
+
+@pytest.mark.parametrize(("text", "action"), [
+    ("start cleaning the kitchen", Action.START),  # an activity
+    ("stop the house clean", Action.STOP),  # a cleaning verb names the vacuum
+    ("start house clean", Action.START),
+    ("turn on the tv play", Action.TURN_ON),  # both start something
+    ("turn off the tv stop", Action.TURN_OFF),
+])
+def test_verbs_that_agree_are_no_contradiction(parser: UtteranceParser, text: str,
+                                               action: Action) -> None:
+    parsed = parser.parse(text)
+    assert parsed.utterance is not None, parsed.error
+    assert [c.action for c in parsed.utterance.commands] == [action]
 
 
 @pytest.mark.parametrize("text", ["turn off the light on the porch", "turn the kitchen light off",

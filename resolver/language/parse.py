@@ -14,6 +14,7 @@ from lark.lexer import Lexer
 
 from ..home import Home
 from ..logical_form import (
+    OPPOSED,
     Action,
     Answer,
     Attribute,
@@ -107,8 +108,6 @@ _ACTIVITIES = {"cleaning": "vacuum", "playing": "media_player"}
 domain of the devices that do it. Other states ("stop locked") say no target."""
 _VACUUM_VERBS = frozenset({"V_CLEAN", "V_DOCK"})
 """Verbs that say the vacuum is meant, wherever they stand ("start cleaning the house")."""
-_OPPOSITES = {Action.TURN_ON: Action.TURN_OFF, Action.TURN_OFF: Action.TURN_ON}
-"""Actions that a particle of the other cannot go with ("turn on ... off")."""
 
 
 class NotUnderstood(Exception):
@@ -528,6 +527,7 @@ def _command(parts: list[Any]) -> Command:
 
     attribute = obj.attributes[0] if obj.attributes else None
     verb = verbs[0] if verbs else None
+    _said_once(verb, verbs, bare)
     value = values[0] if values else (steps[0] if steps else None)
     action: Action | None = None
 
@@ -543,10 +543,6 @@ def _command(parts: list[Any]) -> Command:
                                                                          Action.PLAY)
     elif verb is not None and verb.kind in _FIXED_VERBS:
         action = _FIXED_VERBS[verb.kind]
-        opposite = _OPPOSITES.get(action)
-        if opposite is not None and any(_PARTICLES[p.kind] is opposite for p in bare):
-            # "turn on off": both were said, and neither can be taken over the other
-            raise Contradiction("both on and off were said")
     elif verb is not None and verb.kind in _STEP_VERBS:
         action = _STEP_VERBS[verb.kind]
     elif particle is not None and (bare or obj.direction is None):
@@ -589,6 +585,21 @@ def _command(parts: list[Any]) -> Command:
         target = replace(target, exclude=exclude)
     return Command(action=action, target=target, value=value, attribute=attribute,
                    negated=negated, objection=objection)
+
+
+def _said_once(verb: _Word | None, verbs: list[_Word], bare: list[_Word]) -> None:
+    """Raise :class:`Contradiction` when the clause says two opposed actions: two verbs
+    ("turn off the lights play the hallway") or a verb and a particle standing alone ("turn on
+    the light off"). Neither can be taken over the other. A cleaning verb after another verb
+    names what is to act ("stop the house clean"), not an action of its own."""
+    said = ([verb, *(v for v in verbs[1:] if v.kind not in _VACUUM_VERBS)] if verb else [])
+    actions = [(w.text, SAID_ACTIONS[w.kind]) for w in said if w.kind in SAID_ACTIONS]
+    if verb is not None and verb.kind in _FIXED_VERBS:
+        actions += [(p.text, _PARTICLES[p.kind]) for p in bare]
+    for i, (first, one) in enumerate(actions):
+        for second, other in actions[i + 1:]:
+            if other in OPPOSED.get(one, ()):
+                raise Contradiction(f"both {first!r} and {second!r} were said")
 
 
 def _to_target(parts: list[Any]) -> bool:
