@@ -168,6 +168,34 @@ def plan(command: Command, entity: Entity, state: EntityState | None) -> Planned
     return refuse
 
 
+_PLAYING = frozenset({"playing"})
+_IN_USE: dict[tuple[str, Action], frozenset[str]] = {
+    ("media_player", Action.PAUSE): _PLAYING,
+    ("media_player", Action.PLAY): frozenset({"paused"}),
+    ("media_player", Action.STOP): _PLAYING,
+    ("media_player", Action.TURN_OFF): _PLAYING,
+    ("media_player", Action.NEXT): _PLAYING,
+    ("media_player", Action.PREVIOUS): _PLAYING,
+    ("media_player", Action.MUTE): _PLAYING,
+    ("media_player", Action.UNMUTE): _PLAYING,
+    ("media_player", Action.INCREASE): _PLAYING,
+    ("media_player", Action.DECREASE): _PLAYING,
+    ("vacuum", Action.PAUSE): frozenset({"cleaning"}),
+    ("vacuum", Action.STOP): frozenset({"cleaning"}),
+    ("cover", Action.STOP): frozenset({"opening", "closing"}),
+}
+"""The states in which an action is for a device, where the action is not for every state:
+pausing is for what plays, resuming for what is paused, stopping a cover for one that
+moves (as Home Assistant's media intents pick players by state)."""
+
+
+def in_use_for(action: Action, entity: Entity, state: EntityState | None) -> bool:
+    """Whether ``entity``'s state is one ``action`` is for ("pause" and a playing TV); False
+    for actions that are for every state."""
+    states = _IN_USE.get((entity.domain, action))
+    return states is not None and state is not None and state.state in states
+
+
 def _plan_set(command: Command, entity: Entity, state: EntityState | None) -> Planned | None:
     attribute = resolve_attribute(command, entity)
     value = command.value

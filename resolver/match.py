@@ -176,7 +176,7 @@ def match_targets(
             # Nothing said about which ("pause" with two players in the room): the lights of
             # a room are all of them, other devices are one of them.
             return MatchResult(failure=MatchFailure.AMBIGUOUS,
-                               unmatched=_noun(target).replace("_", " "),
+                               unmatched=_noun(target),
                                candidates=tuple(e.id for e in candidates), scope=scope)
         if exact:
             candidates = exact
@@ -228,7 +228,10 @@ def _device_entities(home: Home, name: str) -> list[Entity]:
 
 
 def _noun(target: Target) -> str:
-    return target.nouns[0] if target.nouns else (target.domains[0] if target.domains else "")
+    """What the target was called, as a response may say it ("media player")."""
+    if target.nouns:
+        return target.nouns[0]
+    return target.domains[0].replace("_", " ") if target.domains else ""
 
 
 def _place_names(home: Home, target: Target, speaker_area: str | None) -> str:

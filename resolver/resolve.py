@@ -13,6 +13,7 @@ from .actions import (
     Refusal,
     ServiceCall,
     group_calls,
+    in_use_for,
     plan,
     resolve_attribute,
 )
@@ -68,6 +69,15 @@ def match_command(home: Home, command: Command, state: HomeState,
         match = match_targets(home, target, supports, speaker_area)
         if match.ok or match.failure is MatchFailure.AMBIGUOUS:
             break
+    if match.failure is MatchFailure.AMBIGUOUS:
+        # "pause" with three players of which one plays: that one; of which two play: which
+        # of the two
+        busy = [e for e in match.candidates
+                if in_use_for(command.action, home.entities[e], state.get(e))]
+        if len(busy) == 1:
+            match = MatchResult(entities=(busy[0],), scope=match.scope)
+        elif busy:  # the choice is between those
+            match = replace(match, candidates=tuple(busy))
     if (match.failure is MatchFailure.NO_AREA and command.action is Action.START
             and "vacuum" in command.target.domains):
         # "clean the kitchen": the room is where to clean, not where the vacuum stands.

@@ -769,3 +769,41 @@ def test_a_command_with_no_target_goes_to_what_can_do_it() -> None:
     resolver.resolve("start the vacuum")
     it = resolver.resolve("turn it up")
     assert it.actions == [] and "Robot Vacuum" in it.response
+
+
+@pytest.mark.parametrize(("text", "service"), [
+    # The demo home's TV plays, the kitchen speaker is paused, the bedroom speaker idle.
+    ("pause", "media_player.media_pause"),
+    ("stop the music", "media_player.media_stop"),
+    ("stop playing", "media_player.media_stop"),
+    ("turn off the music", "media_player.turn_off"),
+    ("turn the music up", "media_player.volume_set"),
+    ("next song", "media_player.media_next_track"),
+    ("mute", "media_player.volume_mute"),
+])
+def test_a_player_left_unnamed_is_the_one_playing(text: str, service: str) -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(text)
+    assert [(c.name, list(c.entity_ids)) for c in result.actions] == [
+        (service, ["media_player.living_room_tv"])]
+
+
+def test_a_player_left_unnamed_is_asked_for_when_its_state_does_not_tell() -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    # Resuming is for what is paused: the kitchen speaker.
+    assert [c.entity_ids for c in resolver.resolve("resume the music").actions] == [
+        ("media_player.kitchen_speaker",)]
+    # With two players playing, "pause" asks which of the two, in words ("media player").
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.resolve("play music on the bedroom speaker")
+    asked = resolver.resolve("pause")
+    assert asked.actions == [] and asked.clarification
+    assert asked.response == ("Which media player do you mean: the Living Room TV or the "
+                              "Bedroom Speaker?")
+    assert [c.entity_ids for c in resolver.resolve("the bedroom one").actions] == [
+        ("media_player.bedroom_speaker",)]
+
+
+def test_not_stopping_the_music_finds_what_plays() -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve("don't stop the music")
+    assert result.actions == []
+    assert result.response == "Okay, the Living Room TV stays playing."

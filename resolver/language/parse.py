@@ -567,8 +567,11 @@ def _command(parts: list[Any]) -> Command:
         value = None
     if value is not None and value.text is not None and action is Action.SET:
         attribute = Attribute.COLOR if attribute is None else attribute
-    if action in (Action.PLAY, Action.PAUSE, Action.NEXT, Action.PREVIOUS, Action.MUTE,
-                  Action.UNMUTE) and not target.domains and not target.names:
+    media = obj.media and action is not Action.SET  # not "show us red"
+    if (media or action in (Action.PLAY, Action.PAUSE, Action.NEXT, Action.PREVIOUS,
+                            Action.MUTE, Action.UNMUTE)) \
+            and not target.domains and not target.names:
+        # "pause", "stop the music", "turn the song up": what plays media
         target = target.merged(Target(domains=("media_player",)))
     cleaning = any(v.kind in _VACUUM_VERBS for v in verbs) or any(
         w.kind == "ACTIVITY" and _ACTIVITIES.get(w.text) == "vacuum" for w in words)
