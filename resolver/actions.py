@@ -180,6 +180,7 @@ _IN_USE: dict[tuple[str, Action], frozenset[str]] = {
     ("media_player", Action.UNMUTE): _PLAYING,
     ("media_player", Action.INCREASE): _PLAYING,
     ("media_player", Action.DECREASE): _PLAYING,
+    ("media_player", Action.SET): _PLAYING,
     ("vacuum", Action.PAUSE): frozenset({"cleaning"}),
     ("vacuum", Action.STOP): frozenset({"cleaning"}),
     ("cover", Action.STOP): frozenset({"opening", "closing"}),

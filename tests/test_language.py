@@ -599,3 +599,34 @@ def test_every_shipped_rules_file_loads(path: Path) -> None:
     rules = parse_rules(path.read_text(encoding="utf-8"), str(path), VOCABULARY)
     assert rules
     assert all(r.source.startswith(f"{path}:") for r in rules)
+
+
+@pytest.mark.parametrize(("text", "action", "number"), [
+    # After "up" or "down", a number said without "to" is how far.
+    ("turn the temperature down two degrees", Action.DECREASE, 2.0),
+    ("turn down the heat 2 degrees", Action.DECREASE, 2.0),
+    ("raise the temperature 3 degrees", Action.INCREASE, 3.0),
+    ("lower the blinds 20 percent", Action.DECREASE, 20.0),
+    ("turn the volume up 10", Action.INCREASE, 10.0),
+    ("turn the temperature down by two degrees", Action.DECREASE, 2.0),
+    # With "to", or with no "up" or "down", it is where to.
+    ("turn down the heat to 66", Action.SET, 66.0),
+    ("turn the volume up to 10", Action.SET, 10.0),
+    ("set the bedroom light 50 percent", Action.SET, 50.0),
+    ("turn on the kitchen light 30 percent", Action.SET, 30.0),
+    ("dim the lights 30 percent", Action.SET, 30.0),
+])
+def test_a_number_after_up_or_down_is_how_far(parser: UtteranceParser, text: str,
+                                              action: Action, number: float) -> None:
+    parsed = parser.parse(text)
+    assert parsed.utterance is not None, parsed.error
+    (command,) = parsed.utterance.commands
+    assert command.action is action
+    assert command.value is not None and command.value.number == number
+
+
+def test_a_repair_with_a_bare_number_is_a_value(parser: UtteranceParser) -> None:
+    parsed = parser.parse("actually 72")
+    assert parsed.utterance is not None
+    (repair,) = parsed.utterance.moves
+    assert isinstance(repair, Repair) and repair.value == Value(number=72.0)

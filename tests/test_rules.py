@@ -807,3 +807,11 @@ def test_not_stopping_the_music_finds_what_plays() -> None:
     result = Resolver.from_files(DEMO_HOME, neural=False).resolve("don't stop the music")
     assert result.actions == []
     assert result.response == "Okay, the Living Room TV stays playing."
+
+
+def test_turning_the_heat_down_two_degrees_is_by_two_not_to_two() -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    before = resolver.state().get("climate.thermostat").attributes["temperature"]
+    result = resolver.resolve("turn the temperature down two degrees")
+    assert [(c.name, c.data["temperature"]) for c in result.actions] == [
+        ("climate.set_temperature", before - 2)]

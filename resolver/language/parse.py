@@ -276,6 +276,14 @@ class _By:
 
 
 @dataclass(frozen=True, slots=True)
+class _Plain:
+    """A value said without "to" ("turn the heat down 2 degrees"): after "up" or "down" it
+    is how far, not where to."""
+
+    value: Value
+
+
+@dataclass(frozen=True, slots=True)
 class _Excluded:
     target: Target
 
@@ -367,8 +375,10 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             return Value(extreme="max" if tag.text.removeprefix("the ") in _MAX_WORDS else "min")
         return Value(text=tag.text)
 
-    def value_part(self, children: list[Any]) -> Value:
-        return next(c for c in children if isinstance(c, Value))
+    def value_part(self, children: list[Any]) -> Value | _Plain:
+        value = next(c for c in children if isinstance(c, Value))
+        said_to = any(isinstance(c, Token) and c.type == "TO" for c in children)
+        return value if said_to or value.number is None else _Plain(value)
 
     def by_part(self, children: list[Any]) -> _By:
         return _By(next(c for c in children if isinstance(c, Value)))
@@ -429,7 +439,7 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         objs = [c for c in children if isinstance(c, _Obj)]
         if len(objs) == 1 and any(isinstance(c, Token) and c.type == "NOT" for c in children):
             objs = self._split(objs[0])
-        values = [c for c in children if isinstance(c, Value)]
+        values = _values(children)
         if len(objs) == 2:
             return Repair(target=objs[1].target, replaced=objs[0].target)
         if values:
@@ -506,7 +516,7 @@ def _command(parts: list[Any]) -> Command:
     target = obj.target
     words = [p for p in parts if isinstance(p, _Word)]
     verbs = [w for w in words if w.kind.startswith("V_")]
-    values = [p for p in parts if isinstance(p, Value)]
+    values = _values(parts)
     steps = [p.value for p in parts if isinstance(p, _By)]
     excluded = [p.target for p in parts if isinstance(p, _Excluded)]
     comparatives = [w for w in words if w.kind == "COMPARATIVE"]
@@ -528,6 +538,12 @@ def _command(parts: list[Any]) -> Command:
     attribute = obj.attributes[0] if obj.attributes else None
     verb = verbs[0] if verbs else None
     _said_once(verb, verbs, bare)
+    stepping = ((verb is not None and verb.kind in ("V_UP", "V_DOWN"))
+                or any(p.kind in ("UP", "DOWN") for p in bare))
+    if stepping and not steps and values and all(isinstance(p, _Plain) for p in parts
+                                                 if isinstance(p, Value | _Plain)):
+        # "turn the temperature down 2 degrees", "raise the blinds 20 percent": by that much
+        steps, values = values, []
     value = values[0] if values else (steps[0] if steps else None)
     action: Action | None = None
 
@@ -603,6 +619,12 @@ def _said_once(verb: _Word | None, verbs: list[_Word], bare: list[_Word]) -> Non
         for second, other in actions[i + 1:]:
             if other in OPPOSED.get(one, ()):
                 raise Contradiction(f"both {first!r} and {second!r} were said")
+
+
+def _values(parts: list[Any]) -> list[Value]:
+    """The values among a move's parts, said with "to" or not."""
+    return [p.value if isinstance(p, _Plain) else p for p in parts
+            if isinstance(p, Value | _Plain)]
 
 
 def _to_target(parts: list[Any]) -> bool:
