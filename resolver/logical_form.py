@@ -211,6 +211,8 @@ class Query:
     """The quantity word said, when it is no attribute the resolver sets ("humidity")."""
     any: bool = False
     """"are any lights on": true when at least one is."""
+    which: bool = False
+    """"what's on in the kitchen": the answer names those that are."""
 
 
 @dataclass(frozen=True, slots=True)

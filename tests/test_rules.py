@@ -815,3 +815,32 @@ def test_turning_the_heat_down_two_degrees_is_by_two_not_to_two() -> None:
     result = resolver.resolve("turn the temperature down two degrees")
     assert [(c.name, c.data["temperature"]) for c in result.actions] == [
         ("climate.set_temperature", before - 2)]
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    # A place with a state word is about what the word is said of: not the car charger
+    # that is on.
+    ("is the garage open", "No, the Garage Door is closed."),
+    ("what is open", "The Living Room Blinds and the Bedroom Curtains are open."),
+    ("what's playing", "The Living Room TV is playing."),
+    ("what's on in the kitchen", "Nothing is on."),
+    ("is anything on in the kitchen", "No, none of them is on."),
+    ("what lights are on", "The Hallway Light, the Living Room Ceiling Light, the TV Backlight, "
+                           "the Chandelier and 2 more are on."),
+    # A device named is asked about whatever the state word.
+    ("is the front door locked", "No, the Front Door is unlocked."),
+])
+def test_questions_name_what_the_state_word_is_said_of(question: str, answer: str) -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(question)
+    assert result.actions == []
+    assert result.response == answer
+
+
+def test_what_is_on_is_a_question_not_a_command() -> None:
+    # The text proposer reads "what's on in the kitchen" as turning something on (it did,
+    # the coffee maker); the grammar reads it as a question now.
+    resolver = Resolver.from_files(DEMO_HOME)
+    resolver.resolve("turn on the coffee maker")
+    result = resolver.resolve("what's on in the kitchen")
+    assert result.actions == []
+    assert result.response == "The Coffee Maker is on."

@@ -257,7 +257,7 @@ class _Obj:
     """``next`` or ``previous`` when a track was named ("the last song")."""
     media: bool = False
     any: bool = False
-    """"any" or "either" was said ("are any lights on")."""
+    """"any", "either" or "anything" was said ("are any lights on")."""
     tokens: tuple[Token, ...] = ()
     """The words it was read from."""
 
@@ -337,7 +337,7 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                 here = True
             elif kind == "QUANT":
                 quantified = True
-                out.any = out.any or tag.text in ("any", "either")
+                out.any = out.any or tag.text in ("any", "either", "anything")
             elif kind == "IT":
                 reference = tag.text
             elif kind == "ONE":
@@ -428,9 +428,12 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         quantity = obj.quantity
         if any(isinstance(c, _Word) and c.kind == "V_SET" for c in children):
             quantity = "setpoint"  # "what is the thermostat set to"
+        # "what's on in the kitchen", "what lights are on": which of them are
+        which = (state is not None and isinstance(children[0], Token)
+                 and children[0].type == "WHAT")
         return Query(target=obj.target, state=state,
                      attribute=obj.attributes[0] if obj.attributes else None,
-                     quantity=quantity, any=obj.any)
+                     quantity=quantity, any=obj.any or which, which=which)
 
     def undo(self, children: list[Any]) -> Undo:
         return Undo()

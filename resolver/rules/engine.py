@@ -728,6 +728,8 @@ def move_trace(move: Move) -> dict[str, Any]:
             out["state"] = move.state
         if move.quantity:
             out["quantity"] = move.quantity
+        if move.which:
+            out["which"] = True
         return {"query": out}
     if isinstance(move, Repair):
         out = {}

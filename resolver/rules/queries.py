@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..home import READ_DOMAINS, Home, HomeState
-from ..logical_form import Query, Target
-from ..match import MatchFailure, match_targets
+from ..logical_form import Action, Query, Target
+from ..match import MatchFailure, MatchResult, match_targets
+from ..resolve import SWEPT_DOMAINS
 from ..responses import describe_entities, display_name, failed, join_names
 
 # What a state word means for each kind of entity (HA's states).
@@ -32,6 +33,21 @@ _STATE_WORDS = {
     "lit": {"on"},
 }
 
+_SWITCHED = SWEPT_DOMAINS[Action.TURN_ON]
+_STATE_DOMAINS = {
+    **dict.fromkeys(("on", "off"), _SWITCHED),
+    **dict.fromkeys(("lit", "dark"), ("light",)),
+    "running": (*_SWITCHED, "vacuum"),
+    **dict.fromkeys(("open", "opened", "closed", "shut"), SWEPT_DOMAINS[Action.OPEN]),
+    **dict.fromkeys(("locked", "unlocked"), ("lock",)),
+    **dict.fromkeys(("playing", "paused"), ("media_player",)),
+    **dict.fromkeys(("cleaning", "docked", "charging"), ("vacuum",)),
+}
+"""What a state word asks about when the question names no device ("is the garage open":
+its doors and blinds, not its car charger that is on; "is anything on in the kitchen")."""
+NAMED_AT_MOST = 5
+"""Devices a "which" answer names before it counts the rest."""
+
 _QUANTITY_ATTRIBUTES = {"temperature": "current_temperature", "temp": "current_temperature",
                         "humidity": "current_humidity", "setpoint": "temperature"}
 
@@ -50,9 +66,7 @@ def answer_query(home: Home, state: HomeState, query: Query,
     if query.state is None and query.quantity:
         return _value(home, state, query, speaker_area)
     target = replace(query.target, plural=True, all=True) if query.any else query.target
-    match = match_targets(home, target, None, speaker_area)
-    if match.failure is MatchFailure.AMBIGUOUS and query.state is not None:
-        match = match_targets(home, replace(target, plural=True), None, speaker_area)
+    match = _match(home, target, query.state, speaker_area)
     if not match.ok:
         return QueryAnswer(failed(home, match, target.nouns[0] if target.nouns else ""))
     entities = match.entities
@@ -62,6 +76,12 @@ def answer_query(home: Home, state: HomeState, query: Query,
         return QueryAnswer(_sentence(join_names(parts)) + ".", entities)
     wanted = _STATE_WORDS.get(query.state, {query.state})
     matching = [e for e in entities if state[e].state in wanted]
+    if query.which:
+        if not matching:
+            return QueryAnswer(f"Nothing is {query.state}.", entities)
+        verb = "is" if len(matching) == 1 else "are"
+        return QueryAnswer(_sentence(f"{_named(home, matching)} {verb} {query.state}."),
+                           tuple(matching))
     if query.any or len(entities) > 1:
         if matching:
             verb = "is" if len(matching) == 1 else "are"
@@ -74,6 +94,30 @@ def answer_query(home: Home, state: HomeState, query: Query,
     if matching:
         return QueryAnswer(f"Yes, {name} is {query.state}.", entities)
     return QueryAnswer(f"No, {name} is {_spoken_state(state, entity)}.", entities)
+
+
+def _match(home: Home, target: Target, asked: str | None, speaker_area: str | None
+           ) -> MatchResult:
+    """What a question is about: of a target that names no device, what the state word is
+    said of first ("open": covers and valves), then anything there."""
+    targets = [target]
+    if asked in _STATE_DOMAINS and not (target.domains or target.names or target.entity_ids):
+        targets.insert(0, target.merged(Target(domains=_STATE_DOMAINS[asked])))
+    for tried in targets:
+        match = match_targets(home, tried, None, speaker_area)
+        if match.failure is MatchFailure.AMBIGUOUS and asked is not None:
+            match = match_targets(home, replace(tried, plural=True), None, speaker_area)
+        if match.ok:
+            break
+    return match
+
+
+def _named(home: Home, entity_ids: list[str]) -> str:
+    """"the Kitchen Light and the Coffee Maker", or the first few and how many more."""
+    names = [f"the {display_name(home.entities[e].name)}" for e in entity_ids]
+    if len(names) > NAMED_AT_MOST:
+        names = [*names[:NAMED_AT_MOST - 1], f"{len(names) - NAMED_AT_MOST + 1} more"]
+    return join_names(names)
 
 
 def _value(home: Home, state: HomeState, query: Query, speaker_area: str | None) -> QueryAnswer:
