@@ -78,7 +78,8 @@ def match_command(home: Home, command: Command, state: HomeState,
             match = MatchResult(entities=(busy[0],), scope=match.scope)
         elif busy:  # the choice is between those
             match = replace(match, candidates=tuple(busy))
-    if (match.failure is MatchFailure.NO_AREA and command.action is Action.START
+    if (match.failure is MatchFailure.NO_AREA
+            and command.action in (Action.START, Action.TURN_ON)
             and "vacuum" in command.target.domains):
         # "clean the kitchen": the room is where to clean, not where the vacuum stands.
         anywhere = replace(command.target, areas=(), floors=(), here=False)
@@ -142,6 +143,9 @@ _OPENED = ("cover", "valve")
 SWEPT_DOMAINS = {Action.TURN_ON: _SWITCHED, Action.TURN_OFF: _SWITCHED,
                  Action.TOGGLE: _SWITCHED, Action.OPEN: _OPENED, Action.CLOSE: _OPENED}
 """What "turn everything on/off", "open everything" in a place acts on: never its locks."""
+HOUSE_OFF = ("light", "switch", "fan", "media_player")
+"""What "turn everything off" said of no place acts on: the home's devices, not its modes
+(``input_boolean``)."""
 
 
 def implied_targets(command: Command) -> list[Target]:
@@ -152,11 +156,17 @@ def implied_targets(command: Command) -> list[Target]:
     """
     target = command.target
     swept = SWEPT_DOMAINS.get(command.action)
-    if target.reference in SWEEPING and target.placed and swept and not (
+    if target.reference in SWEEPING and swept and not (
             target.domains or target.names or target.entity_ids or target.words):
-        # "turn off everything downstairs": what switches on and off there, not the locks
-        # (a lock's "off" unlocks it), the blinds or the vacuum.
-        return [target.merged(Target(domains=swept))]
+        if target.placed:
+            # "turn off everything downstairs": what switches on and off there, not the
+            # locks (a lock's "off" unlocks it), the blinds or the vacuum.
+            return [target.merged(Target(domains=swept))]
+        if command.action is Action.TURN_OFF:
+            # Said of no place and of nothing before it ("turn everything off except the
+            # porch light"): the whole home's devices, not its modes. Turning everything in
+            # the home on (heaters, chargers) is not guessed at: it asks.
+            return [replace(target.merged(Target(domains=HOUSE_OFF)), everywhere=True)]
     if target.domains or target.names or target.entity_ids or target.reference:
         return [target]
     implied = {

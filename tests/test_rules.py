@@ -844,3 +844,29 @@ def test_what_is_on_is_a_question_not_a_command() -> None:
     result = resolver.resolve("what's on in the kitchen")
     assert result.actions == []
     assert result.response == "The Coffee Maker is on."
+
+
+def test_turning_everything_off_with_no_place_is_the_whole_home_but_its_modes() -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(
+        "turn everything off except the porch light")
+    touched = {e for c in result.actions for e in c.entity_ids}
+    assert "light.kitchen_light" in touched and "switch.space_heater" in touched
+    assert "light.porch_light" not in touched
+    assert {e.split(".")[0] for e in touched} == {"light", "switch", "fan", "media_player"}
+    # Everything on, or open, in the whole home is not guessed at (heaters, the garage door).
+    for text in ("turn everything on", "open everything"):
+        asked = Resolver.from_files(DEMO_HOME, neural=False).resolve(text)
+        assert asked.actions == [] and "everything" in asked.response
+    # After a command, "everything" is what it acted on.
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.resolve("turn on the kitchen light")
+    assert [c.entity_ids for c in resolver.resolve("turn everything off").actions] == [
+        ("light.kitchen_light",)]
+
+
+@pytest.mark.parametrize("text", ["start the vacuum in the kitchen", "vacuum the kitchen",
+                                  "turn on the vacuum in the bedroom"])
+def test_the_room_said_with_the_vacuum_is_where_to_clean(text: str) -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(text)
+    assert [(c.name, c.entity_ids) for c in result.actions] == [
+        ("vacuum.start", ("vacuum.robot_vacuum",))]
