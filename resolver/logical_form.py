@@ -221,6 +221,11 @@ class Undo:
 
 
 @dataclass(frozen=True, slots=True)
+class Again:
+    """"more", "a bit more", "again": the last command once more."""
+
+
+@dataclass(frozen=True, slots=True)
 class Repair:
     """A correction of what was said or done before: "no, the bedroom one", "actually 72"."""
 
@@ -248,7 +253,7 @@ class Answer:
     yes: bool
 
 
-Move = Command | Query | Undo | Repair | Fragment | Answer
+Move = Command | Query | Undo | Again | Repair | Fragment | Answer
 """One thing a turn does."""
 
 

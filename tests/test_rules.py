@@ -140,7 +140,7 @@ def test_an_empty_or_comment_only_file_has_no_rules() -> None:
 # (what is wrong, the file, line, column (None: not checked), a fragment of the message)
 BROKEN: list[tuple[str, str, int, int | None, str]] = [
     ("unknown test", "rule a\n  when command and negatd\n  then do\n", 2, 20,
-     "unknown test 'negatd' (known: ambiguous, answer, command,"),
+     "unknown test 'negatd' (known: again, ambiguous, answer,"),
     ("unknown property", "rule a\n  when colour is red\n  then do\n", 2, 8,
      "unknown property 'colour' (known: action, domain, marker, question)"),
     ("bad property value", "rule a\n  when action is dance\n  then do\n", 2, 18,
@@ -572,6 +572,10 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
     ("redo_on_the_right_target", False, ["turn on the kitchen light", "no, the bedroom one"],
      [("light.turn_off", ["light.kitchen_light"]), ("light.turn_on", ["light.bedroom_light"])],
      "Turned on the Bedroom Light."),
+    ("repeat_last_command", False, ["turn on the bedroom light", "make it brighter",
+                                    "a bit more"],
+     [("light.turn_on", ["light.bedroom_light"])], "Brightened the Bedroom Light."),
+    ("nothing_to_repeat", False, ["more"], [], "There is nothing to do again yet"),
     ("ellipsis", False, ["turn off the kitchen light", "and the hallway"],
      [("light.turn_off", ["light.hallway_light"])], "Turned off the Hallway Light."),
     ("new_command_drops_question", False, ["lock the door", "turn off the hallway light"],
@@ -870,3 +874,19 @@ def test_the_room_said_with_the_vacuum_is_where_to_clean(text: str) -> None:
     result = Resolver.from_files(DEMO_HOME, neural=False).resolve(text)
     assert [(c.name, c.entity_ids) for c in result.actions] == [
         ("vacuum.start", ("vacuum.robot_vacuum",))]
+
+
+def test_more_is_the_last_command_once_more(proposing: Resolver) -> None:
+    # "more" went to the text proposer, which turned the TV's volume down.
+    def say(text: str) -> list[tuple[str, tuple[str, ...]]]:
+        return [(c.name, c.entity_ids) for c in proposing.resolve(text, session="more").actions]
+
+    say("turn on the bedroom light")
+    brighter = [("light.turn_on", ("light.bedroom_light",))]
+    assert say("make it brighter") == brighter
+    for text in ("more", "a little more", "again", "once more"):
+        assert say(text) == brighter, text
+    say("set the thermostat to 70")
+    say("turn it up")
+    assert say("some more") == [("climate.set_temperature", ("climate.thermostat",))]
+    assert proposing.state("more").get("climate.thermostat").attributes["temperature"] == 72

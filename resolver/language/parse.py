@@ -16,6 +16,7 @@ from ..home import Home
 from ..logical_form import (
     OPPOSED,
     Action,
+    Again,
     Answer,
     Attribute,
     Command,
@@ -299,8 +300,8 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         return self.tags[int(token.start_pos or 0)]
 
     def start(self, children: list[Any]) -> list[Move]:
-        return [c for c in children if isinstance(c, (Command, Query, Undo, Repair, Fragment,
-                                                       Answer))]
+        return [c for c in children if isinstance(c, (Command, Query, Undo, Again, Repair,
+                                                       Fragment, Answer))]
 
     # -- targets ---------------------------------------------------------------------
 
@@ -438,6 +439,9 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
     def undo(self, children: list[Any]) -> Undo:
         return Undo()
 
+    def again(self, children: list[Any]) -> Again:
+        return Again()
+
     def repair(self, children: list[Any]) -> Repair:
         objs = [c for c in children if isinstance(c, _Obj)]
         if len(objs) == 1 and any(isinstance(c, Token) and c.type == "NOT" for c in children):
@@ -459,8 +463,10 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             raise NotUnderstood("not which one, and which one instead?")
         return [self.obj(list(tokens[: starts[0]])), self.obj(list(tokens[starts[0]:]))]
 
-    def fragment(self, children: list[Any]) -> Fragment | Command:
+    def fragment(self, children: list[Any]) -> Fragment | Command | Again:
         obj = next(c for c in children if isinstance(c, _Obj))
+        if all(t.type == "AGAIN" for t in obj.tokens):
+            return Again()  # "again", "once more"
         if obj.direction is not None and obj.media:
             return _command([obj])  # "next track", "previous song"
         marker = None

@@ -23,6 +23,7 @@ from ..language.vocabulary import words_to_numbers
 from ..logical_form import (
     OPPOSITE,
     Action,
+    Again,
     Answer,
     Command,
     Fragment,
@@ -181,6 +182,7 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "command": lambda t, ms: isinstance(ms.move, Command),
     "query": lambda t, ms: isinstance(ms.move, Query),
     "undo": lambda t, ms: isinstance(ms.move, Undo),
+    "again": lambda t, ms: isinstance(ms.move, Again),
     "repair": lambda t, ms: isinstance(ms.move, Repair),
     "fragment": lambda t, ms: isinstance(ms.move, Fragment),
     "understood": lambda t, ms: not (isinstance(ms.move, Fragment)
@@ -346,6 +348,19 @@ def _continue_last(t: TurnState, ms: MoveState) -> None:
     ms.match = None
 
 
+def _repeat_last(t: TurnState, ms: MoveState) -> None:
+    """"more", "a bit more", "again": the last command once more, on what it acted on."""
+    last = t.context.last_command
+    if not isinstance(ms.move, Again) or last is None:
+        return
+    record = t.context.last_action
+    if record is not None and record.command == last and record.entities:
+        last = last.with_target(Target(entity_ids=record.entities,
+                                       exclude=last.target.exclude))
+    ms.move = last
+    ms.match = None
+
+
 def _answer_question(t: TurnState, ms: MoveState) -> None:
     """"the kitchen one" after "which light?": the waiting command, on the one chosen."""
     question = t.context.question
@@ -398,6 +413,7 @@ REWRITES: dict[str, Callable[[TurnState, MoveState], None]] = {
     "apply_correction": _apply_correction,
     "correct_last": _correct_last,
     "continue_last": _continue_last,
+    "repeat_last": _repeat_last,
     "answer_question": _answer_question,
     "accept_question": _accept_question,
 }
@@ -745,6 +761,8 @@ def move_trace(move: Move) -> dict[str, Any]:
         return {"fragment": {"target": target_trace(move.target), "marker": move.marker}}
     if isinstance(move, Answer):
         return {"answer": "yes" if move.yes else "no"}
+    if isinstance(move, Again):
+        return {"again": True}
     return {"undo": True}
 
 
