@@ -829,8 +829,8 @@ def test_turning_the_heat_down_two_degrees_is_by_two_not_to_two() -> None:
     ("what's playing", "The Living Room TV is playing."),
     ("what's on in the kitchen", "Nothing is on."),
     ("is anything on in the kitchen", "No, none of them is on."),
-    ("what lights are on", "The Hallway Light, the Living Room Ceiling Light, the TV Backlight, "
-                           "the Chandelier and 2 more are on."),
+    ("what lights are on", ("The Hallway Light, the Living Room Ceiling Light, the TV "
+                            "Backlight, the Chandelier and 2 more are on.")),
     # A device named is asked about whatever the state word.
     ("is the front door locked", "No, the Front Door is unlocked."),
 ])

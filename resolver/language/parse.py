@@ -546,11 +546,11 @@ def _command(parts: list[Any]) -> Command:
 
     attribute = obj.attributes[0] if obj.attributes else None
     verb = verbs[0] if verbs else None
-    _said_once(verb, verbs, bare)
+    _refuse_opposed_actions(verb, verbs, bare)
     stepping = ((verb is not None and verb.kind in ("V_UP", "V_DOWN"))
                 or any(p.kind in ("UP", "DOWN") for p in bare))
-    if stepping and not steps and values and all(isinstance(p, _Plain) for p in parts
-                                                 if isinstance(p, Value | _Plain)):
+    plain = [p for p in parts if isinstance(p, _Plain)]
+    if stepping and not steps and plain and len(plain) == len(values):
         # "turn the temperature down 2 degrees", "raise the blinds 20 percent": by that much
         steps, values = values, []
     value = values[0] if values else (steps[0] if steps else None)
@@ -615,7 +615,7 @@ def _command(parts: list[Any]) -> Command:
                    negated=negated, objection=objection)
 
 
-def _said_once(verb: _Word | None, verbs: list[_Word], bare: list[_Word]) -> None:
+def _refuse_opposed_actions(verb: _Word | None, verbs: list[_Word], bare: list[_Word]) -> None:
     """Raise :class:`Contradiction` when the clause says two opposed actions: two verbs
     ("turn off the lights play the hallway") or a verb and a particle standing alone ("turn on
     the light off"). Neither can be taken over the other. A cleaning verb after another verb
