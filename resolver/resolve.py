@@ -136,7 +136,10 @@ def resolve_command(home: Home, command: Command, state: HomeState,
     return CommandOutcome(calls=calls, response=done(home, calls), match=match, trace=trace)
 
 
-SWEEPING = frozenset({"everything", "all of it"})
+EVERYTHING = "everything"
+"""Every device of a place, or of the home; never what was said before (a sweep said after
+a command on the thermostat is not about the thermostat)."""
+SWEEPING = frozenset({EVERYTHING, "all of it"})
 """Words that stand for every device of a place rather than for something said before."""
 _SWITCHED = ("light", "switch", "fan", "input_boolean", "media_player")
 _OPENED = ("cover", "valve")

@@ -861,10 +861,15 @@ def test_turning_everything_off_with_no_place_is_the_whole_home_but_its_modes() 
     for text in ("turn everything on", "open everything"):
         asked = Resolver.from_files(DEMO_HOME, neural=False).resolve(text)
         assert asked.actions == [] and "everything" in asked.response
-    # After a command, "everything" is what it acted on.
+    # After a command, "everything" is still everything, not what it acted on (it turned
+    # the thermostat off); "all of it" is what it acted on.
     resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.resolve("set the thermostat to 70")
+    swept = resolver.resolve("turn everything off except the porch light")
+    assert "climate.thermostat" not in {e for c in swept.actions for e in c.entity_ids}
+    assert len({e for c in swept.actions for e in c.entity_ids}) > 20
     resolver.resolve("turn on the kitchen light")
-    assert [c.entity_ids for c in resolver.resolve("turn everything off").actions] == [
+    assert [c.entity_ids for c in resolver.resolve("turn all of it off").actions] == [
         ("light.kitchen_light",)]
 
 

@@ -35,7 +35,14 @@ from ..logical_form import (
     Utterance,
 )
 from ..match import MatchFailure, MatchResult, match_targets
-from ..resolve import command_trace, intent_of, match_command, resolve_command, target_trace
+from ..resolve import (
+    EVERYTHING,
+    command_trace,
+    intent_of,
+    match_command,
+    resolve_command,
+    target_trace,
+)
 from ..responses import describe_entities, display_name, join_names
 from ..text import words
 from .dsl import All, Condition, Effect, Flag, Is, Not, Rule, Said, Vocabulary
@@ -193,6 +200,7 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "negated": lambda t, ms: bool((c := _command(ms)) and c.negated),
     "objection": lambda t, ms: bool((c := _command(ms)) and c.objection),
     "refers_back": lambda t, ms: bool((c := _command(ms)) and c.target.reference
+                                      and c.target.reference != EVERYTHING
                                       and not c.target.entity_ids),
     "no_target": lambda t, ms: bool((c := _command(ms)) and c.target.empty),
     "followed_by_repair": lambda t, ms: isinstance(t.next_move(ms), Repair),
