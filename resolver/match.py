@@ -111,7 +111,7 @@ def match_targets(
             candidates = of_kind or candidates
         else:
             if not of_kind:
-                return MatchResult(failure=MatchFailure.NO_DOMAIN, unmatched=_noun(target))
+                return MatchResult(failure=MatchFailure.NO_DOMAIN, unmatched=spoken_noun(target))
             candidates = of_kind
 
     # 3. Area and floor: said, "here", or the speaker's area by default.
@@ -169,14 +169,14 @@ def match_targets(
                                candidates=tuple(e.id for e in candidates), scope=scope)
         if scope == "home" and (target.nouns or (target.domains and named is None)):
             # "lock the door", "set the temperature to 70" with two thermostats
-            return MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched=_noun(target),
+            return MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched=spoken_noun(target),
                                candidates=tuple(e.id for e in choices), scope=scope)
         if (scope == "speaker" and named is None and not target.nouns and not target.words
                 and all(e.domain != "light" for e in candidates)):
             # Nothing said about which ("pause" with two players in the room): the lights of
             # a room are all of them, other devices are one of them.
             return MatchResult(failure=MatchFailure.AMBIGUOUS,
-                               unmatched=_noun(target),
+                               unmatched=spoken_noun(target),
                                candidates=tuple(e.id for e in candidates), scope=scope)
         if exact:
             candidates = exact
@@ -227,8 +227,9 @@ def _device_entities(home: Home, name: str) -> list[Entity]:
     return [e for e in home.entities.values() if e.device in devices]
 
 
-def _noun(target: Target) -> str:
-    """What the target was called, as a response may say it ("media player")."""
+def spoken_noun(target: Target) -> str:
+    """What the target was called, as a response says it: its noun, or its domain in
+    words ("media player")."""
     if target.nouns:
         return target.nouns[0]
     return target.domains[0].replace("_", " ") if target.domains else ""

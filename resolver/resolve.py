@@ -19,7 +19,7 @@ from .actions import (
 )
 from .home import Entity, Home, HomeState
 from .logical_form import Action, Attribute, Command, Target
-from .match import MatchFailure, MatchResult, match_targets
+from .match import MatchFailure, MatchResult, match_targets, spoken_noun
 from .responses import describe_entities, done, failed
 
 _VALUE_QUESTIONS = {
@@ -119,7 +119,7 @@ def resolve_command(home: Home, command: Command, state: HomeState,
             return CommandOutcome(response="That leaves nothing to do.", match=match,
                                   trace=trace)
         return CommandOutcome(
-            response=failed(home, match, _what(command)),
+            response=failed(home, match, spoken_noun(command.target)),
             clarification=match.failure is MatchFailure.AMBIGUOUS,
             match=match,
             trace=trace,
@@ -201,13 +201,6 @@ def implied_targets(command: Command) -> list[Target]:
         return [target]
     return [target.merged(Target(domains=implied))]
 
-
-def _what(command: Command) -> str:
-    if command.target.nouns:
-        return command.target.nouns[0]
-    if command.target.domains:
-        return command.target.domains[0].replace("_", " ")
-    return ""
 
 
 def _sentence(text: str) -> str:

@@ -326,6 +326,12 @@ def _correct_last(t: TurnState, ms: MoveState) -> None:
     ms.match = None
 
 
+def _acted_on(t: TurnState, last: Command) -> tuple[str, ...]:
+    """The entities the last command acted on (none when it did not act)."""
+    record = t.context.last_action
+    return record.entities if record is not None and record.command == last else ()
+
+
 def _continue_last(t: TurnState, ms: MoveState) -> None:
     """"and the hallway", "the garage too", "same for the bedroom": the last command again.
 
@@ -345,8 +351,7 @@ def _continue_last(t: TurnState, ms: MoveState) -> None:
         return
     if not isinstance(fragment, Fragment) or last is None:
         return
-    record = t.context.last_action
-    entities = record.entities if record is not None and record.command == last else ()
+    entities = _acted_on(t, last)
     original = last.target
     if original.entity_ids and not original.domains:
         original = original.merged(Target(domains=tuple(dict.fromkeys(
@@ -361,10 +366,9 @@ def _repeat_last(t: TurnState, ms: MoveState) -> None:
     last = t.context.last_command
     if not isinstance(ms.move, Again) or last is None:
         return
-    record = t.context.last_action
-    if record is not None and record.command == last and record.entities:
-        last = last.with_target(Target(entity_ids=record.entities,
-                                       exclude=last.target.exclude))
+    entities = _acted_on(t, last)
+    if entities:
+        last = last.with_target(Target(entity_ids=entities, exclude=last.target.exclude))
     ms.move = last
     ms.match = None
 
