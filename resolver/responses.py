@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from .actions import ServiceCall
 from .home import Home
+from .language.vocabulary import NOUNS
 from .match import MatchFailure, MatchResult
 from .text import expand_template
 
@@ -72,6 +73,22 @@ def describe_entities(home: Home, entity_ids: Sequence[str]) -> str:
     if len(areas) == 1 and None not in areas:
         return f"{len(names)} {noun} in the {home.areas[areas.pop()].name}"  # type: ignore[index]
     return f"{len(names)} {noun}"
+
+
+def names_several(home: Home, entity_ids: Sequence[str]) -> bool:
+    """Whether what ``entity_ids`` name takes a plural verb: several devices, or one whose
+    name is a plural noun ("the Bedroom Curtains are open", "the Path Lights stay off")."""
+    known = [e for e in entity_ids if e in home.entities]
+    if len(known) != 1:
+        return len(known) > 1
+    last = display_name(home.entities[known[0]].name).lower().split()[-1:]
+    noun = NOUNS.get(last[0]) if last else None
+    return noun is not None and noun.plural and last[0] != "lighting"
+
+
+def is_are(home: Home, entity_ids: Sequence[str]) -> str:
+    """"is" or "are", agreeing with what ``entity_ids`` name."""
+    return "are" if names_several(home, entity_ids) else "is"
 
 
 def join_names(names: Sequence[str], last: str = "and") -> str:

@@ -840,6 +840,46 @@ def test_questions_name_what_the_state_word_is_said_of(question: str, answer: st
     assert result.response == answer
 
 
+@pytest.mark.parametrize(("question", "answer"), [
+    # Two of three doors locked is not a yes: the one that is not comes first.
+    ("are all the doors locked",
+     "No, the Front Door is unlocked; the Back Door and the Garage Side Door are locked."),
+    # A noun of several kinds is asked about the kinds the state word is said of: the
+    # locks, not the garage door; and "doors" are not the blinds.
+    ("are the doors closed", "Yes, the Garage Door is closed."),
+    ("are the lights off in the living room",
+     "No, the Living Room Ceiling Light and the TV Backlight are on; the Floor Lamp is off."),
+    # "any" is a yes for one of them.
+    ("are any lights on in the living room",
+     "Yes, the Living Room Ceiling Light and the TV Backlight are on."),
+    # A room is dark when its lights are off, and said of the lights as on or off.
+    ("is the living room dark",
+     "No, the Living Room Ceiling Light and the TV Backlight are on; the Floor Lamp is off."),
+    ("is the kitchen dark", "Yes, the Kitchen Light is off."),
+    # A name that is a plural noun takes "are".
+    ("are the bedroom curtains open", "Yes, the Bedroom Curtains are open."),
+])
+def test_questions_of_several_devices_say_yes_only_when_all_are(question: str,
+                                                                 answer: str) -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(question)
+    assert result.actions == []
+    assert result.response == answer
+
+
+def test_closing_the_doors_leaves_the_blinds_and_windows() -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve("close the doors")
+    touched = {e for c in result.actions for e in c.entity_ids}
+    assert touched == {"lock.front_door", "lock.back_door", "lock.garage_side_door",
+                       "cover.garage_door"}
+
+
+def test_a_rule_response_agrees_with_a_plural_name() -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.resolve("close the bedroom curtains")
+    assert resolver.resolve("don't open the bedroom curtains").response == (
+        "Okay, the Bedroom Curtains stay closed.")
+
+
 def test_what_is_on_is_a_question_not_a_command() -> None:
     # The text proposer reads "what's on in the kitchen" as turning something on (it did,
     # the coffee maker); the grammar reads it as a question now.

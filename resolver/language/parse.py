@@ -328,8 +328,7 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             elif kind == "NOUN":
                 noun = NOUNS[tag.text]
                 domains.extend(d for d in noun.domains if d not in domains)
-                if noun.device_class:
-                    classes.append(noun.device_class)
+                classes.extend(c for c in noun.device_classes if c not in classes)
                 nouns.append(tag.text)
                 plural = plural or noun.plural
             elif kind in ("HOUSE", "EVERYWHERE"):

@@ -10,19 +10,21 @@ class Noun:
     """A generic device noun and what it implies about the target."""
 
     domains: tuple[str, ...]
-    device_class: str | None = None
+    device_classes: tuple[str, ...] = ()
+    """The device classes it names among covers and valves ("door": door and garage)."""
     plural: bool = False
 
 
 def _noun_table() -> dict[str, Noun]:
     table: dict[str, Noun] = {}
 
-    def add(words: str, domains: str, device_class: str | None = None) -> None:
+    def add(words: str, domains: str, device_classes: str = "") -> None:
         for word in words.split(","):
             singular = word.strip()
             plural = singular + ("es" if singular.endswith(("ch", "sh", "s")) else "s")
-            table[singular] = Noun(tuple(domains.split()), device_class)
-            table.setdefault(plural, Noun(tuple(domains.split()), device_class, plural=True))
+            kinds = (tuple(domains.split()), tuple(device_classes.split()))
+            table[singular] = Noun(*kinds)
+            table.setdefault(plural, Noun(*kinds, plural=True))
 
     add("light,lamp,bulb,light bulb,ceiling light,lighting,spotlight,strip", "light")
     add("switch,plug,smart plug,outlet,socket,power outlet", "switch input_boolean")
@@ -36,7 +38,8 @@ def _noun_table() -> dict[str, Noun]:
     add("garage door,garage", "cover", "garage")
     add("gate", "cover", "gate")
     add("cover", "cover")
-    add("door", "lock cover")
+    # A door is a lock, or a cover that is a door: not the blinds ("close the doors").
+    add("door", "lock cover", "door garage")
     add("lock,door lock", "lock")
     add("thermostat,heating,heater,air conditioning,ac,air conditioner,hvac,climate", "climate")
     add("tv,television,speaker,media player,player,stereo,radio", "media_player")
@@ -46,7 +49,7 @@ def _noun_table() -> dict[str, Noun]:
     add("script,automation", "script")
     add("list,shopping list,todo list,to do list", "todo")
     # "lighting" and "lights" are already plural-ish; make "lighting" behave as a mass noun.
-    table["lighting"] = Noun(("light",), None, plural=True)
+    table["lighting"] = Noun(("light",), plural=True)
     return table
 
 

@@ -43,7 +43,7 @@ from ..resolve import (
     resolve_command,
     target_trace,
 )
-from ..responses import describe_entities, display_name, join_names
+from ..responses import describe_entities, display_name, join_names, names_several
 from ..text import words
 from .dsl import All, Condition, Effect, Flag, Is, Not, Rule, Said, Vocabulary
 from .dsl import Any as AnyOf
@@ -623,7 +623,8 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _PLURAL_VERBS = {"is": "are", "was": "were", "has": "have", "stays": "stay",
                  "remains": "remain", "looks": "look", "seems": "seem"}
 """A rule's response is written about one device ("{target} stays {state}"); these verbs
-right after ``{target}`` agree with it when it names several ("3 lights stay off")."""
+right after ``{target}`` agree with it when it names several ("3 lights stay off", "the
+Bedroom Curtains stay closed")."""
 _AFTER_TARGET = re.compile(r"\{target\}(\s+)(" + "|".join(_PLURAL_VERBS) + r")\b")
 
 
@@ -633,7 +634,7 @@ def _fill(template: str, t: TurnState, ms: MoveState) -> str:
     if not _PLACEHOLDER.search(template):
         return template[:1].upper() + template[1:]
     entities = ms.entities or _matched(t, ms).entities
-    if len(entities) > 1:
+    if names_several(t.home, entities):
         template = _AFTER_TARGET.sub(
             lambda m: "{target}" + m.group(1) + _PLURAL_VERBS[m.group(2)], template)
 

@@ -8,7 +8,7 @@ from ..home import READ_DOMAINS, Home, HomeState
 from ..logical_form import Action, Query, Target
 from ..match import MatchFailure, MatchResult, match_targets
 from ..resolve import SWEPT_DOMAINS
-from ..responses import describe_entities, display_name, failed, join_names
+from ..responses import describe_entities, display_name, failed, is_are, join_names
 
 # What a state word means for each kind of entity (HA's states).
 _STATE_WORDS = {
@@ -32,6 +32,9 @@ _STATE_WORDS = {
     "dark": {"off"},
     "lit": {"on"},
 }
+_SAID_OF_DEVICES = {"dark": "off", "lit": "on"}
+"""State words said of a room that answers say of its devices ("is the living room dark":
+"No, the Floor Lamp is on")."""
 
 _SWITCHED = SWEPT_DOMAINS[Action.TURN_ON]
 _STATE_DOMAINS = {
@@ -71,38 +74,56 @@ def answer_query(home: Home, state: HomeState, query: Query,
         return QueryAnswer(failed(home, match, target.nouns[0] if target.nouns else ""))
     entities = match.entities
     if query.state is None:
-        parts = [f"the {display_name(home.entities[e].name)} is {_spoken_state(state, e)}"
-                 for e in entities[:5]]
+        parts = [f"the {display_name(home.entities[e].name)} {is_are(home, [e])} "
+                 f"{_spoken_state(state, e)}" for e in entities[:5]]
         return QueryAnswer(_sentence(join_names(parts)) + ".", entities)
     wanted = _STATE_WORDS.get(query.state, {query.state})
+    said = _SAID_OF_DEVICES.get(query.state, query.state)
     matching = [e for e in entities if state[e].state in wanted]
     if query.which:
         if not matching:
-            return QueryAnswer(f"Nothing is {query.state}.", entities)
-        verb = "is" if len(matching) == 1 else "are"
-        return QueryAnswer(_sentence(f"{_named(home, matching)} {verb} {query.state}."),
-                           tuple(matching))
-    if query.any or len(entities) > 1:
-        if matching:
-            verb = "is" if len(matching) == 1 else "are"
-            return QueryAnswer(
-                f"Yes, {describe_entities(home, matching)} {verb} {query.state}.",
-                tuple(matching))
-        return QueryAnswer(f"No, none of them is {query.state}.", entities)
-    entity = entities[0]
-    name = f"the {display_name(home.entities[entity].name)}"
+            return QueryAnswer(f"Nothing is {said}.", entities)
+        return QueryAnswer(_sentence(f"{_named(home, matching)} {is_are(home, matching)} "
+                                     f"{said}."), tuple(matching))
+    if query.any and not matching:
+        return QueryAnswer(f"No, none of them is {said}.", entities)
+    others = [e for e in entities if e not in matching]
+    if matching and (query.any or not others):
+        return QueryAnswer(
+            f"Yes, {describe_entities(home, matching)} {is_are(home, matching)} {said}.",
+            tuple(matching))
+    # Not all of them: "are all the doors locked" is not answered yes for the two of three
+    # that are; the ones that are not, and how they are, come first.
+    answer = f"No, {_as_they_are(home, state, others)}"
     if matching:
-        return QueryAnswer(f"Yes, {name} is {query.state}.", entities)
-    return QueryAnswer(f"No, {name} is {_spoken_state(state, entity)}.", entities)
+        answer += f"; {describe_entities(home, matching)} {is_are(home, matching)} {said}"
+    return QueryAnswer(answer + ".", entities)
+
+
+def _as_they_are(home: Home, state: HomeState, entity_ids: list[str]) -> str:
+    """"the Front Door is unlocked", "the Ceiling Light and the Lamp are on and the Fan is
+    off": the entities grouped by their state."""
+    groups: dict[str, list[str]] = {}
+    for entity in entity_ids:
+        groups.setdefault(_spoken_state(state, entity), []).append(entity)
+    return join_names([f"{describe_entities(home, group)} {is_are(home, group)} {spoken}"
+                       for spoken, group in groups.items()])
 
 
 def _match(home: Home, target: Target, asked: str | None, speaker_area: str | None
            ) -> MatchResult:
     """What a question is about: of a target that names no device, what the state word is
-    said of first ("open": covers and valves), then anything there."""
+    said of first ("open": covers and valves), then anything there; of a noun of several
+    kinds, the kinds the state word is said of ("are the doors locked": the locks, not the
+    garage door)."""
     targets = [target]
-    if asked in _STATE_DOMAINS and not (target.domains or target.names or target.entity_ids):
-        targets.insert(0, target.merged(Target(domains=_STATE_DOMAINS[asked])))
+    said_of = _STATE_DOMAINS.get(asked or "", ())
+    if said_of and not (target.domains or target.names or target.entity_ids):
+        targets.insert(0, target.merged(Target(domains=said_of)))
+    elif said_of and not target.names:
+        kinds = tuple(d for d in target.domains if d in said_of)
+        if kinds and kinds != target.domains:
+            targets.insert(0, replace(target, domains=kinds))
     for tried in targets:
         match = match_targets(home, tried, None, speaker_area)
         if match.failure is MatchFailure.AMBIGUOUS and asked is not None:
