@@ -290,10 +290,10 @@ def _plan_step(command: Command, entity: Entity, state: EntityState | None) -> P
         return Planned(domain, "set_temperature", (("temperature", _num(new)),))
     if attribute is Attribute.POSITION and domain in ("cover", "valve"):
         suffix = "cover" if domain == "cover" else "valve"
-        if step is None or C.POSITION not in caps:
+        if (step is None and not command.stepwise) or C.POSITION not in caps:
             return Planned(domain, f"{'open' if up else 'close'}_{suffix}")
         current = _position(attrs)
-        new = min(max(current + sign * step, 0), 100)
+        new = min(max(current + sign * (step or POSITION_STEP), 0), 100)
         return Planned(domain, f"set_{suffix}_position", (("position", int(new)),))
     return None
 

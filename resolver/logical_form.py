@@ -128,6 +128,9 @@ class Target:
     """A plural noun was said ("the lights")."""
     all: bool = False
     """A quantifier was said ("all", "every", "each")."""
+    part: bool = False
+    """Only some of what it names was meant, not said which ("half the lights", "two of
+    them")."""
     everywhere: bool = False
     """The whole home was named ("in the house", "everywhere")."""
     here: bool = False
@@ -165,6 +168,7 @@ class Target:
             nouns=_union(self.nouns, other.nouns),
             plural=self.plural or other.plural,
             all=self.all or other.all,
+            part=self.part or other.part,
             everywhere=self.everywhere or other.everywhere,
             here=self.here or other.here,
             reference=self.reference or other.reference,
@@ -192,6 +196,9 @@ class Command:
     """"don't", "do not", "never": the speaker does not want the action."""
     objection: bool = False
     """Introduced by "no" ("no, don't turn on the kitchen light"): it answers what was done."""
+    stepwise: bool = False
+    """Said by degree ("open the blinds a bit", "lower them a little more"): a step, not
+    all the way."""
 
     def with_target(self, target: Target) -> Command:
         """The same command on another target."""

@@ -49,6 +49,8 @@ class MatchResult:
     """For ambiguous and unsupported results: the entities that were in play."""
     scope: str = ""
     """How the scope was chosen: ``named``, ``area``, ``floor``, ``speaker``, ``home``."""
+    part: bool = False
+    """Ambiguous because only some of the candidates were meant ("half the lights")."""
 
     @property
     def ok(self) -> bool:
@@ -157,8 +159,13 @@ def match_targets(
     if not candidates:
         return MatchResult(failure=MatchFailure.NOTHING_SAID)
 
-    # 5. One or many: a singular target over the whole home needs a choice. A noun that is
-    # also some entities' name or alias ("the ceiling light") narrows the choice to them.
+    # 5. One or many: some of several, not said which ("two of the lights"), needs a
+    # choice, and so does a singular target over the whole home.
+    if target.part and len(candidates) > 1:
+        return MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched=spoken_noun(target),
+                           candidates=tuple(e.id for e in candidates), scope=scope, part=True)
+    # A noun that is also some entities' name or alias ("the ceiling light") narrows the
+    # choice to them.
     if len(candidates) > 1 and not (target.plural or target.all or target.everywhere):
         exact = [e for e in candidates if set(target.nouns) & set(e.spoken_names)]
         if len(exact) == 1:
@@ -196,6 +203,9 @@ def _match_known(home: Home, target: Target, supports: Supports | None) -> Match
         known = able
     if not known:
         return MatchResult(failure=MatchFailure.NOTHING_SAID)
+    if target.part and len(known) > 1:  # "turn off two of them"
+        return MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched=spoken_noun(target),
+                           candidates=tuple(e.id for e in known), scope="named", part=True)
     return MatchResult(entities=tuple(e.id for e in known), scope="named")
 
 

@@ -170,6 +170,11 @@ def implied_targets(command: Command) -> list[Target]:
             # porch light"): the whole home's devices, not its modes. Turning everything in
             # the home on (heaters, chargers) is not guessed at: it asks.
             return [replace(target.merged(Target(domains=HOUSE_OFF)), everywhere=True)]
+    if command.action is Action.LOCK and target.reference in SWEEPING and not (
+            target.domains or target.names or target.entity_ids or target.words):
+        # "lock everything": every lock there, or in the home (locking is the safe way).
+        return [replace(target.merged(Target(domains=("lock",), plural=True, all=True)),
+                        reference=None, everywhere=not target.placed)]
     if target.domains or target.names or target.entity_ids or target.reference:
         return [target]
     implied = {
@@ -296,6 +301,7 @@ def target_trace(t: Target) -> dict[str, Any]:
         ("domains", list(t.domains)), ("device_classes", list(t.device_classes)),
         ("words", list(t.words)), ("entity_ids", list(t.entity_ids)),
         ("reference", t.reference), ("one", t.one), ("plural", t.plural), ("all", t.all),
+        ("part", t.part),
         ("everywhere", t.everywhere), ("here", t.here),
     ) if v}
     if t.exclude is not None:
@@ -317,4 +323,6 @@ def command_trace(command: Command) -> dict[str, Any]:
         out["negated"] = True
     if command.objection:
         out["objection"] = True
+    if command.stepwise:
+        out["stepwise"] = True
     return out

@@ -149,6 +149,15 @@ def failed(home: Home, match: MatchResult, what: str) -> str:
         return f"There is no {match.unmatched or what} in this home."
     if f is MatchFailure.NO_SPEAKER_AREA:
         return "I don't know which room you are in; please name the room."
+    if f is MatchFailure.AMBIGUOUS and match.part:
+        # "turn off half the lights": which of them.
+        kinds = {home.entities[e].domain for e in match.candidates}
+        noun = _NOUN_PLURALS.get(kinds.pop(), "devices") if len(kinds) == 1 else "devices"
+        if len(match.candidates) > MAX_OPTIONS:
+            return (f"Which of the {noun} do you mean? There are {len(match.candidates)}; "
+                    f"say their names or the room.")
+        options = [f"the {display_name(home.entities[e].name)}" for e in match.candidates]
+        return f"Which of the {noun} do you mean: {join_names(options, 'or')}?"
     if f is MatchFailure.AMBIGUOUS:
         noun = match.unmatched or what or "one"
         if len(match.candidates) > MAX_OPTIONS:

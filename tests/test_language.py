@@ -187,6 +187,11 @@ DISAMBIGUATIONS: dict[str, list[tuple[str, str, str]]] = {
         ("set the fan to one percent", "1", "NUMBER"),
         ("no, the bedroom one", "one", "ONE"),
     ],
+    "a number before 'of'": [
+        ("turn on two of the lights", "2", "PART"),
+        ("set the light to 2", "2", "NUMBER"),
+        ("set it to 20 of", "20", "NUMBER"),
+    ],
 }
 
 

@@ -935,3 +935,76 @@ def test_more_is_the_last_command_once_more(proposing: Resolver) -> None:
     say("turn it up")
     assert say("some more") == [("climate.set_temperature", ("climate.thermostat",))]
     assert proposing.state("more").get("climate.thermostat").attributes["temperature"] == 72
+
+
+@pytest.mark.parametrize("command", [
+    "turn off half the lights", "turn on some of the lights", "turn on two of the lights",
+    "turn off a few of the lights", "turn on one of the lights"])
+def test_some_of_several_asks_which_instead_of_acting_on_all(command: str) -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(command)
+    assert result.actions == [] and result.clarification
+    assert result.response == ("Which of the lights do you mean? There are 16; say their "
+                               "names or the room.")
+
+
+def test_some_of_them_asks_among_them_and_the_answer_acts() -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.resolve("turn on the lights in the living room")
+    asked = resolver.resolve("turn two of them off")
+    assert asked.actions == []
+    assert asked.response == ("Which of the lights do you mean: the Living Room Ceiling "
+                              "Light, the Floor Lamp or the TV Backlight?")
+    done = resolver.resolve("the floor lamp and the tv backlight")
+    assert [(c.name, c.entity_ids) for c in done.actions] == [
+        ("light.turn_off", ("light.floor_lamp", "light.tv_backlight"))]
+
+
+def test_some_of_one_is_that_one() -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(
+        "turn off one of the kitchen lights")
+    assert [c.entity_ids for c in result.actions] == [("light.kitchen_light",)]
+
+
+def test_are_some_of_them_on_asks_about_any() -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(
+        "are some of the lights on in the living room")
+    assert result.response == "Yes, the Living Room Ceiling Light and the TV Backlight are on."
+
+
+def test_opening_the_blinds_a_bit_is_a_step_not_all_the_way() -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.resolve("set the blinds to 40 percent")
+    opened = resolver.resolve("open the blinds a bit")
+    assert [(c.name, c.data) for c in opened.actions] == [
+        ("cover.set_cover_position", {"position": 60})]
+    again = resolver.resolve("a bit more")
+    assert [c.data for c in again.actions] == [{"position": 80}]
+    closed = resolver.resolve("close the blinds a little")
+    assert [c.data for c in closed.actions] == [{"position": 60}]
+    # Without a degree, opening is all the way.
+    assert [c.name for c in resolver.resolve("open the blinds").actions] == [
+        "cover.open_cover"]
+
+
+@pytest.mark.parametrize("command", ["lock up", "lock everything", "lock up the house"])
+def test_locking_up_locks_every_lock(command: str) -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(command)
+    assert [(c.name, set(c.entity_ids)) for c in result.actions] == [
+        ("lock.lock", {"lock.front_door", "lock.back_door", "lock.garage_side_door"})]
+
+
+def test_unlocking_everything_is_not_guessed_at() -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve("unlock everything")
+    assert result.actions == []
+
+
+@pytest.mark.parametrize(("command", "service"), [
+    ("change the channel", "media_player.media_next_track"),
+    ("channel up", "media_player.media_next_track"),
+    ("channel down", "media_player.media_previous_track"),
+    ("next channel", "media_player.media_next_track"),
+    ("change the station", "media_player.media_next_track"),
+])
+def test_channels_go_up_and_down_not_the_volume(command: str, service: str) -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(command)
+    assert [c.name for c in result.actions] == [service]

@@ -109,6 +109,8 @@ _ACTIVITIES = {"cleaning": "vacuum", "playing": "media_player"}
 domain of the devices that do it. Other states ("stop locked") say no target."""
 _VACUUM_VERBS = frozenset({"V_CLEAN", "V_DOCK"})
 """Verbs that say the vacuum is meant, wherever they stand ("start cleaning the house")."""
+_CHANNELS = frozenset({"channel", "station"})
+"""Media words whose up and down are the next and previous one ("channel up")."""
 
 
 class NotUnderstood(Exception):
@@ -257,6 +259,8 @@ class _Obj:
     direction: str | None = None
     """``next`` or ``previous`` when a track was named ("the last song")."""
     media: bool = False
+    channel: bool = False
+    """A channel or station was named: up and down are the next and previous one."""
     any: bool = False
     """"any", "either" or "anything" was said ("are any lights on")."""
     tokens: tuple[Token, ...] = ()
@@ -314,7 +318,7 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         nouns: list[str] = []
         extra: list[str] = []
         out = _Obj(Target())
-        plural = quantified = everywhere = here = one = False
+        plural = quantified = part = everywhere = here = one = False
         reference: str | None = None
         for token in tokens:
             tag = self._tag(token)
@@ -338,6 +342,8 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             elif kind == "QUANT":
                 quantified = True
                 out.any = out.any or tag.text in ("any", "either", "anything")
+            elif kind == "PART":
+                part = True
             elif kind == "IT":
                 reference = tag.text
             elif kind == "ONE":
@@ -351,6 +357,7 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                 out.quantity = tag.text
             elif kind == "MEDIA":
                 out.media = True
+                out.channel = out.channel or tag.text in _CHANNELS
             elif kind == "NEXT":
                 out.direction = "next"
             elif kind == "PREVIOUS":
@@ -358,7 +365,7 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         out.target = Target(
             names=tuple(names), areas=tuple(areas), floors=tuple(floors), domains=tuple(domains),
             device_classes=tuple(classes), nouns=tuple(nouns), plural=plural, all=quantified,
-            everywhere=everywhere, here=here, reference=reference, one=one, words=tuple(extra),
+            part=part, everywhere=everywhere, here=here, reference=reference, one=one, words=tuple(extra),
         )
         out.tokens = tuple(tokens)
         return out
@@ -494,13 +501,14 @@ def _merge_objs(objs: list[_Obj]) -> _Obj:
     if not objs:
         return _Obj(Target())
     out = _Obj(objs[0].target, list(objs[0].attributes), objs[0].quantity, objs[0].direction,
-               objs[0].media, objs[0].any)
+               objs[0].media, objs[0].channel, objs[0].any)
     for obj in objs[1:]:
         out.target = out.target.merged(obj.target)
         out.attributes.extend(obj.attributes)
         out.quantity = out.quantity or obj.quantity
         out.direction = out.direction or obj.direction
         out.media = out.media or obj.media
+        out.channel = out.channel or obj.channel
         out.any = out.any or obj.any
     return out
 
@@ -583,8 +591,18 @@ def _command(parts: list[Any]) -> Command:
     elif verb is not None and verb.kind in ("V_SET", "V_DIM") and obj.attributes:
         # "change the colour of the lights": a setting without its value; the resolver asks
         action = Action.SET
+    elif verb is not None and verb.kind == "V_SET" and obj.channel:
+        action = Action.NEXT  # "change the channel"
     if action is None:
         raise NotUnderstood("no action was said")
+    if obj.channel and action in (Action.INCREASE, Action.DECREASE) and attribute is None:
+        # "channel up", "turn the station down": the next or previous one, not the volume
+        action = Action.NEXT if action is Action.INCREASE else Action.PREVIOUS
+    stepwise = any(isinstance(p, Token) and p.type == "DEGREE" for p in parts) and not values
+    if stepwise and action in (Action.OPEN, Action.CLOSE):
+        # "open the blinds a bit": a step up, not all the way
+        action = Action.INCREASE if action is Action.OPEN else Action.DECREASE
+        attribute = attribute or Attribute.POSITION
     if action in (Action.INCREASE, Action.DECREASE) and comparatives and attribute is None:
         attribute = _COMPARATIVES.get(comparatives[0].text, (action, None))[1]
     if action in (Action.INCREASE, Action.DECREASE) and values and not steps:
@@ -597,6 +615,11 @@ def _command(parts: list[Any]) -> Command:
             and not target.domains and not target.names:
         # "pause", "stop the music", "turn the song up": what plays media
         target = target.merged(Target(domains=("media_player",)))
+    if verb is not None and verb.text == "lock up" and action is Action.LOCK and not (
+            target.names or target.domains or target.reference or target.words):
+        # "lock up", "lock up downstairs": every lock there, or in the home
+        target = replace(target.merged(Target(domains=("lock",), plural=True, all=True)),
+                         everywhere=not target.placed)
     cleaning = any(v.kind in _VACUUM_VERBS for v in verbs) or any(
         w.kind == "ACTIVITY" and _ACTIVITIES.get(w.text) == "vacuum" for w in words)
     if cleaning and not target.names and "vacuum" not in target.domains:
@@ -611,7 +634,8 @@ def _command(parts: list[Any]) -> Command:
             exclude = exclude.merged(more)
         target = replace(target, exclude=exclude)
     return Command(action=action, target=target, value=value, attribute=attribute,
-                   negated=negated, objection=objection)
+                   negated=negated, objection=objection,
+                   stepwise=stepwise and action in (Action.INCREASE, Action.DECREASE))
 
 
 def _refuse_opposed_actions(verb: _Word | None, verbs: list[_Word], bare: list[_Word]) -> None:

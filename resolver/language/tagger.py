@@ -58,6 +58,7 @@ AMBIGUOUS = {
     "lock/switch/vacuum": "NOUN after a determiner or another target word, else the verb",
     "at": "TO before a number, else PREP",
     "one": "NUMBER after 'to' or 'by' or before a unit, else ONE ('the bedroom one')",
+    "a number before 'of'": "PART ('two of the lights'), not a value",
 }
 
 
@@ -238,6 +239,9 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
                 out[i] = Tag(_VERB_NOUNS[word] or "WORD", word)
         elif word == "at" and tag.kind in ("TO", "PREP"):
             out[i] = Tag("TO" if after in ("NUMBER", "EXTREME") else "PREP", word)
+        elif tag.kind == "NUMBER" and i + 1 < len(out) and out[i + 1].text == "of" \
+                and before not in ("TO", "BY"):
+            out[i] = Tag("PART", word)  # "turn on two of the lights": not 2% brightness
         elif word in ("one", "ones") and tag.kind == "ONE" and (
                 before in ("TO", "BY") or after == "UNIT"):
             out[i] = Tag("NUMBER", "1")

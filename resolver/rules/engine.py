@@ -280,7 +280,7 @@ def _use_salient(t: TurnState, ms: MoveState) -> None:
     if command is None or not t.context.salient:
         return
     target = command.target
-    known = Target(entity_ids=t.context.salient, exclude=target.exclude)
+    known = Target(entity_ids=t.context.salient, exclude=target.exclude, part=target.part)
     ms.move = command.with_target(known)
 
 

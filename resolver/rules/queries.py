@@ -68,6 +68,8 @@ def answer_query(home: Home, state: HomeState, query: Query,
     """Answer a question from the home's current state."""
     if query.state is None and query.quantity:
         return _value(home, state, query, speaker_area)
+    if query.target.part:  # "are some of the lights on": any of them
+        query = replace(query, any=True, target=replace(query.target, part=False))
     target = replace(query.target, plural=True, all=True) if query.any else query.target
     match = _match(home, target, query.state, speaker_area)
     if not match.ok:
