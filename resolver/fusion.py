@@ -294,8 +294,11 @@ def fallback_move(proposal: Proposal, tags: list[Tag],
     if action in (Action.INCREASE, Action.DECREASE) and attribute is None:
         attribute = _STEP_ATTRIBUTES.get(proposal.domain)
         value = None
+    # A time said with it ("wake me up at 7 am") is kept, so the rules refuse it as they do
+    # a parsed command said for later.
+    when = next((t.text for t in tags if t.kind == "LATER"), None)
     return Command(action=action, target=target, value=value, attribute=attribute,
-                   negated=negated)
+                   negated=negated, when=when)
 
 
 def _dummy_it(tags: list[Tag], index: int) -> bool:

@@ -80,6 +80,9 @@ OPPOSED = _opposition()
 lights play the hallway"), and a proposal of one is not acted on when the words say the
 other ("the vacuum should stop" is not a start)."""
 
+WHERE = "where"
+"""The :attr:`Query.quantity` of "where is the vacuum": the answer says where it is."""
+
 
 class Attribute(str, enum.Enum):
     """The attribute a value or a relative change is about."""
@@ -199,6 +202,9 @@ class Command:
     stepwise: bool = False
     """Said by degree ("open the blinds a bit", "lower them a little more"): a step, not
     all the way."""
+    when: str | None = None
+    """When it was said to happen ("in 5 minutes", "at sunset", "when I get home"), as said.
+    The resolver keeps no time: a rule refuses such a command rather than do it now."""
 
     def with_target(self, target: Target) -> Command:
         """The same command on another target."""
@@ -215,7 +221,8 @@ class Query:
     attribute: Attribute | None = None
     """The quantity asked for ("temperature", "humidity" ...)."""
     quantity: str | None = None
-    """The quantity word said, when it is no attribute the resolver sets ("humidity")."""
+    """The quantity word said, when it is no attribute the resolver sets ("humidity"), or
+    :data:`WHERE` for where the target is."""
     any: bool = False
     """"are any lights on": true when at least one is."""
     which: bool = False

@@ -325,4 +325,6 @@ def command_trace(command: Command) -> dict[str, Any]:
         out["objection"] = True
     if command.stepwise:
         out["stepwise"] = True
+    if command.when:
+        out["when"] = command.when
     return out

@@ -635,3 +635,22 @@ def test_a_repair_with_a_bare_number_is_a_value(parser: UtteranceParser) -> None
     assert parsed.utterance is not None
     (repair,) = parsed.utterance.moves
     assert isinstance(repair, Repair) and repair.value == Value(number=72.0)
+
+
+@pytest.mark.parametrize(("text", "later"), [
+    ("turn off the lights in 5 minutes", "in 5 minutes"),
+    ("turn off the lights in half an hour", "in half an hour"),
+    ("in a few minutes turn off the tv", "in a few minutes"),
+    ("turn on the porch light at 7 p.m.", "at 7 p m"),
+    ("turn on the porch light at seven o'clock", "at 7 oclock"),
+    ("turn on the porch light at sunset", "at sunset"),
+    ("start the vacuum tomorrow morning", "tomorrow morning"),
+    ("turn on the heat every morning", "every morning"),
+    ("turn on the porch light when I get home, and lock up", "when i get home"),
+    ("set the thermostat at 70", None),
+    ("turn on the lights in the kitchen", None),
+    ("turn the fan on for the kids", None),
+])
+def test_times_are_one_token(tagger: Tagger, text: str, later: str | None) -> None:
+    said = [t.text for t in tagger.tag(text) if t.kind == "LATER"]
+    assert said == ([later] if later else [])

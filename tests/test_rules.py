@@ -555,6 +555,8 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
     ("answer_question", False, ["is the front door locked?"], [],
      "No, the Front Door is unlocked."),
     ("unasked_answer", False, ["yes"], [], "Okay."),
+    ("scheduled_command", False, ["turn the lights off in 5 minutes"], [],
+     "I can't do things later or on a schedule"),
     ("lone_fragment", False, ["the garage"], [], "Sorry, I didn't understand that."),
     ("correction_in_the_same_breath", False, ["turn on the kitchen, no, the bedroom light"],
      [("light.turn_on", ["light.bedroom_light"])], "Turned on the Bedroom Light."),
@@ -1008,3 +1010,49 @@ def test_unlocking_everything_is_not_guessed_at() -> None:
 def test_channels_go_up_and_down_not_the_volume(command: str, service: str) -> None:
     result = Resolver.from_files(DEMO_HOME, neural=False).resolve(command)
     assert [c.name for c in result.actions] == [service]
+
+
+@pytest.mark.parametrize("command", [
+    "turn the lights off in 5 minutes", "turn on the lights at sunset",
+    "in ten minutes turn off the tv", "turn on the porch light when i get home",
+    "turn off the lights at 11 pm", "turn on the fan for half an hour",
+    "start the vacuum tomorrow morning", "turn off the lights in the morning",
+    # the proposer's reading of words the grammar does not read keeps the time too
+    "brew coffee at 6 am",
+])
+def test_a_command_for_later_is_refused_not_done_now(command: str) -> None:
+    result = Resolver.from_files(DEMO_HOME).resolve(command)
+    assert result.actions == []
+    assert result.response == ("I can't do things later or on a schedule; say it when you "
+                               "want it done.")
+
+
+def test_a_command_for_now_beside_one_for_later_is_done() -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(
+        "turn on the kitchen light and turn it off in an hour")
+    assert [(c.name, c.entity_ids) for c in result.actions] == [
+        ("light.turn_on", ("light.kitchen_light",))]
+    assert result.response.endswith("say it when you want it done.")
+
+
+@pytest.mark.parametrize(("command", "service", "data"), [
+    # "at" before a number with no clock word is a value, "in the" a place.
+    ("set the thermostat at 70", "climate.set_temperature", {"temperature": 70}),
+    ("turn on the lights in the kitchen", "light.turn_on", {}),
+])
+def test_words_like_times_that_are_not_times(command: str, service: str,
+                                             data: dict[str, object]) -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(command)
+    assert [(c.name, c.data) for c in result.actions] == [(service, data)]
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    # The proposer had read "where is the vacuum" as starting it.
+    ("where is the vacuum", "The Robot Vacuum is in the Living Room, docked."),
+    ("where is the desk lamp", "The Desk Lamp is in the Office."),
+    ("where is my phone", "I don't know any device called 'phone'."),
+])
+def test_where_questions_say_where(question: str, answer: str) -> None:
+    result = Resolver.from_files(DEMO_HOME).resolve(question)
+    assert result.actions == []
+    assert result.response == answer

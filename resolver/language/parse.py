@@ -15,6 +15,7 @@ from lark.lexer import Lexer
 from ..home import Home
 from ..logical_form import (
     OPPOSED,
+    WHERE,
     Action,
     Again,
     Answer,
@@ -396,6 +397,9 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
     def particle(self, tokens: list[Token]) -> _Word:
         return _Word(tokens[0].type, self._tag(tokens[0]).text)
 
+    def later(self, tokens: list[Token]) -> _Word:
+        return _Word("LATER", self._tag(tokens[0]).text)
+
     def activity(self, tokens: list[Token]) -> _Word:
         return _Word("ACTIVITY", self._tag(tokens[0]).text)
 
@@ -435,6 +439,8 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         quantity = obj.quantity
         if any(isinstance(c, _Word) and c.kind == "V_SET" for c in children):
             quantity = "setpoint"  # "what is the thermostat set to"
+        if isinstance(children[0], Token) and children[0].type == "WHERE":
+            quantity = WHERE  # "where is the vacuum"
         # "what's on in the kitchen", "what lights are on": which of them are
         which = (state is not None and isinstance(children[0], Token)
                  and children[0].type == "WHAT")
@@ -635,7 +641,8 @@ def _command(parts: list[Any]) -> Command:
         target = replace(target, exclude=exclude)
     return Command(action=action, target=target, value=value, attribute=attribute,
                    negated=negated, objection=objection,
-                   stepwise=stepwise and action in (Action.INCREASE, Action.DECREASE))
+                   stepwise=stepwise and action in (Action.INCREASE, Action.DECREASE),
+                   when=next((w.text for w in words if w.kind == "LATER"), None))
 
 
 def _refuse_opposed_actions(verb: _Word | None, verbs: list[_Word], bare: list[_Word]) -> None:

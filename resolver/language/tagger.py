@@ -150,6 +150,11 @@ class Tagger:
                 tags.append(Tag("COMMA", ","))
                 i += 1
                 continue
+            later = _time_span(tokens, i)
+            if later:
+                tags.append(Tag("LATER", " ".join(tokens[i : i + later])))
+                i += later
+                continue
             found: Tag | None = None
             length = 1
             for span in range(min(MAX_SPAN, len(tokens) - i), 0, -1):
@@ -246,6 +251,61 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
                 before in ("TO", "BY") or after == "UNIT"):
             out[i] = Tag("NUMBER", "1")
     return out
+
+
+_DURATIONS = frozenset({"second", "seconds", "sec", "secs", "minute", "minutes", "min",
+                        "mins", "hour", "hours", "hr", "hrs", "day", "days"})
+_AMOUNTS = frozenset({"a", "an", "half", "few", "couple", "of", "the", "next", "quarter",
+                      "and"})
+_TIMES_OF_DAY = frozenset({"noon", "midnight", "sunset", "sunrise", "dawn", "dusk", "night",
+                           "nighttime", "bedtime", "dinner", "breakfast", "lunch"})
+_PARTS_OF_DAY = frozenset({"morning", "afternoon", "evening", "night", "weekend", "day",
+                           "week", "weekday", "hour"})
+_ALONE = frozenset({"tonight", "tomorrow", "later", "overnight", "weekdays", "daily",
+                    "nightly", "hourly", "tomorrows"})
+_CLOCK = frozenset({"am", "pm", "oclock"})
+_SUBJECTS = frozenset({"i", "we", "you", "someone", "somebody", "anyone", "anybody", "it",
+                       "the", "my", "everyone", "nobody"})
+
+
+def _time_span(tokens: list[str], i: int) -> int:
+    """How many words at ``i`` say when to act rather than what to do: "in 5 minutes", "in
+    half an hour", "at 7 pm", "at sunset", "tonight", "tomorrow morning", "every day", "when
+    I get home" (to the end of the clause); 0 otherwise. A number after "at" with no clock
+    word stays a value ("set the thermostat at 70")."""
+    n = len(tokens)
+    word = tokens[i]
+    following = tokens[i + 1] if i + 1 < n else ""
+    if word in _ALONE:
+        return 2 if following in _PARTS_OF_DAY else 1
+    if word in ("in", "after", "for", "within") and following:
+        j = i + 1
+        while j < n and j - i <= 4 and (tokens[j] in _AMOUNTS or _is_number(tokens[j])):
+            j += 1
+        if j > i + 1 and j < n and tokens[j] in _DURATIONS:
+            return j + 1 - i
+        if following == "the" and i + 2 < n and tokens[i + 2] in _PARTS_OF_DAY - {"hour"}:
+            return 3  # "in the morning"
+        return 0
+    if word in ("at", "by", "around", "until", "till", "before") and following:
+        if following in _TIMES_OF_DAY:
+            return 2
+        j = i + 1
+        while j < n and j - i <= 2 and _is_number(tokens[j]):
+            j += 1
+        if j > i + 1 and j < n and tokens[j] in _CLOCK:
+            return j + 1 - i
+        if j > i + 1 and j + 1 < n and tokens[j] in ("a", "p") and tokens[j + 1] == "m":
+            return j + 2 - i  # "7 p.m."
+        return 0
+    if word in ("this", "every", "each", "next") and following in _PARTS_OF_DAY:
+        return 2
+    if word == "when" and following in _SUBJECTS:
+        j = i + 1
+        while j < n and tokens[j] not in (",", "and", "then"):
+            j += 1
+        return j - i  # "when I get home"
+    return 0
 
 
 def _is_number(word: str) -> bool:

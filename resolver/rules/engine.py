@@ -199,6 +199,7 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "no": lambda t, ms: isinstance(ms.move, Answer) and not ms.move.yes,
     "negated": lambda t, ms: bool((c := _command(ms)) and c.negated),
     "objection": lambda t, ms: bool((c := _command(ms)) and c.objection),
+    "scheduled": lambda t, ms: bool((c := _command(ms)) and c.when),
     "refers_back": lambda t, ms: bool((c := _command(ms)) and c.target.reference
                                       and c.target.reference != EVERYTHING
                                       and not c.target.entity_ids),

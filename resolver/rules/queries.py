@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..home import READ_DOMAINS, Home, HomeState
-from ..logical_form import Action, Query, Target
-from ..match import MatchFailure, MatchResult, match_targets
+from ..logical_form import WHERE, Action, Query, Target
+from ..match import MatchFailure, MatchResult, match_targets, spoken_noun
 from ..resolve import SWEPT_DOMAINS
 from ..responses import describe_entities, display_name, failed, is_are, join_names
 
@@ -66,6 +66,8 @@ class QueryAnswer:
 def answer_query(home: Home, state: HomeState, query: Query,
                  speaker_area: str | None) -> QueryAnswer:
     """Answer a question from the home's current state."""
+    if query.quantity == WHERE:
+        return _where(home, state, query, speaker_area)
     if query.state is None and query.quantity:
         return _value(home, state, query, speaker_area)
     if query.target.part:  # "are some of the lights on": any of them
@@ -110,6 +112,23 @@ def _as_they_are(home: Home, state: HomeState, entity_ids: list[str]) -> str:
         groups.setdefault(_spoken_state(state, entity), []).append(entity)
     return join_names([f"{describe_entities(home, group)} {is_are(home, group)} {spoken}"
                        for spoken, group in groups.items()])
+
+
+def _where(home: Home, state: HomeState, query: Query, speaker_area: str | None
+           ) -> QueryAnswer:
+    """"where is the vacuum": the area each is in (and, for a vacuum, what it is doing)."""
+    match = match_targets(home, replace(query.target, plural=True), None, speaker_area)
+    if not match.ok:
+        return QueryAnswer(failed(home, match, spoken_noun(query.target)))
+    parts = []
+    for entity_id in match.entities[:NAMED_AT_MOST]:
+        entity = home.entities[entity_id]
+        where = (f"in the {home.areas[entity.area].name}" if entity.area
+                 else "in no room I know of")
+        doing = f", {_spoken_state(state, entity_id)}" if entity.domain == "vacuum" else ""
+        parts.append(f"the {display_name(entity.name)} {is_are(home, [entity_id])} "
+                     f"{where}{doing}")
+    return QueryAnswer(_sentence(join_names(parts)) + ".", match.entities)
 
 
 def _match(home: Home, target: Target, asked: str | None, speaker_area: str | None
