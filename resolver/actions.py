@@ -197,7 +197,8 @@ def in_use_for(action: Action, entity: Entity, state: EntityState | None) -> boo
     return states is not None and state is not None and state.state in states
 
 
-def _plan_set(command: Command, entity: Entity, state: EntityState | None) -> Planned | None:
+def _plan_set(command: Command, entity: Entity, state: EntityState | None
+              ) -> Planned | Refusal | None:
     attribute = resolve_attribute(command, entity)
     value = command.value
     domain, caps = entity.domain, entity.capabilities
@@ -238,6 +239,15 @@ def _plan_set(command: Command, entity: Entity, state: EntityState | None) -> Pl
             return Planned(domain, "set_temperature", (("temperature", _num(bound)),))
         if value.number is None:
             return None
+        if value.unit == "percent":
+            # "set the heat to high", "... to 50 percent": no temperature
+            return Refusal(f"the {entity.name} is set in degrees, not percent")
+        low, high = attrs.get("min_temp"), attrs.get("max_temp")
+        if (low is not None and value.number < float(low)) or (
+                high is not None and value.number > float(high)):
+            bounds = (f"{_num(low)} to {_num(high)}" if low is not None and high is not None
+                      else f"at least {_num(low)}" if low is not None else f"at most {_num(high)}")
+            return Refusal(f"the {entity.name} takes {bounds} degrees")
         return Planned(domain, "set_temperature", (("temperature", _num(value.number)),))
     if attribute is Attribute.VOLUME and domain == "media_player" and C.VOLUME in caps:
         if value.extreme is not None:

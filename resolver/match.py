@@ -228,6 +228,9 @@ def _fits_noun(entity: Entity, target: Target) -> bool:
         return False
     if target.device_classes and entity.domain in ("cover", "valve", "binary_sensor"):
         return entity.device_class in target.device_classes
+    if target.device_classes and entity.domain == "media_player" and entity.device_class:
+        # "the speaker" is not the TV; a player of no stated class may be either.
+        return entity.device_class in target.device_classes
     return True
 
 

@@ -1056,3 +1056,44 @@ def test_where_questions_say_where(question: str, answer: str) -> None:
     result = Resolver.from_files(DEMO_HOME).resolve(question)
     assert result.actions == []
     assert result.response == answer
+
+
+def test_the_speaker_is_not_the_tv() -> None:
+    # The speakers cannot be switched on; the TV, the one player that can, was turned on.
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(
+        "turn the tv off and the speaker on")
+    assert [(c.name, c.entity_ids) for c in result.actions] == [
+        ("media_player.turn_off", ("media_player.living_room_tv",))]
+    assert result.response.endswith("The Kitchen Speaker can't be turned on.")
+
+
+@pytest.mark.parametrize(("command", "service", "data"), [
+    ("turn the living room fan to medium", "fan.set_percentage", {"percentage": 66}),
+    ("set the living room fan to low", "fan.set_percentage", {"percentage": 33}),
+    ("set the kitchen light to high", "light.turn_on", {"brightness_pct": 100}),
+])
+def test_levels_said_as_words(command: str, service: str, data: dict[str, object]) -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(command)
+    assert [(c.name, c.data) for c in result.actions] == [(service, data)]
+
+
+@pytest.mark.parametrize(("command", "response"), [
+    # These set the thermostat to 100 and 50 degrees.
+    ("set the heat to high", "The Thermostat is set in degrees, not percent."),
+    ("set the heat to 50 percent", "The Thermostat is set in degrees, not percent."),
+    ("set the thermostat to 200", "The Thermostat takes 45 to 95 degrees."),
+])
+def test_a_temperature_the_thermostat_cannot_take_is_refused(command: str,
+                                                               response: str) -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(command)
+    assert result.actions == []
+    assert result.response == response
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("how hot is it", "The Outside Temperature is 54 °F."),
+    ("how warm is it in the living room", "I don't know the temperature in the Living Room."),
+])
+def test_how_hot_is_it_asks_for_the_temperature(question: str, answer: str) -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(question)
+    assert result.response == answer

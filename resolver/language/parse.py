@@ -110,6 +110,11 @@ _ACTIVITIES = {"cleaning": "vacuum", "playing": "media_player"}
 domain of the devices that do it. Other states ("stop locked") say no target."""
 _VACUUM_VERBS = frozenset({"V_CLEAN", "V_DOCK"})
 """Verbs that say the vacuum is meant, wherever they stand ("start cleaning the house")."""
+_LEVELS = {"low": 33.0, "medium": 66.0, "high": 100.0}
+"""Percent a level word stands for (a three-speed fan's steps)."""
+_QUANTITY_QUESTIONS = {"how warm is": "temperature", "how cold is": "temperature",
+                       "how hot is": "temperature", "how humid is": "humidity"}
+"""Question words that say what is asked for."""
 _CHANNELS = frozenset({"channel", "station"})
 """Media words whose up and down are the next and previous one ("channel up")."""
 
@@ -379,6 +384,8 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         if first.type == "NUMBER":
             unit = self._tag(tokens[1]).text if len(tokens) > 1 else None
             return Value(number=float(tag.text), unit=unit)
+        if first.type == "LEVEL":
+            return Value(number=_LEVELS[tag.text], unit="percent")  # "set the fan to high"
         if first.type == "EXTREME":
             return Value(extreme="max" if tag.text.removeprefix("the ") in _MAX_WORDS else "min")
         return Value(text=tag.text)
@@ -441,10 +448,17 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             quantity = "setpoint"  # "what is the thermostat set to"
         if isinstance(children[0], Token) and children[0].type == "WHERE":
             quantity = WHERE  # "where is the vacuum"
+        asked = self._tag(children[0]).text if isinstance(children[0], Token) else ""
+        target = obj.target
+        if asked in _QUANTITY_QUESTIONS and state is None:
+            # "how hot is it": the temperature; its "it" stands for nothing said before
+            quantity = quantity or _QUANTITY_QUESTIONS[asked]
+            if target.reference == "it":
+                target = replace(target, reference=None)
         # "what's on in the kitchen", "what lights are on": which of them are
         which = (state is not None and isinstance(children[0], Token)
                  and children[0].type == "WHAT")
-        return Query(target=obj.target, state=state,
+        return Query(target=target, state=state,
                      attribute=obj.attributes[0] if obj.attributes else None,
                      quantity=quantity, any=obj.any or which, which=which)
 

@@ -206,7 +206,9 @@ def _value(home: Home, state: HomeState, query: Query, speaker_area: str | None)
             reading = state[entity].attributes[attribute]
             return QueryAnswer(f"The {display_name(home.entities[entity].name)} reads "
                                f"{reading} degrees.", (entity,))
-    place = " ".join(query.target.words) or "here"
+    places = [f"in the {home.areas[a].name}" for a in query.target.areas]
+    places += [f"on the {home.floors[f].name}" for f in query.target.floors]
+    place = " ".join(query.target.words) or join_names(places, "or") or "here"
     return QueryAnswer(f"I don't know the {quantity} {place}.".replace(" here.", "."))
 
 
