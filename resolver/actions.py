@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .home import Capability, Entity, EntityState, HomeState
-from .language.vocabulary import COLOR_TEMPS
+from .language.vocabulary import COLOR_TEMPS, HVAC_MODES
 from .logical_form import Action, Attribute, Command, Value
 
 C = Capability
@@ -79,9 +79,12 @@ class Refusal:
 
 def resolve_attribute(command: Command, entity: Entity) -> Attribute | None:
     """The attribute a value or relative change is about, said or implied by the domain."""
+    value = command.value
+    if value is not None and value.text in HVAC_MODES and entity.domain == "climate" \
+            and command.attribute in (None, Attribute.TEMPERATURE):
+        return Attribute.HVAC_MODE  # "set the thermostat to cool", "set the heat to auto"
     if command.attribute is not None:
         return command.attribute
-    value = command.value
     if value is not None and value.text is not None:
         return Attribute.COLOR_TEMP if value.text in COLOR_TEMPS else Attribute.COLOR
     if value is not None and value.unit == "degrees":
@@ -263,7 +266,11 @@ def _plan_set(command: Command, entity: Entity, state: EntityState | None
         pct = _percent(value, low=0)
         return None if pct is None else Planned(domain, "set_percentage", (("percentage", pct),))
     if attribute is Attribute.HVAC_MODE and domain == "climate" and value.text:
-        return Planned(domain, "set_hvac_mode", (("hvac_mode", value.text),))
+        mode = HVAC_MODES.get(value.text, value.text)
+        modes = (state.attributes.get("hvac_modes") if state else None) or ()
+        if modes and mode not in modes:
+            return Refusal(f"the {entity.name} has no {mode.replace('_', ' ')} mode")
+        return Planned(domain, "set_hvac_mode", (("hvac_mode", mode),))
     return None
 
 

@@ -1097,3 +1097,24 @@ def test_a_temperature_the_thermostat_cannot_take_is_refused(command: str,
 def test_how_hot_is_it_asks_for_the_temperature(question: str, answer: str) -> None:
     result = Resolver.from_files(DEMO_HOME, neural=False).resolve(question)
     assert result.response == answer
+
+
+@pytest.mark.parametrize(("command", "service", "data"), [
+    # "cool" was typo-corrected to "cooler" and set the thermostat to 67 degrees.
+    ("set the thermostat to cool", "climate.set_hvac_mode", {"hvac_mode": "cool"}),
+    ("set the heat to auto", "climate.set_hvac_mode", {"hvac_mode": "auto"}),
+    # "warm" was dropped as noise and the lights turned white.
+    ("set the bedroom light to warm white", "light.turn_on", {"color_temp_kelvin": 2700}),
+    ("make the living room ceiling light cool white", "light.turn_on",
+     {"color_temp_kelvin": 5000}),
+])
+def test_modes_and_colour_temperatures_are_values(command: str, service: str,
+                                                  data: dict[str, object]) -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(command)
+    assert [(c.name, c.data) for c in result.actions] == [(service, data)]
+
+
+def test_a_mode_the_thermostat_lacks_is_refused() -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve("set the thermostat to dry")
+    assert result.actions == []
+    assert result.response == "The Thermostat has no dry mode."

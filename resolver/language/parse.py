@@ -32,7 +32,7 @@ from ..logical_form import (
 )
 from ..match import match_targets
 from .tagger import Lexicon, Tag, Tagger
-from .vocabulary import NOUNS
+from .vocabulary import COLOR_TEMPS, HVAC_MODES, NOUNS
 
 GRAMMAR_DIR = Path(__file__).resolve().parent.parent.parent / "grammars"
 
@@ -627,7 +627,10 @@ def _command(parts: list[Any]) -> Command:
         attribute = _COMPARATIVES.get(comparatives[0].text, (action, None))[1]
     if action in (Action.INCREASE, Action.DECREASE) and values and not steps:
         value = None
-    if value is not None and value.text is not None and action is Action.SET:
+    if value is not None and value.text is not None and action is Action.SET \
+            and value.text not in COLOR_TEMPS and value.text not in HVAC_MODES:
+        # A colour; "warm white" or "cool" is for the device to say (a light's colour
+        # temperature, a thermostat's mode).
         attribute = Attribute.COLOR if attribute is None else attribute
     media = obj.media and action is not Action.SET  # not "show us red"
     if (media or action in (Action.PLAY, Action.PAUSE, Action.NEXT, Action.PREVIOUS,

@@ -19,7 +19,7 @@ from lark import Token
 from ..errors import FileError, caret_context
 from ..home import Home, spoken_forms
 from ..text import phrase, words
-from .vocabulary import COLORS, NOUNS, UNITS, words_to_numbers
+from .vocabulary import COLOR_TEMPS, COLORS, HVAC_MODES, NOUNS, UNITS, words_to_numbers
 
 MAX_SPAN = 6
 
@@ -101,6 +101,12 @@ class Tagger:
         # Lowest priority first: later entries of the same phrase win.
         for color in COLORS:
             table[color] = Tag("COLOR", color)
+        # Colour temperatures and thermostat modes are values like colours ("set the lights
+        # to warm white", "set the thermostat to cool"); a mode that is a device noun
+        # ("heat") stays the noun.
+        for value in (*COLOR_TEMPS, *HVAC_MODES):
+            if value not in NOUNS and value != "off":
+                table[value] = Tag("COLOR", value)
         for noun in nouns:
             table[noun] = Tag("NOUN", noun)
         for unit, meaning in UNITS.items():
