@@ -13,7 +13,7 @@ Either way the rules then decide, so "don't kill the lights" is still a negation
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lark import Token
 
@@ -266,11 +266,18 @@ def fallback_move(proposal: Proposal, tags: list[Tag],
     """
     intent = proposal.intent
     transformer = _ToLogicalForm(tags)
-    tokens = [Token(t.kind, t.text, start_pos=i) for i, t in enumerate(tags)
-              if (t.kind in _TARGET_KINDS or (t.kind == "WORD" and t.text in name_words))
-              and not _dummy_it(tags, i)]
+    # What follows "except", "but not" or "leave" is kept out, never acted on.
+    cut = next((i for i, t in enumerate(tags) if t.kind in ("EXCEPT", "LEAVE") or (
+        t.kind == "BUT" and i + 1 < len(tags) and tags[i + 1].kind == "NOT")), len(tags))
+    tokens, excluded = ([Token(t.kind, t.text, start_pos=i) for i, t in enumerate(tags)
+                         if start <= i < end and (t.kind in _TARGET_KINDS or (
+                             t.kind == "WORD" and t.text in name_words))
+                         and not _dummy_it(tags, i)]
+                        for start, end in ((0, cut), (cut, len(tags))))
     obj: _Obj = transformer.obj(tokens) if tokens else _Obj(Target())
     target = obj.target
+    if excluded:
+        target = replace(target, exclude=transformer.obj(excluded).target)
     if not (target.names or target.domains or target.entity_ids) and proposal.domain != "none":
         target = target.merged(Target(domains=(proposal.domain,)))
     negated = any(t.kind == "NEG" for t in tags)

@@ -69,6 +69,17 @@ def match_command(home: Home, command: Command, state: HomeState,
         match = match_targets(home, target, supports, speaker_area)
         if match.ok or match.failure is MatchFailure.AMBIGUOUS:
             break
+    if match.failure is MatchFailure.NOTHING_SAID and command.action is Action.STOP \
+            and command.target.empty:
+        # "stop" alone: whatever is going (a player playing, the vacuum cleaning, a cover
+        # moving); the choice is between those when several are
+        going = tuple(e.id for e in home.entities.values()
+                      if in_use_for(command.action, e, state.get(e.id)) and supports(e))
+        if len(going) == 1:
+            match = MatchResult(entities=going, scope="home")
+        elif going:
+            match = MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched="device",
+                                candidates=going, scope="home")
     if match.failure is MatchFailure.AMBIGUOUS:
         # "pause" with three players of which one plays: that one; of which two play: which
         # of the two

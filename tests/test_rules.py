@@ -1118,3 +1118,53 @@ def test_a_mode_the_thermostat_lacks_is_refused() -> None:
     result = Resolver.from_files(DEMO_HOME, neural=False).resolve("set the thermostat to dry")
     assert result.actions == []
     assert result.response == "The Thermostat has no dry mode."
+
+
+@pytest.mark.parametrize("command", [
+    "turn off the lights in the kitchen and the living room except the floor lamp",
+    "turn off the lights in the living room and the kitchen except the floor lamp",
+])
+def test_an_exclusion_after_a_second_place_is_the_whole_commands(command: str) -> None:
+    # The grammar did not read it, and the proposer's reading turned off only the floor lamp.
+    result = Resolver.from_files(DEMO_HOME).resolve(command)
+    touched = {e for c in result.actions for e in c.entity_ids}
+    assert touched == {"light.kitchen_light", "light.living_room_ceiling",
+                       "light.tv_backlight"}
+
+
+def test_the_proposers_reading_never_acts_on_what_was_excepted() -> None:
+    from resolver.fusion import fallback_move
+    from resolver.language.parse import UtteranceParser
+    from resolver.logical_form import Command
+    from resolver.neural.proposer import Proposal
+
+    parser = UtteranceParser(Home.from_files(DEMO_HOME))
+    tags = list(parser.parse("kill all lamps apart from the floor lamp pronto").tags)
+    move = fallback_move(Proposal((("HassTurnOff", 0.9),), (("light", 0.9),)), tags)
+    assert isinstance(move, Command)
+    assert move.target.exclude is not None and move.target.exclude.names == ("floor lamp",)
+    assert "floor lamp" not in move.target.names
+
+
+def test_stop_alone_stops_what_is_going() -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve("stop")
+    assert [(c.name, c.entity_ids) for c in result.actions] == [
+        ("media_player.media_stop", ("media_player.living_room_tv",))]
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("what's the volume", "The Living Room TV is at volume 35%."),
+    ("what is the brightness of the kitchen light", "The Kitchen Light is off."),
+    ("how bright is the floor lamp", "The Floor Lamp is off."),
+    ("how loud is the tv", "The Living Room TV is at volume 35%."),
+])
+def test_readings_of_players_and_lights(question: str, answer: str) -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(question)
+    assert result.response == answer
+
+
+def test_how_loud_is_it_is_about_what_was_said() -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.resolve("play music on the bedroom speaker")
+    assert resolver.resolve("how loud is it").response == (
+        "The Bedroom Speaker is at volume 20%.")

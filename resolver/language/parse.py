@@ -113,7 +113,8 @@ _VACUUM_VERBS = frozenset({"V_CLEAN", "V_DOCK"})
 _LEVELS = {"low": 33.0, "medium": 66.0, "high": 100.0}
 """Percent a level word stands for (a three-speed fan's steps)."""
 _QUANTITY_QUESTIONS = {"how warm is": "temperature", "how cold is": "temperature",
-                       "how hot is": "temperature", "how humid is": "humidity"}
+                       "how hot is": "temperature", "how humid is": "humidity",
+                       "how bright is": "brightness", "how loud is": "volume"}
 """Question words that say what is asked for."""
 _CHANNELS = frozenset({"channel", "station"})
 """Media words whose up and down are the next and previous one ("channel up")."""
@@ -227,6 +228,14 @@ class UtteranceParser:
                 exclude = last.target.exclude.merged(move.target)
                 out[-1] = replace(last, target=replace(last.target, exclude=exclude))
                 continue
+            if isinstance(move, Fragment) and move.target.exclude is not None \
+                    and isinstance(last, Command):
+                # "turn off the lights in the kitchen and the living room except the floor
+                # lamp": the exclusion ends the whole command, not only its last part.
+                exclude = move.target.exclude
+                if last.target.exclude is not None:
+                    exclude = last.target.exclude.merged(exclude)
+                out[-1] = replace(last, target=replace(last.target, exclude=exclude))
             out.append(move)
         return out
 
@@ -451,9 +460,10 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         asked = self._tag(children[0]).text if isinstance(children[0], Token) else ""
         target = obj.target
         if asked in _QUANTITY_QUESTIONS and state is None:
-            # "how hot is it": the temperature; its "it" stands for nothing said before
+            # "how hot is it": the temperature, and its "it" stands for nothing said before
+            # ("how loud is it" is about what was)
             quantity = quantity or _QUANTITY_QUESTIONS[asked]
-            if target.reference == "it":
+            if target.reference == "it" and quantity in ("temperature", "humidity"):
                 target = replace(target, reference=None)
         # "what's on in the kitchen", "what lights are on": which of them are
         which = (state is not None and isinstance(children[0], Token)
@@ -500,7 +510,11 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             if isinstance(child, Token):
                 marker = {"TOO": "too", "WHAT_ABOUT": "what about",
                           "SAME_FOR": "same for"}.get(child.type, marker)
-        return Fragment(obj.target, marker, obj.quantity)
+        target = obj.target
+        excluded = [c.target for c in children if isinstance(c, _Excluded)]
+        if excluded:
+            target = replace(target, exclude=excluded[0])
+        return Fragment(target, marker, obj.quantity)
 
     def answer(self, tokens: list[Token]) -> Answer:
         return Answer(yes=any(t.type == "YES" for t in tokens))

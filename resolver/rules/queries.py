@@ -51,6 +51,8 @@ its doors and blinds, not its car charger that is on; "is anything on in the kit
 NAMED_AT_MOST = 5
 """Devices a "which" answer names before it counts the rest."""
 
+_READ_FROM = {"volume": "media_player", "brightness": "light"}
+"""What a quantity asked of no device is read from ("what's the volume")."""
 _QUANTITY_ATTRIBUTES = {"temperature": "current_temperature", "temp": "current_temperature",
                         "humidity": "current_humidity", "setpoint": "temperature"}
 
@@ -166,6 +168,10 @@ def _value(home: Home, state: HomeState, query: Query, speaker_area: str | None)
     """"what's the temperature outside": a sensor's value, or a thermostat's reading."""
     quantity = query.quantity or ""
     target = query.target
+    if quantity in _READ_FROM and not (target.names or target.entity_ids or target.domains):
+        # "what's the volume": of the players (the one playing first)
+        query = replace(query, target=target.merged(Target(domains=(_READ_FROM[quantity],))))
+        target = query.target
     if target.names or target.entity_ids or (target.domains and "sensor" not in target.domains):
         # A device was named ("the thermostat"): its own reading.
         answer = _device_reading(home, state, query, speaker_area)
@@ -214,8 +220,10 @@ def _value(home: Home, state: HomeState, query: Query, speaker_area: str | None)
 
 def _device_reading(home: Home, state: HomeState, query: Query,
                     speaker_area: str | None) -> QueryAnswer | None:
-    match = match_targets(home, replace(query.target, words=()), None, speaker_area)
-    for entity_id in match.entities:
+    match = match_targets(home, replace(query.target, words=(), plural=True), None,
+                          speaker_area)
+    busy = {"playing", "on"}
+    for entity_id in sorted(match.entities, key=lambda e: state[e].state not in busy):
         entity, attrs = home.entities[entity_id], state[entity_id].attributes
         name = f"The {display_name(entity.name)}"
         if entity.domain == "climate":
@@ -232,6 +240,8 @@ def _device_reading(home: Home, state: HomeState, query: Query,
         if entity.domain == "light" and attrs.get("brightness"):
             pct = round(float(attrs["brightness"]) * 100 / 255)
             return QueryAnswer(f"{name} is at {pct}% brightness.", (entity_id,))
+        if entity.domain == "light" and state[entity_id].state == "off":
+            return QueryAnswer(f"{name} is off.", (entity_id,))
         if entity.domain in READ_DOMAINS:
             return QueryAnswer(f"{name} is {_spoken_state(state, entity_id)}.", (entity_id,))
     return None
