@@ -31,6 +31,7 @@ from ..logical_form import (
     Value,
 )
 from ..match import match_targets
+from ..resolve import EVERYTHING
 from .tagger import Lexicon, Tag, Tagger
 from .vocabulary import COLOR_TEMPS, HVAC_MODES, NOUNS
 
@@ -654,9 +655,9 @@ def _command(parts: list[Any]) -> Command:
         target = target.merged(Target(domains=("media_player",)))
     if verb is not None and verb.text == "lock up" and action is Action.LOCK and not (
             target.names or target.domains or target.reference or target.words):
-        # "lock up", "lock up downstairs": every lock there, or in the home
-        target = replace(target.merged(Target(domains=("lock",), plural=True, all=True)),
-                         everywhere=not target.placed)
+        # "lock up", "lock up downstairs": as "lock everything" (every lock there, or in
+        # the home)
+        target = replace(target, reference=EVERYTHING)
     cleaning = any(v.kind in _VACUUM_VERBS for v in verbs) or any(
         w.kind == "ACTIVITY" and _ACTIVITIES.get(w.text) == "vacuum" for w in words)
     if cleaning and not target.names and "vacuum" not in target.domains:
