@@ -291,6 +291,10 @@ def move_text(move: Mapping[str, Any]) -> str:
         text = f"{c.get('action', '?')}({', '.join(a for a in args if a)})"
         if c.get("negated"):
             text = f"not {text}"
+        if c.get("stepwise"):
+            text += "  [a step]"
+        if c.get("when"):
+            text += f"  [{c['when']}]"
         if c.get("objection"):
             text += "  [objection]"
         return text

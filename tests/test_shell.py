@@ -310,6 +310,12 @@ def test_logical_form_reads_as_one_line() -> None:
     move = {"command": {"action": "set", "target": {"reference": "it"},
                         "value": {"number": 40, "unit": "percent"}}}
     assert move_text(move) == "set(ref=it, value=40%)"
+    move = {"command": {"action": "turn_off", "target": {"domains": ["light"]},
+                        "when": "in 5 minutes"}}
+    assert move_text(move) == "turn_off(domain=light)  [in 5 minutes]"
+    move = {"command": {"action": "increase", "target": {"domains": ["cover"]},
+                        "attribute": "position", "stepwise": True}}
+    assert move_text(move) == "increase(domain=cover, attribute=position)  [a step]"
     assert move_text({"undo": True}) == "undo"
     assert move_text({"something_new": 1}) == '{"something_new": 1}'
 
