@@ -266,9 +266,11 @@ def fallback_move(proposal: Proposal, tags: list[Tag],
     """
     intent = proposal.intent
     transformer = _ToLogicalForm(tags)
-    # What follows "except", "but not" or "leave" is kept out, never acted on.
+    # What follows "except", "but not", "leave" or a "not" after the target is kept out,
+    # never acted on.
     cut = next((i for i, t in enumerate(tags) if t.kind in ("EXCEPT", "LEAVE") or (
-        t.kind == "BUT" and i + 1 < len(tags) and tags[i + 1].kind == "NOT")), len(tags))
+        t.kind == "BUT" and i + 1 < len(tags) and tags[i + 1].kind == "NOT") or (
+        t.kind == "NOT" and any(u.kind in _TARGET_KINDS for u in tags[:i]))), len(tags))
     tokens, excluded = ([Token(t.kind, t.text, start_pos=i) for i, t in enumerate(tags)
                          if start <= i < end and (t.kind in _TARGET_KINDS or (
                              t.kind == "WORD" and t.text in name_words))

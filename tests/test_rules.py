@@ -1168,3 +1168,14 @@ def test_how_loud_is_it_is_about_what_was_said() -> None:
     resolver.resolve("play music on the bedroom speaker")
     assert resolver.resolve("how loud is it").response == (
         "The Bedroom Speaker is at volume 20%.")
+
+
+@pytest.mark.parametrize("command", [
+    # Both had turned off only the porch light (the proposer's reading of the words).
+    "turn off the lights, not the porch light",
+    "turn off the lights not the porch light",
+])
+def test_not_after_a_command_leaves_that_out(command: str) -> None:
+    result = Resolver.from_files(DEMO_HOME).resolve(command)
+    touched = {e for c in result.actions for e in c.entity_ids}
+    assert len(touched) == 15 and "light.porch_light" not in touched

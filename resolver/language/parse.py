@@ -211,6 +211,8 @@ class UtteranceParser:
         except LarkError as err:
             return ParseResult(None, tuple(tags), f"not understood ({err})")
         moves = self._listed_exceptions(moves)
+        if any(isinstance(m, Repair) and m.target is None and m.value is None for m in moves):
+            return ParseResult(None, tuple(tags), "not which one, and which one instead?")
         normalized = " ".join(t.text for t in tags)
         content = " ".join(t.text for t in tags if t.kind not in ("FILLER", "COMMA"))
         return ParseResult(Utterance(tuple(moves), normalized, content), tuple(tags),
@@ -227,6 +229,15 @@ class UtteranceParser:
                     and isinstance(last, Command) and last.target.exclude is not None \
                     and self._within(move.target, last.target):
                 exclude = last.target.exclude.merged(move.target)
+                out[-1] = replace(last, target=replace(last.target, exclude=exclude))
+                continue
+            if isinstance(move, Repair) and move.target is None and move.value is None \
+                    and move.replaced is not None and isinstance(last, Command) \
+                    and not last.negated:
+                # "turn off the lights, not the porch light": left out, not a correction
+                exclude = move.replaced
+                if last.target.exclude is not None:
+                    exclude = last.target.exclude.merged(exclude)
                 out[-1] = replace(last, target=replace(last.target, exclude=exclude))
                 continue
             if isinstance(move, Fragment) and move.target.exclude is not None \
@@ -482,7 +493,12 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
     def repair(self, children: list[Any]) -> Repair:
         objs = [c for c in children if isinstance(c, _Obj)]
         if len(objs) == 1 and any(isinstance(c, Token) and c.type == "NOT" for c in children):
-            objs = self._split(objs[0])
+            split = self._split(objs[0])
+            if split is None:
+                # "not the porch light" alone: what a command just said leaves out, or
+                # nothing to read (see UtteranceParser._listed_exceptions)
+                return Repair(replaced=objs[0].target)
+            objs = split
         values = _values(children)
         if len(objs) == 2:
             return Repair(target=objs[1].target, replaced=objs[0].target)
@@ -490,14 +506,14 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             return Repair(value=values[0])
         return Repair(target=objs[0].target)
 
-    def _split(self, obj: _Obj) -> list[_Obj]:
+    def _split(self, obj: _Obj) -> list[_Obj] | None:
         """"not the bathroom the bedroom", said without the comma: the run of target words
-        splits where a determiner starts the second target."""
+        splits where a determiner starts the second target (None: it does not split)."""
         tokens = obj.tokens
         starts = [i for i in range(1, len(tokens))
                   if tokens[i].type == "DET" and tokens[i - 1].type != "DET"]
         if len(starts) != 1:
-            raise NotUnderstood("not which one, and which one instead?")
+            return None
         return [self.obj(list(tokens[: starts[0]])), self.obj(list(tokens[starts[0]:]))]
 
     def fragment(self, children: list[Any]) -> Fragment | Command | Again:
