@@ -271,11 +271,11 @@ def fallback_move(proposal: Proposal, tags: list[Tag],
     cut = next((i for i, t in enumerate(tags) if t.kind in ("EXCEPT", "LEAVE") or (
         t.kind == "BUT" and i + 1 < len(tags) and tags[i + 1].kind == "NOT") or (
         t.kind == "NOT" and any(u.kind in _TARGET_KINDS for u in tags[:i]))), len(tags))
-    tokens, excluded = ([Token(t.kind, t.text, start_pos=i) for i, t in enumerate(tags)
-                         if start <= i < end and (t.kind in _TARGET_KINDS or (
-                             t.kind == "WORD" and t.text in name_words))
-                         and not _dummy_it(tags, i)]
-                        for start, end in ((0, cut), (cut, len(tags))))
+    kept = [Token(t.kind, t.text, start_pos=i) for i, t in enumerate(tags)
+            if (t.kind in _TARGET_KINDS or (t.kind == "WORD" and t.text in name_words))
+            and not _dummy_it(tags, i)]
+    tokens = [t for t in kept if int(t.start_pos or 0) < cut]
+    excluded = [t for t in kept if int(t.start_pos or 0) >= cut]
     obj: _Obj = transformer.obj(tokens) if tokens else _Obj(Target())
     target = obj.target
     if excluded:

@@ -80,6 +80,10 @@ OPPOSED = _opposition()
 lights play the hallway"), and a proposal of one is not acted on when the words say the
 other ("the vacuum should stop" is not a start)."""
 
+EVERYTHING = "everything"
+"""The :attr:`Target.reference` of "everything" (and "lock up"): every device of a place, or
+of the home; never what was said before (a sweep said after a command on the thermostat is
+not about the thermostat)."""
 WHERE = "where"
 """The :attr:`Query.quantity` of "where is the vacuum": the answer says where it is."""
 

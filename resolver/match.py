@@ -162,8 +162,7 @@ def match_targets(
     # 5. One or many: some of several, not said which ("two of the lights"), needs a
     # choice, and so does a singular target over the whole home.
     if target.part and len(candidates) > 1:
-        return MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched=spoken_noun(target),
-                           candidates=tuple(e.id for e in candidates), scope=scope, part=True)
+        return _which_of(target, candidates, scope)
     # A noun that is also some entities' name or alias ("the ceiling light") narrows the
     # choice to them.
     if len(candidates) > 1 and not (target.plural or target.all or target.everywhere):
@@ -204,9 +203,14 @@ def _match_known(home: Home, target: Target, supports: Supports | None) -> Match
     if not known:
         return MatchResult(failure=MatchFailure.NOTHING_SAID)
     if target.part and len(known) > 1:  # "turn off two of them"
-        return MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched=spoken_noun(target),
-                           candidates=tuple(e.id for e in known), scope="named", part=True)
+        return _which_of(target, known, "named")
     return MatchResult(entities=tuple(e.id for e in known), scope="named")
+
+
+def _which_of(target: Target, candidates: list[Entity], scope: str) -> MatchResult:
+    """Some of ``candidates`` were asked for, not said which ("half the lights"): ask."""
+    return MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched=spoken_noun(target),
+                       candidates=tuple(e.id for e in candidates), scope=scope, part=True)
 
 
 def _described_by(home: Home, entity: Entity, words: tuple[str, ...]) -> bool:

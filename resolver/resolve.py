@@ -18,7 +18,7 @@ from .actions import (
     resolve_attribute,
 )
 from .home import Entity, Home, HomeState
-from .logical_form import Action, Attribute, Command, Target
+from .logical_form import EVERYTHING, Action, Attribute, Command, Target
 from .match import MatchFailure, MatchResult, match_targets, spoken_noun
 from .responses import describe_entities, done, failed
 
@@ -75,9 +75,7 @@ def match_command(home: Home, command: Command, state: HomeState,
         # moving); the choice is between those when several are
         going = tuple(e.id for e in home.entities.values()
                       if in_use_for(command.action, e, state.get(e.id)) and supports(e))
-        if len(going) == 1:
-            match = MatchResult(entities=going, scope="home")
-        elif going:
+        if going:  # narrowed below, as any choice between devices by their state
             match = MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched="device",
                                 candidates=going, scope="home")
     if match.failure is MatchFailure.AMBIGUOUS:
@@ -147,9 +145,6 @@ def resolve_command(home: Home, command: Command, state: HomeState,
     return CommandOutcome(calls=calls, response=done(home, calls), match=match, trace=trace)
 
 
-EVERYTHING = "everything"
-"""Every device of a place, or of the home; never what was said before (a sweep said after
-a command on the thermostat is not about the thermostat)."""
 SWEEPING = frozenset({EVERYTHING, "all of it"})
 """Words that stand for every device of a place rather than for something said before."""
 _SWITCHED = ("light", "switch", "fan", "input_boolean", "media_player")

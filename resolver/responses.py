@@ -67,12 +67,17 @@ def describe_entities(home: Home, entity_ids: Sequence[str]) -> str:
     names = [display_name(home.entities[e].name) for e in entity_ids if e in home.entities]
     if len(names) <= 3:
         return join_names([f"the {n}" for n in names])
-    domains = {home.entities[e].domain for e in entity_ids}
-    noun = _NOUN_PLURALS.get(domains.pop(), "devices") if len(domains) == 1 else "devices"
+    noun = _plural_noun(home, entity_ids)
     areas = {home.entities[e].area for e in entity_ids}
     if len(areas) == 1 and None not in areas:
         return f"{len(names)} {noun} in the {home.areas[areas.pop()].name}"  # type: ignore[index]
     return f"{len(names)} {noun}"
+
+
+def _plural_noun(home: Home, entity_ids: Sequence[str]) -> str:
+    """"lights" for lights, "devices" for a mix."""
+    domains = {home.entities[e].domain for e in entity_ids}
+    return _NOUN_PLURALS.get(domains.pop(), "devices") if len(domains) == 1 else "devices"
 
 
 def names_several(home: Home, entity_ids: Sequence[str]) -> bool:
@@ -149,22 +154,17 @@ def failed(home: Home, match: MatchResult, what: str) -> str:
         return f"There is no {match.unmatched or what} in this home."
     if f is MatchFailure.NO_SPEAKER_AREA:
         return "I don't know which room you are in; please name the room."
-    if f is MatchFailure.AMBIGUOUS and match.part:
-        # "turn off half the lights": which of them.
-        kinds = {home.entities[e].domain for e in match.candidates}
-        noun = _NOUN_PLURALS.get(kinds.pop(), "devices") if len(kinds) == 1 else "devices"
-        if len(match.candidates) > MAX_OPTIONS:
-            return (f"Which of the {noun} do you mean? There are {len(match.candidates)}; "
-                    f"say their names or the room.")
-        options = [f"the {display_name(home.entities[e].name)}" for e in match.candidates]
-        return f"Which of the {noun} do you mean: {join_names(options, 'or')}?"
     if f is MatchFailure.AMBIGUOUS:
-        noun = match.unmatched or what or "one"
+        # "which lock", or, when some of several were asked for ("turn off half the
+        # lights"), "which of the lights"
+        noun = (f"of the {_plural_noun(home, match.candidates)}" if match.part
+                else match.unmatched or what or "one")
         if len(match.candidates) > MAX_OPTIONS:
             areas = {home.entities[e].area for e in match.candidates} - {None}
-            where = " in which room" if len(areas) > 1 else ""
+            room = " or the room" if match.part or len(areas) > 1 else ""
+            names = "their names" if match.part else "its name"
             return (f"Which {noun} do you mean? There are {len(match.candidates)}; "
-                    f"say its name{where and ' or the room'}.")
+                    f"say {names}{room}.")
         options = [f"the {display_name(home.entities[e].name)}" for e in match.candidates]
         return f"Which {noun} do you mean: {join_names(options, 'or')}?"
     if f is MatchFailure.NO_REFERENCE:

@@ -14,6 +14,7 @@ from lark.lexer import Lexer
 
 from ..home import Home
 from ..logical_form import (
+    EVERYTHING,
     OPPOSED,
     WHERE,
     Action,
@@ -31,7 +32,6 @@ from ..logical_form import (
     Value,
 )
 from ..match import match_targets
-from ..resolve import EVERYTHING
 from .tagger import Lexicon, Tag, Tagger
 from .vocabulary import COLOR_TEMPS, HVAC_MODES, NOUNS
 
@@ -221,33 +221,27 @@ class UtteranceParser:
     def _listed_exceptions(self, moves: list[Move]) -> list[Move]:
         """"all the lights except the kitchen and the hallway": a bare target right after an
         exclusion, of the kind the command acts on, is excluded too, not acted on ("... except
-        the kitchen, and the TV" still turns the TV off)."""
+        the kitchen, and the TV" still turns the TV off). A lone "not X" right after a command
+        ("turn off the lights, not the porch light") is left out of it, and an exclusion
+        ending a second part ("... in the kitchen and the living room except the floor
+        lamp") is the whole command's."""
         out: list[Move] = []
         for move in moves:
             last = out[-1] if out else None
+            if not isinstance(last, Command):
+                out.append(move)
+                continue
             if isinstance(move, Fragment) and move.marker is None and move.quantity is None \
-                    and isinstance(last, Command) and last.target.exclude is not None \
+                    and last.target.exclude is not None \
                     and self._within(move.target, last.target):
-                exclude = last.target.exclude.merged(move.target)
-                out[-1] = replace(last, target=replace(last.target, exclude=exclude))
+                out[-1] = _also_excluding(last, move.target)
                 continue
             if isinstance(move, Repair) and move.target is None and move.value is None \
-                    and move.replaced is not None and isinstance(last, Command) \
-                    and not last.negated:
-                # "turn off the lights, not the porch light": left out, not a correction
-                exclude = move.replaced
-                if last.target.exclude is not None:
-                    exclude = last.target.exclude.merged(exclude)
-                out[-1] = replace(last, target=replace(last.target, exclude=exclude))
+                    and move.replaced is not None and not last.negated:
+                out[-1] = _also_excluding(last, move.replaced)
                 continue
-            if isinstance(move, Fragment) and move.target.exclude is not None \
-                    and isinstance(last, Command):
-                # "turn off the lights in the kitchen and the living room except the floor
-                # lamp": the exclusion ends the whole command, not only its last part.
-                exclude = move.target.exclude
-                if last.target.exclude is not None:
-                    exclude = last.target.exclude.merged(exclude)
-                out[-1] = replace(last, target=replace(last.target, exclude=exclude))
+            if isinstance(move, Fragment) and move.target.exclude is not None:
+                out[-1] = _also_excluding(last, move.target.exclude)
             out.append(move)
         return out
 
@@ -262,6 +256,13 @@ class UtteranceParser:
             named = match_targets(self.home, Target(names=part.names))
             domains |= {self.home.entities[e].domain for e in named.entities}
         return domains <= set(whole.domains)
+
+
+def _also_excluding(command: Command, excluded: Target) -> Command:
+    """``command`` with ``excluded`` left out as well."""
+    exclude = command.target.exclude
+    exclude = excluded if exclude is None else exclude.merged(excluded)
+    return replace(command, target=replace(command.target, exclude=exclude))
 
 
 def _describe(err: UnexpectedInput, tags: list[Tag]) -> str:

@@ -21,6 +21,7 @@ from ..context import ActionRecord, DialogContext, OpenQuestion
 from ..home import Home, HomeState
 from ..language.vocabulary import words_to_numbers
 from ..logical_form import (
+    EVERYTHING,
     OPPOSITE,
     Action,
     Again,
@@ -36,7 +37,6 @@ from ..logical_form import (
 )
 from ..match import MatchFailure, MatchResult, match_targets
 from ..resolve import (
-    EVERYTHING,
     command_trace,
     intent_of,
     match_command,
