@@ -252,13 +252,13 @@ def target_text(target: Mapping[str, Any]) -> str:
             parts.append(f"{label}={_quoted(target[key])}")
     if target.get("reference"):
         parts.append(f"ref={target['reference']}")
-    for flag in ("all", "plural", "one", "here", "everywhere"):
+    for flag in ("all", "part", "plural", "one", "here", "everywhere"):
         if target.get(flag):
             parts.append(flag)
     if isinstance(target.get("except"), Mapping):
         parts.append(f"except({target_text(target['except'])})")
     known = {"names", "entity_ids", "areas", "floors", "domains", "device_classes", "words",
-             "reference", "all", "plural", "one", "here", "everywhere", "except"}
+             "reference", "all", "part", "plural", "one", "here", "everywhere", "except"}
     parts.extend(f"{k}={v}" for k, v in target.items() if k not in known)
     return ", ".join(parts)
 

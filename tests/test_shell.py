@@ -316,6 +316,9 @@ def test_logical_form_reads_as_one_line() -> None:
     move = {"command": {"action": "increase", "target": {"domains": ["cover"]},
                         "attribute": "position", "stepwise": True}}
     assert move_text(move) == "increase(domain=cover, attribute=position)  [a step]"
+    move = {"command": {"action": "turn_off", "target": {"domains": ["light"], "plural": True,
+                                                         "part": True}}}
+    assert move_text(move) == "turn_off(domain=light, part, plural)"
     assert move_text({"undo": True}) == "undo"
     assert move_text({"something_new": 1}) == '{"something_new": 1}'
 
