@@ -1017,6 +1017,7 @@ def test_channels_go_up_and_down_not_the_volume(command: str, service: str) -> N
     "in ten minutes turn off the tv", "turn on the porch light when i get home",
     "turn off the lights at 11 pm", "turn on the fan for half an hour",
     "start the vacuum tomorrow morning", "turn off the lights in the morning",
+    "turn on the kitchen light in one minute", "at one pm turn on the kitchen light",
     # the proposer's reading of words the grammar does not read keeps the time too
     "brew coffee at 6 am",
 ])

@@ -15,7 +15,7 @@ import pytest
 from resolver import Resolver
 from resolver.home import Home
 from resolver.language.parse import GRAMMAR_DIR
-from resolver.language.tagger import Lexicon
+from resolver.language.tagger import Lexicon, Tagger
 from resolver.speech import sphinx
 from resolver.speech.audio import (
     MAX_SECONDS,
@@ -399,6 +399,17 @@ def test_generated_sentences_use_every_name_and_shape(recognizer: sphinx.SphinxR
     assert any(s.startswith(("no don't", "don't")) for s in sentences)
     assert any(s.startswith(("i meant", "actually")) for s in sentences)
     assert sentences == recognizer.grammar.sentences(sphinx.SENTENCES)  # seeded
+    # what the text path reads since the first word models: times, parts, levels, "where"
+    assert any(s.endswith(" minutes") or s.startswith("in ") for s in sentences)
+    for word in ("half", "high", "where", "sunset"):
+        assert f" {word} " in f" {joined} ", word
+
+
+def test_every_time_the_speech_grammar_says_is_read_as_later(home: Home) -> None:
+    tagger = Tagger(home, Lexicon.from_file(Path(GRAMMAR_DIR) / "lexicon.txt"))
+    for phrase in sphinx.later_phrases():
+        kinds = [t.kind for t in tagger.tag(f"turn on the kitchen light {phrase}")]
+        assert kinds[-1] == "LATER" and kinds.count("LATER") == 1, (phrase, kinds)
 
 
 def test_missing_words_get_a_fallback_pronunciation_or_are_left_out(recognizer: sphinx.SphinxRecognizer) -> None:

@@ -286,7 +286,7 @@ def _time_span(tokens: list[str], i: int) -> int:
         return 2 if following in _PARTS_OF_DAY else 1
     if word in ("in", "after", "for", "within") and following:
         j = i + 1
-        while j < n and j - i <= 4 and (tokens[j] in _AMOUNTS or _is_number(tokens[j])):
+        while j < n and j - i <= 4 and (tokens[j] in _AMOUNTS or _is_count(tokens[j])):
             j += 1
         if j > i + 1 and j < n and tokens[j] in _DURATIONS:
             return j + 1 - i
@@ -297,7 +297,7 @@ def _time_span(tokens: list[str], i: int) -> int:
         if following in _TIMES_OF_DAY:
             return 2
         j = i + 1
-        while j < n and j - i <= 2 and _is_number(tokens[j]):
+        while j < n and j - i <= 2 and _is_count(tokens[j]):
             j += 1
         if j > i + 1 and j < n and tokens[j] in _CLOCK:
             return j + 1 - i
@@ -312,6 +312,11 @@ def _time_span(tokens: list[str], i: int) -> int:
             j += 1
         return j - i  # "when I get home"
     return 0
+
+
+def _is_count(word: str) -> bool:
+    """A number in a time: digits, or "one" (which is otherwise "the bedroom one")."""
+    return word == "one" or _is_number(word)
 
 
 def _is_number(word: str) -> bool:

@@ -284,6 +284,7 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
     g.phrases("SIDE", ["front", "back", "left", "right", "top", "bottom", "other", "big",
                        "small", "main", "middle"])
     g.phrases("ONOFF", ["on", "off"])
+    g.phrases("LATER", later_phrases())
 
     # Weights (/n/) say how often each shape is generated for the language model.
 
@@ -299,11 +300,11 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
     g.shape("target",
             "/10/ <DET> <thing>", "/3/ <NAME>", "/2/ <DET> <thing> <location>",
             "/2/ <QUANT> [<DET>] <NOUN> [<location>]", "/2/ <place>", "/2/ <IT>",
-            "/1/ <location>")
+            "/1/ <location>", "/1/ (<PART> | <NUMBER> of) [<DET>] (<NOUN> | <IT>)")
 
     # -- values: "to 50 percent", "by 10", "red", "72 degrees", "to the max", "a bit dimmer"
     g.shape("value", "/4/ <NUMBER> [<UNIT>]", "/1/ <EXTREME>", "/1/ <COLOR>",
-            "/1/ <COLOR_TEMP>")
+            "/1/ <COLOR_TEMP>", "/1/ <LEVEL>")
     g.shape("setting", "/6/ <TO> <value>", "/1/ <value>", "/1/ <BY> <NUMBER> [<UNIT>]",
             "/1/ (<UP> | <DOWN>) [<TO> <value> | <BY> <NUMBER> [<UNIT>]]")
     g.shape("comparison", "[<DEGREE>] <COMPARATIVE>")
@@ -342,7 +343,8 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
             "/1/ <DEGREE> <COMPARATIVE> <FILLER>")
     g.shape("query",
             "/3/ <IS> <target> (<STATE> | <particle>) [<location>]",
-            "/2/ <WHAT> <target> [<location>]", "/1/ <WHAT> <target> <V_SET> <TO>")
+            "/2/ <WHAT> <target> [<location>]", "/1/ <WHAT> <target> <V_SET> <TO>",
+            "/1/ <WHERE> <target>")
     g.shape("undo", "/3/ <UNDO>", "/1/ <NO> <UNDO>", "/1/ <NO> <NEG>")
     g.shape("answer", "/3/ <YES>", "/3/ <NO>", "/1/ <NO> <FILLER>", "/1/ <YES> <FILLER>")
     g.shape("move",
@@ -350,8 +352,28 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
             "/2/ <fragment>", "/2/ <followup>", "/2/ <query>", "/1/ <undo>", "/1/ <answer>")
     g.shape("utterance",
             "/12/ <move>", "/1/ <FILLER> <move>", "/1/ <move> <FILLER>",
-            "/1/ <command> <SEP> <command>", "/1/ <command> <SEP> <target>")
+            "/1/ <command> <SEP> <command>", "/1/ <command> <SEP> <target>",
+            "/1/ <command> <LATER>", "/1/ <LATER> <command>")
     return g.grammar(spelled)
+
+
+def later_phrases() -> list[str]:
+    """Times said for later, as the tagger reads them (``Command.when``): "in five minutes",
+    "at seven pm", "at sunset", "tomorrow morning", "when i get home"."""
+    counts = ["a", "one", "two", "five", "ten", "fifteen", "twenty", "thirty", "a few",
+              "a couple of"]
+    out = [f"in {count} {unit}{'' if count in ('a', 'one') else 's'}"
+           for count in counts for unit in ("minute", "hour", "second")]
+    out += ["in an hour", "in half an hour", "in a quarter of an hour", "in the morning",
+            "in the evening", "in the afternoon", "later", "tonight", "tomorrow", "overnight",
+            "daily", "every day", "every night", "every morning", "every evening",
+            "tomorrow morning", "tomorrow night", "tomorrow evening", "this evening",
+            "this afternoon", "when i get home", "when i arrive home", "when i leave",
+            "when we get home", "when i wake up", "when it gets dark"]
+    out += [f"at {time}" for time in ("sunset", "sunrise", "noon", "midnight", "night",
+                                      "bedtime", "dawn", "dusk")]
+    out += [f"at {number_words(hour)} {half}" for hour in range(1, 13) for half in ("am", "pm")]
+    return out
 
 
 # -- sentences from the grammar -------------------------------------------------------
