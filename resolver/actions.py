@@ -281,22 +281,31 @@ def _plan_step(command: Command, entity: Entity, state: EntityState | None) -> P
     domain, caps = entity.domain, entity.capabilities
     attrs = state.attributes if state else {}
     step = command.value.number if command.value and command.value.number else None
+    share = command.value is not None and command.value.unit == "times"
+    on = state is not None and state.state != "off"
+
+    def by(level: float) -> float | None:
+        """The step said, in points of a 0-100 level: "by half" is half of ``level``."""
+        return None if step is None else round(step * level) if share else step
+
     if attribute is Attribute.BRIGHTNESS and domain == "light" and C.BRIGHTNESS in caps:
-        amount = int(step or BRIGHTNESS_STEP)
+        level = float(attrs.get("brightness") or 0) * 100 / 255 if on else 0.0
+        amount = int(by(level) or BRIGHTNESS_STEP)
         return Planned(domain, "turn_on", (("brightness_step_pct", sign * amount),))
     if attribute is Attribute.SPEED and domain == "fan" and C.SPEED in caps:
-        amount = step or attrs.get("percentage_step") or FAN_STEP
+        level = float(attrs.get("percentage") or 0) if on else 0.0
+        amount = by(level) or attrs.get("percentage_step") or FAN_STEP
         service = "increase_speed" if up else "decrease_speed"
         return Planned(domain, service, (("percentage_step", _num(amount)),))
     if attribute is Attribute.VOLUME and domain == "media_player" and C.VOLUME in caps:
         current = float(attrs.get("volume_level") or 0.0)
         current = current / 100 if current > 1 else current
-        level = min(max(current + sign * (step or VOLUME_STEP) / 100.0, 0.0), 1.0)
+        level = min(max(current + sign * (by(current * 100) or VOLUME_STEP) / 100.0, 0.0), 1.0)
         return Planned(domain, "volume_set", (("volume_level", round(level, 2)),))
     if attribute is Attribute.TEMPERATURE and domain == "climate" and C.TEMPERATURE in caps:
         current = attrs.get("temperature", attrs.get("current_temperature"))
-        if current is None:
-            return None
+        if current is None or share:
+            return None  # half a temperature is no setting anyone means
         amount = step or attrs.get("target_temp_step") or TEMPERATURE_STEP
         new = float(current) + sign * float(amount)
         low, high = attrs.get("min_temp"), attrs.get("max_temp")
@@ -310,7 +319,7 @@ def _plan_step(command: Command, entity: Entity, state: EntityState | None) -> P
         if (step is None and not command.stepwise) or C.POSITION not in caps:
             return Planned(domain, f"{'open' if up else 'close'}_{suffix}")
         current = _position(attrs)
-        new = min(max(current + sign * (step or POSITION_STEP), 0), 100)
+        new = min(max(current + sign * (by(current) or POSITION_STEP), 0), 100)
         return Planned(domain, f"set_{suffix}_position", (("position", int(new)),))
     return None
 

@@ -282,6 +282,9 @@ def test_a_malformed_lexicon_line_is_refused_with_its_place(tmp_path: Path, line
     ("set it to one", ["set", "it", "to", "one"]),  # the tagger makes this one a NUMBER
     ("point five", ["point", "5"]),
     ("turn on the lights", ["turn", "on", "the", "lights"]),
+    ("set it to half", ["set", "it", "to", "50", "percent"]),
+    ("dim it by half please", ["dim", "it", "by", "0.5", "times", "please"]),
+    ("turn off half the lights", ["turn", "off", "half", "the", "lights"]),
 ])
 def test_words_to_numbers(said: str, read: list[str]) -> None:
     assert words_to_numbers(said.split()) == read

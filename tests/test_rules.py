@@ -1162,7 +1162,20 @@ def test_not_after_a_command_leaves_that_out(command: str) -> None:
     ("set the bedroom light to warm white", "light.turn_on", {"color_temp_kelvin": 2700}),
     ("make the living room ceiling light cool white", "light.turn_on",
      {"color_temp_kelvin": 5000}),
+    # "by half" is half of the present level (the TV plays at 35%), not 50 points.
+    ("turn the volume down by half", "media_player.volume_set", {"volume_level": 0.17}),
+    ("turn the tv volume up by half", "media_player.volume_set", {"volume_level": 0.53}),
+    ("turn the volume down by 10", "media_player.volume_set", {"volume_level": 0.25}),
 ])
 def test_values_said_as_words(command: str, service: str, data: dict[str, object]) -> None:
     result = Resolver.from_files(DEMO_HOME, neural=False).resolve(command)
     assert [(c.name, c.data) for c in result.actions] == [(service, data)]
+
+
+def test_dimming_by_half_halves_the_brightness() -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.resolve("set the kitchen light to 80 percent", session="half")
+    dimmed = resolver.resolve("dim it by half", session="half")
+    assert [c.data for c in dimmed.actions] == [{"brightness_step_pct": -40}]
+    brightened = resolver.resolve("brighten it by half", session="half")
+    assert [c.data for c in brightened.actions] == [{"brightness_step_pct": 20}]

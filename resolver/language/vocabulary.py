@@ -72,6 +72,7 @@ HVAC_MODES = {"heat": "heat", "heating": "heat", "cool": "cool", "cooling": "coo
               "fan only": "fan_only", "off": "off", "eco": "auto"}
 
 UNITS = {
+    "times": "times",  # a share of the present level: "by half" is "by 0.5 times"
     "%": "percent",
     "percent": "percent",
     "per cent": "percent",
@@ -110,8 +111,9 @@ def words_to_numbers(words: list[str]) -> list[str]:
     while i < n:
         half = _half(words, i)
         if half:
-            # "open the blinds halfway", "set it to half": fifty percent
-            out += ["50", "percent"]
+            # "open the blinds halfway", "set it to half": fifty percent; "turn it down by
+            # half": half of what it is
+            out += ["0.5", "times"] if i > 0 and words[i - 1] == "by" else ["50", "percent"]
             i += half
             continue
         value, j = _read_number(words, i)
@@ -134,14 +136,15 @@ def words_to_numbers(words: list[str]) -> list[str]:
 
 def _half(words: list[str], i: int) -> int:
     """How many words at ``i`` say "half" as an amount: "halfway", "half way", or "half"
-    after "to" or at the end ("set it to half", "open the blinds half"); 0 otherwise."""
+    after "to" or "by" or at the end ("set it to half", "dim it by half", "open the blinds
+    half"); 0 otherwise."""
     if words[i] == "halfway":
         return 1
     if words[i] != "half":
         return 0
     if i + 1 < len(words) and words[i + 1] == "way":
         return 2
-    return 1 if (i > 0 and words[i - 1] == "to") or i + 1 == len(words) else 0
+    return 1 if (i > 0 and words[i - 1] in ("to", "by")) or i + 1 == len(words) else 0
 
 
 def _read_number(words: list[str], i: int) -> tuple[int | None, int]:
