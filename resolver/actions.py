@@ -112,7 +112,10 @@ def plan(command: Command, entity: Entity, state: EntityState | None) -> Planned
         if domain == "valve":
             return Planned(domain, "open_valve" if on else "close_valve")
         if domain == "lock":
-            return Planned(domain, "lock" if on else "unlock")
+            # Turning a lock "off" unlocks it in Home Assistant; a door is not opened to a
+            # phrase that does not say so ("turn off all the locks").
+            return Planned(domain, "lock") if on else Refusal(
+                f"{_cannot(entity, command)}; say unlock if that is what you mean")
         if domain == "scene":
             return Planned(domain, "turn_on") if on else refuse
         if domain == "script":

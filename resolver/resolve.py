@@ -107,6 +107,17 @@ def match_command(home: Home, command: Command, state: HomeState,
     return match, plans
 
 
+def _one_reason(home: Home, refused: dict[str, str]) -> str:
+    """Why the devices cannot: "the Front Door, the Back Door and the Garage Side Door can't
+    be turned off" when each says the same of itself, else the first one's reason."""
+    first = next(iter(refused.values()))
+    shapes = {reason.replace(f"the {home.entities[e].name}", "{}", 1)
+              for e, reason in refused.items()}
+    if len(refused) > 1 and len(shapes) == 1 and (shape := shapes.pop()).startswith("{} can't"):
+        return shape.replace("{}", describe_entities(home, list(refused)), 1)
+    return first
+
+
 def resolve_command(home: Home, command: Command, state: HomeState,
                     speaker_area: str | None) -> CommandOutcome:
     """Match ``command`` and plan its service calls, or say why it cannot be done."""
@@ -119,10 +130,11 @@ def resolve_command(home: Home, command: Command, state: HomeState,
         trace["match"].update(failure=match.failure.value if match.failure else None,
                               unmatched=match.unmatched, candidates=list(match.candidates))
         if match.failure is MatchFailure.UNSUPPORTED:
-            reasons = [p.reason for e in match.candidates
+            refused = {e: p.reason for e in match.candidates
                        if isinstance(p := plans.get(e) or plan(command, home.entities[e],
-                                                               state.get(e)), Refusal)]
-            response = _sentence(reasons[0]) if reasons else "That can't be done."
+                                                               state.get(e)), Refusal)}
+            response = _sentence(_one_reason(home, refused)) if refused \
+                else "That can't be done."
             return CommandOutcome(response=response, match=match, trace=trace)
         if match.failure is MatchFailure.NOTHING_SAID and match.candidates:
             return CommandOutcome(response="That leaves nothing to do.", match=match,

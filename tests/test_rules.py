@@ -605,10 +605,17 @@ def test_a_spoken_repair_needs_no_comma(repair: str) -> None:
 
 @pytest.mark.parametrize(("turns", "response"), [
     (["don't turn on the kitchen light"], "Okay, the Kitchen Light stays off."),
-    # several devices: the verb agrees, and states that differ are counted
-    (["don't turn off the lights upstairs"], "Okay, 4 lights stay 3 off and 1 on."),
+    # several devices: the verb agrees, and devices in different states are said apart
+    (["don't turn off the lights upstairs"],
+     ("Okay, the Bedroom Light, the Guest Room Light and the Bathroom Light stay off; "
+     "the Night Light stays on.")),
     (["turn on the lights upstairs", "no, don't turn on the lights upstairs"],
-     "Okay, 4 lights are back to 3 off and 1 on."),
+     ("Okay, the Bedroom Light, the Guest Room Light and the Bathroom Light are back to off; "
+     "the Night Light is back to on.")),
+    (["don't lock up"], ("Okay, the Back Door and the Garage Side Door stay locked; "
+                        "the Front Door stays unlocked.")),
+    (["turn off the lights", "undo"], "Okay, I put 16 lights back as they were."),
+    (["turn off the kitchen light", "undo"], "Okay, I put the Kitchen Light back as it was."),
 ])
 def test_a_response_agrees_with_its_target(turns: list[str], response: str) -> None:
     assert dialog(turns)[-1].response == response
@@ -1054,7 +1061,8 @@ def test_the_speaker_is_not_the_tv() -> None:
         "turn the tv off and the speaker on")
     assert [(c.name, c.entity_ids) for c in result.actions] == [
         ("media_player.turn_off", ("media_player.living_room_tv",))]
-    assert result.response.endswith("The Kitchen Speaker can't be turned on.")
+    assert result.response.endswith(
+        "The Kitchen Speaker and the Bedroom Speaker can't be turned on.")
 
 
 @pytest.mark.parametrize(("command", "response"), [
@@ -1179,3 +1187,15 @@ def test_dimming_by_half_halves_the_brightness() -> None:
     assert [c.data for c in dimmed.actions] == [{"brightness_step_pct": -40}]
     brightened = resolver.resolve("brighten it by half", session="half")
     assert [c.data for c in brightened.actions] == [{"brightness_step_pct": 20}]
+
+
+@pytest.mark.parametrize(("command", "response"), [
+    ("turn off the front door", ("The Front Door can't be turned off; say unlock if that is "
+                                "what you mean.")),
+    ("turn off all the locks", ("The Front Door, the Back Door and the Garage Side Door can't "
+                               "be turned off; say unlock if that is what you mean.")),
+])
+def test_turning_a_lock_off_does_not_unlock_it(command: str, response: str) -> None:
+    """Home Assistant unlocks a lock that is turned off; a door is opened only when asked."""
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(command)
+    assert result.actions == [] and result.response == response

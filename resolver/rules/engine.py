@@ -555,7 +555,8 @@ def _undo_last(t: TurnState, ms: MoveState) -> None:
     ms.entities = tuple(undone)
     ms.grounded = bool(calls)
     t.context.salient = ms.entities
-    ms.response = f"Okay, I put {describe_entities(t.home, ms.entities)} back as it was."
+    were = "as they were" if names_several(t.home, ms.entities) else "as it was"
+    ms.response = f"Okay, I put {describe_entities(t.home, ms.entities)} back {were}."
 
 
 def _merge_calls(calls: list[ServiceCall]) -> list[ServiceCall]:
@@ -627,6 +628,9 @@ _PLURAL_VERBS = {"is": "are", "was": "were", "has": "have", "stays": "stay",
 right after ``{target}`` agree with it when it names several ("3 lights stay off", "the
 Bedroom Curtains stay closed")."""
 _AFTER_TARGET = re.compile(r"\{target\}(\s+)(" + "|".join(_PLURAL_VERBS) + r")\b")
+_TARGET_STATE = re.compile(r"\{target\}\s+(" + "|".join(_PLURAL_VERBS)
+                           + r")((?:\s+[a-z]+){0,3}?)\s+\{state\}")
+"""``{target}``, a verb, a few words and ``{state}``: "{target} is back to {state}"."""
 
 
 def _fill(template: str, t: TurnState, ms: MoveState) -> str:
@@ -635,6 +639,8 @@ def _fill(template: str, t: TurnState, ms: MoveState) -> str:
     if not _PLACEHOLDER.search(template):
         return template[:1].upper() + template[1:]
     entities = ms.entities or _matched(t, ms).entities
+    template = _TARGET_STATE.sub(
+        lambda m: _each_in_its_state(t, entities, m.group(1), m.group(2)), template)
     if names_several(t.home, entities):
         template = _AFTER_TARGET.sub(
             lambda m: "{target}" + m.group(1) + _PLURAL_VERBS[m.group(2)], template)
@@ -652,6 +658,23 @@ def _fill(template: str, t: TurnState, ms: MoveState) -> str:
 
     text = _PLACEHOLDER.sub(value, template)
     return text[:1].upper() + text[1:]
+
+
+def _each_in_its_state(t: TurnState, entities: Sequence[str], verb: str, words: str) -> str:
+    """"{target} stays {state}" said of devices in different states, one clause a state:
+    "the Back Door and the Garage Side Door stay locked; the Front Door stays unlocked".
+    ``words`` come between the verb and the state (" back to")."""
+    groups: dict[str, list[str]] = {}
+    for entity_id in entities:
+        if entity_id in t.state:
+            groups.setdefault(t.state[entity_id].state.replace("_", " "), []).append(entity_id)
+    if len(groups) < 2:
+        return f"{{target}} {verb}{words} {{state}}"
+    clauses = []
+    for state, ids in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+        agreeing = _PLURAL_VERBS[verb] if names_several(t.home, ids) else verb
+        clauses.append(f"{describe_entities(t.home, ids)} {agreeing}{words} {state}")
+    return "; ".join(clauses)
 
 
 def _states(t: TurnState, entities: Sequence[str]) -> str:
