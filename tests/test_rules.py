@@ -1199,3 +1199,19 @@ def test_turning_a_lock_off_does_not_unlock_it(command: str, response: str) -> N
     """Home Assistant unlocks a lock that is turned off; a door is opened only when asked."""
     result = Resolver.from_files(DEMO_HOME, neural=False).resolve(command)
     assert result.actions == [] and result.response == response
+
+
+@pytest.mark.parametrize(("turns", "data"), [
+    # "more" after a value was set is a step up from it, not the same value again
+    (["set the bedroom light to 50 percent", "a bit more"], {"brightness_step_pct": 20}),
+    (["set the volume to 30", "more"], {"volume_level": 0.4}),
+    (["set the thermostat to 70", "a bit more"], {"temperature": 71}),
+    # "less" is a step down of what was last changed
+    (["set the bedroom light to 50 percent", "a bit less"], {"brightness_step_pct": -20}),
+    (["set the volume to 30", "less"], {"volume_level": 0.2}),
+    (["set the thermostat to 70", "no, less"], {"temperature": 69}),
+])
+def test_more_and_less_step_from_the_last_setting(turns: list[str],
+                                                  data: dict[str, object]) -> None:
+    last = dialog(turns)[-1]
+    assert [dict(c.data) for c in last.actions] == [data], last.response

@@ -75,6 +75,7 @@ _COMPARATIVES = {
     "colder": (Action.DECREASE, Attribute.TEMPERATURE),
     "higher": (Action.INCREASE, None),
     "lower": (Action.DECREASE, None),
+    "less": (Action.DECREASE, None),  # "a bit less", "no, less": of what was last changed
 }
 # Verbs whose action does not depend on particles or values.
 _FIXED_VERBS = {

@@ -370,6 +370,9 @@ def _repeat_last(t: TurnState, ms: MoveState) -> None:
     entities = _acted_on(t, last)
     if entities:
         last = last.with_target(Target(entity_ids=entities, exclude=last.target.exclude))
+    if last.action is Action.SET and last.value is not None and last.value.number is not None:
+        # "set the bedroom light to 50 percent", "a bit more": a step up from there
+        last = replace(last, action=Action.INCREASE, value=None, stepwise=True)
     ms.move = last
     ms.match = None
 
