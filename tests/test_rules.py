@@ -558,6 +558,8 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
     ("scheduled_command", False, ["turn the lights off in 5 minutes"], [],
      "I can't do things later or on a schedule"),
     ("lone_fragment", False, ["the garage"], [], "Sorry, I didn't understand that."),
+    ("objection_calls_off_last_action", False, ["turn on the kitchen light", "no, stop"],
+     [("light.turn_off", ["light.kitchen_light"])], "I put the Kitchen Light back"),
     ("correction_in_the_same_breath", False, ["turn on the kitchen, no, the bedroom light"],
      [("light.turn_on", ["light.bedroom_light"])], "Turned on the Bedroom Light."),
     ("resolve_reference", False, ["turn on the desk lamp", "turn it off"],
@@ -1215,3 +1217,15 @@ def test_more_and_less_step_from_the_last_setting(turns: list[str],
                                                   data: dict[str, object]) -> None:
     last = dialog(turns)[-1]
     assert [dict(c.data) for c in last.actions] == [data], last.response
+
+
+def test_a_failed_correction_changes_nothing_and_can_be_corrected_again() -> None:
+    turns = dialog(["turn on the kitchen light", "no, the zebra", "no, the bedroom one"])
+    assert calls(turns[1]) == []  # the kitchen light stays on: nothing found to redo on
+    assert calls(turns[2]) == [("light.turn_off", ["light.kitchen_light"]),
+                               ("light.turn_on", ["light.bedroom_light"])]
+
+
+def test_no_stop_said_first_stops_what_is_going() -> None:
+    assert calls(dialog(["no, stop"])[-1]) == [("media_player.media_stop",
+                                                ["media_player.living_room_tv"])]

@@ -217,7 +217,8 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "question_open": lambda t, ms: t.context.question is not None,
     "confirmed": lambda t, ms: ms.confirmed,
     "replaces_last": lambda t, ms: ms.replaces is not None,
-    "target_changed": lambda t, ms: ms.replaces is not None and (
+    # ... and the new target is found: "no, the zebra" leaves the kitchen light on
+    "target_changed": lambda t, ms: ms.replaces is not None and _matched(t, ms).ok and (
         set(_matched(t, ms).entities) != set(ms.replaces.entities)),
 }
 """Tests a rule's condition may name on their own."""
@@ -474,7 +475,10 @@ def _do(t: TurnState, ms: MoveState) -> None:
         return
     ms.response = outcome.response
     ms.entities = outcome.entities
-    t.context.last_command = command
+    if outcome.match.ok or ms.replaces is None:
+        # A correction that found nothing ("no, the zebra") leaves the command it corrects
+        # to be corrected again.
+        t.context.last_command = command
     t.context.last_query = None
     if outcome.match.ok:
         t.apply(command, outcome.calls, outcome.entities)
