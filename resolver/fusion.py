@@ -247,9 +247,12 @@ def drop_noise_words(tags: tuple[Tag, ...] | list[Tag]) -> tuple[str, tuple[str,
         after = tags[index + 1].kind if index + 1 < len(tags) else None
         placed = "PREP" in before and all(k in ("PREP", "DET", "WORD") for k in before)
         # "turn on the jacuzzi": a word ending a phrase that a determiner began is what the
-        # phrase is about; "the interior lights": a word before a noun only describes it.
-        head = bool(before) and before[-1] in ("DET", "QUANT") and after not in (
-            "NOUN", "NAME", "WORD", "ONE", "AREA")
+        # phrase is about; "the christmas lights": a word before a noun names which (all 16
+        # lights are not what was meant); "all interior lights": after "all", a word before
+        # a noun only describes them.
+        head = bool(before) and (before[-1] == "DET" or (
+            before[-1] == "QUANT" and after != "NOUN")) and after not in (
+            "NAME", "WORD", "ONE", "AREA")
         if tag.kind == "WORD" and not placed and not head:
             dropped.append(tag.text)
             continue

@@ -101,7 +101,9 @@ def match_targets(
     if target.words:
         described = [e for e in candidates if _described_by(home, e, target.words)]
         if not described:
-            return MatchResult(failure=MatchFailure.NO_NAME, unmatched=" ".join(target.words))
+            # "I don't know any device called 'christmas lights'"
+            said = " ".join((*target.words, *target.nouns[:1]))
+            return MatchResult(failure=MatchFailure.NO_NAME, unmatched=said)
         candidates = described
 
     # 2. Device nouns: domain and device class.

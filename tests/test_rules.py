@@ -1229,3 +1229,16 @@ def test_a_failed_correction_changes_nothing_and_can_be_corrected_again() -> Non
 def test_no_stop_said_first_stops_what_is_going() -> None:
     assert calls(dialog(["no, stop"])[-1]) == [("media_player.media_stop",
                                                 ["media_player.living_room_tv"])]
+
+
+@pytest.mark.parametrize(("command", "response"), [
+    # a word between "the" and the noun names which: not every light of the home
+    ("turn on the christmas lights", "I don't know any device called 'christmas lights'."),
+    ("turn on my disco lights", "I don't know any device called 'disco lights'."),
+    # after "all" it only describes them
+    ("dim all interior lights", "Dimmed 15 lights."),
+])
+def test_an_unknown_word_before_a_noun_names_a_device_the_home_lacks(command: str,
+                                                                     response: str) -> None:
+    result = Resolver.from_files(DEMO_HOME).resolve(command)
+    assert result.response == response
