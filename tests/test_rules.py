@@ -1242,3 +1242,15 @@ def test_an_unknown_word_before_a_noun_names_a_device_the_home_lacks(command: st
                                                                      response: str) -> None:
     result = Resolver.from_files(DEMO_HOME).resolve(command)
     assert result.response == response
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    # The proposer read this as one "turn off" and turned off both rooms' lights.
+    ("turn the lights on in the bedroom and off in the kitchen",
+     [("light.turn_on", ["light.bedroom_light"]), ("light.turn_off", ["light.kitchen_light"])]),
+    ("turn the fans on in the bedroom and off in the living room",
+     [("fan.turn_on", ["fan.bedroom_fan"]), ("fan.turn_off", ["fan.living_room_fan"])]),
+])
+def test_a_particle_and_a_place_after_a_command_is_the_same_kind_there(
+        command: str, expected: list[tuple[str, list[str]]]) -> None:
+    assert calls(Resolver.from_files(DEMO_HOME).resolve(command)) == expected

@@ -328,13 +328,27 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
     def __init__(self, tags: list[Tag]) -> None:
         super().__init__()
         self.tags = tags
+        self.verbless: set[int] = set()
+        """``id`` of the commands said with a particle and no verb ("... and off in the
+        kitchen")."""
 
     def _tag(self, token: Token) -> Tag:
         return self.tags[int(token.start_pos or 0)]
 
     def start(self, children: list[Any]) -> list[Move]:
-        return [c for c in children if isinstance(c, (Command, Query, Undo, Again, Repair,
-                                                       Fragment, Answer))]
+        moves = [c for c in children if isinstance(c, (Command, Query, Undo, Again, Repair,
+                                                        Fragment, Answer))]
+        for i, move in enumerate(moves[1:], 1):
+            before = moves[i - 1]
+            if id(move) in self.verbless and isinstance(before, Command) \
+                    and _only_a_place(move.target) and before.target.domains:
+                # "turn the lights on in the bedroom and off in the kitchen": the kitchen's
+                # lights
+                kind = before.target
+                moves[i] = move.with_target(move.target.merged(Target(
+                    domains=kind.domains, device_classes=kind.device_classes,
+                    nouns=kind.nouns, plural=kind.plural)))
+        return moves
 
     # -- targets ---------------------------------------------------------------------
 
@@ -455,7 +469,10 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         flat: list[Any] = []
         for child in children:
             flat.extend(child if isinstance(child, list) else [child])
-        return _verbless_question(flat) or _command(flat)
+        move = _verbless_question(flat) or _command(flat)
+        if not any(isinstance(p, _Word) and p.kind.startswith("V_") for p in flat):
+            self.verbless.add(id(move))
+        return move
 
     def query(self, children: list[Any]) -> Query:
         objs = [c for c in children if isinstance(c, _Obj)]
@@ -576,6 +593,13 @@ def _verbless_question(parts: list[Any]) -> Query | None:
         return None
     obj = _merge_objs([p for p in parts if isinstance(p, _Obj)])
     return Query(target=obj.target, state=_STATE_WORDS[words[0].kind], any=True)
+
+
+def _only_a_place(target: Target) -> bool:
+    """The target names a place and nothing in it ("in the kitchen", "upstairs")."""
+    return bool(target.areas or target.floors) and not (
+        target.names or target.domains or target.nouns or target.reference or target.words
+        or target.entity_ids)
 
 
 def _command(parts: list[Any]) -> Command:

@@ -353,6 +353,7 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
     g.shape("utterance",
             "/12/ <move>", "/1/ <FILLER> <move>", "/1/ <move> <FILLER>",
             "/1/ <command> <SEP> <command>", "/1/ <command> <SEP> <target>",
+            "/1/ <command> <SEP> <ONOFF> <location>",
             "/1/ <command> <LATER>", "/1/ <LATER> <command>")
     return g.grammar(spelled)
 
