@@ -1081,7 +1081,12 @@ def test_a_temperature_the_thermostat_cannot_take_is_refused(command: str,
 
 
 @pytest.mark.parametrize(("question", "answer"), [
-    ("how hot is it", "The Outside Temperature is 54 °F."),
+    # indoors unless the weather is asked about (it had answered with the outside sensor)
+    ("how hot is it", "The Thermostat reads 66 degrees."),
+    ("what's the temperature inside", "The Thermostat reads 66 degrees."),
+    ("what is the temperature in the house", "The Thermostat reads 66 degrees."),
+    ("how hot is it outside", "The Outside Temperature is 54 °F."),
+    ("what's the temperature in the garden", "The Outside Temperature is 54 °F."),
     ("how warm is it in the living room", "I don't know the temperature in the Living Room."),
 ])
 def test_how_hot_is_it_asks_for_the_temperature(question: str, answer: str) -> None:

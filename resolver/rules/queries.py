@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..home import READ_DOMAINS, Home, HomeState
+from ..home import READ_DOMAINS, Entity, Home, HomeState
 from ..logical_form import WHERE, Action, Query, Target
 from ..match import MatchFailure, MatchResult, match_targets, spoken_noun
 from ..resolve import SWEPT_DOMAINS
@@ -180,6 +180,9 @@ def _value(home: Home, state: HomeState, query: Query, speaker_area: str | None)
     place_words = tuple(w for a in target.areas for w in home.areas[a].name.lower().split())
     words = tuple(w for w in (quantity, *target.words) if w)
     sensors = [e for e in home.entities.values() if e.domain in READ_DOMAINS]
+    if not (place_words or target.words or target.floors):
+        # "what's the temperature", "how warm is it inside": indoors, not the weather
+        sensors = [e for e in sensors if not _outdoors(home, e)]
     # A sensor whose name has every word said ("outside" and "temperature") ...
     named = [e for e in sensors
              if all(any(w in name.split() for name in e.spoken_names) for w in words)
@@ -245,6 +248,21 @@ def _device_reading(home: Home, state: HomeState, query: Query,
         if entity.domain in READ_DOMAINS:
             return QueryAnswer(f"{name} is {_spoken_state(state, entity_id)}.", (entity_id,))
     return None
+
+
+_OUTDOOR_WORDS = frozenset({"outside", "outdoor", "outdoors", "exterior", "garden", "yard",
+                            "backyard", "patio", "porch", "balcony", "deck", "terrace",
+                            "weather"})
+
+
+def _outdoors(home: Home, entity: Entity) -> bool:
+    """The entity reads the weather: its name, its device's or its area's says outdoors."""
+    said = [*entity.spoken_names]
+    if entity.device and entity.device in home.devices:
+        said.append(home.devices[entity.device].name.lower())
+    if entity.area and entity.area in home.areas:
+        said.extend(home.area_names(entity.area))
+    return any(word in _OUTDOOR_WORDS for name in said for word in name.split())
 
 
 def _in_place(home: Home, entity_id: str, target: Target, speaker_area: str | None) -> bool:
