@@ -1259,3 +1259,13 @@ def test_an_unknown_word_before_a_noun_names_a_device_the_home_lacks(command: st
 def test_a_particle_and_a_place_after_a_command_is_the_same_kind_there(
         command: str, expected: list[tuple[str, list[str]]]) -> None:
     assert calls(Resolver.from_files(DEMO_HOME).resolve(command)) == expected
+
+
+@pytest.mark.parametrize(("turn", "response"), [
+    # "fan speed" is of a fan: it had asked "Which device do you mean?"
+    ("set the fan speed to 50", "Which fan do you mean: the Living Room Fan or the Bedroom Fan?"),
+    ("what's the fan speed in the bedroom", "The Bedroom Fan is at 33% speed."),
+    ("what's the fan speed in the living room", "The Living Room Fan is off."),
+])
+def test_fan_speed_is_of_a_fan(turn: str, response: str) -> None:
+    assert Resolver.from_files(DEMO_HOME, neural=False).resolve(turn).response == response
