@@ -246,7 +246,7 @@ def _device_reading(home: Home, state: HomeState, query: Query,
         if entity.domain in ("light", "fan") and state[entity_id].state == "off":
             return QueryAnswer(f"{name} is off.", (entity_id,))
         if entity.domain == "fan" and attrs.get("percentage") is not None:
-            return QueryAnswer(f"{name} is at {_num(attrs['percentage'])}% speed.",
+            return QueryAnswer(f"{name} is at {round(float(attrs['percentage']))}% speed.",
                                (entity_id,))
         if entity.domain in READ_DOMAINS:
             return QueryAnswer(f"{name} is {_spoken_state(state, entity_id)}.", (entity_id,))
@@ -278,11 +278,6 @@ def _in_place(home: Home, entity_id: str, target: Target, speaker_area: str | No
     if area in areas:
         return True
     return bool(area and home.areas[area].floor in target.floors)
-
-
-def _num(value: object) -> str:
-    number = float(value)  # type: ignore[arg-type]
-    return str(int(number)) if number.is_integer() else str(number)
 
 
 def _spoken_state(state: HomeState, entity_id: str) -> str:

@@ -3,7 +3,8 @@
 A JSGF grammar is generated from the project's lexicon (``grammars/lexicon.txt``; each word
 class becomes a rule), the home's names, areas and floors, device nouns, colours and the
 numbers 0-100 said as words, arranged in the sentence shapes people use with the resolver:
-commands, negations, repairs, references, ellipsis, questions, undo, follow-ups and yes/no.
+commands, negations, repairs, references, ellipsis, questions, undo, follow-ups, yes/no,
+and times said for later (which the rules refuse, so they must be heard).
 
 pocketsphinx cannot decode with that grammar directly: it inlines every rule reference when
 it compiles JSGF, and the result (some 650,000 transitions for the demo home) takes seconds
@@ -664,4 +665,4 @@ def fingerprint(home: Home, lexicon: Lexicon) -> str:
 
 
 __all__ = ["HomeGrammar", "Hypothesis", "Pronouncer", "SphinxRecognizer", "build_grammar", "fingerprint",
-           "language_model", "normalize", "number_words"]
+           "language_model", "later_phrases", "normalize", "number_words"]
