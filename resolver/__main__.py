@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import IO, Any
 
 from .errors import FileError
 from .pipeline import Resolver
+
+log = logging.getLogger("resolver")
 
 EXIT_BROKEN_FILE = 2
 
@@ -164,7 +167,11 @@ def run_batch(resolver: Resolver, lines: Iterable[str], out: IO[str]) -> None:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        reply = batch_line(resolver, line, number)
+        try:
+            reply = batch_line(resolver, line, number)
+        except Exception as err:  # a fault of the resolver's own: say so, and go on
+            log.exception("batch line %d", number)
+            reply = {"error": f"line {number}: internal error: {type(err).__name__}: {err}"}
         out.write(json.dumps(reply, ensure_ascii=False) + "\n")
         out.flush()
 

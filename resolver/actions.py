@@ -357,6 +357,7 @@ def _cannot(entity: Entity, command: Command) -> str:
             Attribute.TEMPERATURE: "be set to a temperature",
             Attribute.VOLUME: "change volume",
             Attribute.SPEED: "change speed",
+            Attribute.CHANNEL: "go to a channel by its number; say next or previous channel",
         }.get(command.attribute or resolve_attribute(command, entity) or Attribute.BRIGHTNESS,
               "be set to that"),
         Action.INCREASE: "be turned up",

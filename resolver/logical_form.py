@@ -100,6 +100,8 @@ class Attribute(str, enum.Enum):
     SPEED = "speed"
     HVAC_MODE = "hvac_mode"
     ITEM = "item"
+    CHANNEL = "channel"
+    """A channel by number ("switch to channel 5"): no service of the contract sets one."""
 
 
 @dataclass(frozen=True, slots=True)

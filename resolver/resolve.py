@@ -283,7 +283,7 @@ def intent_of(command: Command, home: Home, entities: tuple[str, ...] = ()) -> d
                          Attribute.VOLUME if "media_player" in domains else
                          Attribute.TEMPERATURE if "climate" in domains else
                          Attribute.SPEED if "fan" in domains else Attribute.BRIGHTNESS)
-        name = _SET_INTENTS[attribute]
+        name = _SET_INTENTS.get(attribute, "ResolverOther")  # a channel has no intent
     else:
         name = _INTENTS[command.action]
     slots: dict[str, Any] = {}

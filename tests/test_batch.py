@@ -373,3 +373,26 @@ def test_result_to_dict_matches_the_batch_shape(resolver: Resolver) -> None:
     assert TURN_KEYS - {"session"} <= set(as_dict)
     assert as_dict["actions"] == [a.to_dict() for a in result.actions]
     json.dumps(as_dict)
+
+
+def test_a_fault_inside_the_resolver_is_an_error_line_and_the_run_goes_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from resolver.__main__ import run_batch as run_lines
+
+    resolver = Resolver.from_files("demo/home.yaml", neural=False)
+    resolve = resolver.resolve
+
+    def faulty(text: str | None = None, **kwargs: Any) -> Result:
+        if text == "break":
+            raise KeyError("a bug")
+        return resolve(text, **kwargs)
+
+    monkeypatch.setattr(resolver, "resolve", faulty)
+    out = io.StringIO()
+    run_lines(resolver, [json.dumps({"text": "break"}) + "\n",
+                         json.dumps({"text": "turn on the kitchen light"}) + "\n"], out)
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert first["error"] == "line 1: internal error: KeyError: 'a bug'"
+    assert second["response"] == "Turned on the Kitchen Light."

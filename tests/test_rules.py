@@ -1269,3 +1269,11 @@ def test_a_particle_and_a_place_after_a_command_is_the_same_kind_there(
 ])
 def test_fan_speed_is_of_a_fan(turn: str, response: str) -> None:
     assert Resolver.from_files(DEMO_HOME, neural=False).resolve(turn).response == response
+
+
+def test_a_channel_by_number_is_refused_not_a_brightness() -> None:
+    # "switch to channel 5" had asked which of 15 lights to set to 5%.
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve("turn on channel 5 on the tv")
+    assert result.actions == []
+    assert result.response == ("The Living Room TV can't go to a channel by its number; "
+                               "say next or previous channel.")

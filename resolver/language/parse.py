@@ -676,6 +676,11 @@ def _command(parts: list[Any]) -> Command:
         action = Action.NEXT  # "change the channel"
     if action is None:
         raise NotUnderstood("no action was said")
+    if obj.channel and action is Action.SET and values and values[0].number is not None:
+        # "switch to channel 5": a channel, not the brightness of the lights
+        attribute = Attribute.CHANNEL
+        if not target.domains and not target.names:
+            target = target.merged(Target(domains=("media_player",)))
     if obj.channel and action in (Action.INCREASE, Action.DECREASE) and attribute is None:
         # "channel up", "turn the station down": the next or previous one, not the volume
         action = Action.NEXT if action is Action.INCREASE else Action.PREVIOUS
