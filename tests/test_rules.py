@@ -1277,3 +1277,17 @@ def test_a_channel_by_number_is_refused_not_a_brightness() -> None:
     assert result.actions == []
     assert result.response == ("The Living Room TV can't go to a channel by its number; "
                                "say next or previous channel.")
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    # the room of the first command is where the second looks first (it asked which of 16)
+    ("turn the bedroom fan off and the light on",
+     [("fan.turn_off", ["fan.bedroom_fan"]), ("light.turn_on", ["light.bedroom_light"])]),
+    # ... and where the room has none, the home
+    ("turn off the bedroom light and the tv",
+     [("light.turn_off", ["light.bedroom_light"]),
+      ("media_player.turn_off", ["media_player.living_room_tv"])]),
+])
+def test_a_later_command_of_a_turn_looks_first_in_the_room_of_the_one_before(
+        command: str, expected: list[tuple[str, list[str]]]) -> None:
+    assert calls(Resolver.from_files(DEMO_HOME).resolve(command)) == expected

@@ -99,6 +99,18 @@ class TurnState:
     """Moves folded into an earlier one (an in-sentence correction)."""
     grounded: list[bool] = field(default_factory=list)
     """For each move settled, whether it was grounded (:attr:`MoveState.grounded`)."""
+    area_said: str | None = None
+    """The one area the turn's last command acted in: where a later command of the same
+    turn that names no place is looked for first ("turn the bedroom fan off and the light
+    on"), as the speaker's area would be."""
+
+    def area_for(self, command: Command) -> str | None:
+        """The area a command naming no place is looked for in first."""
+        target = command.target
+        if self.area_said is None or target.names or target.placed or target.entity_ids \
+                or target.reference:
+            return self.speaker_area
+        return self.area_said
 
     def next_move(self, ms: MoveState) -> Move | None:
         moves = self.utterance.moves
@@ -128,7 +140,7 @@ def _matched(t: TurnState, ms: MoveState) -> MatchResult:
     if command is None:
         return MatchResult(failure=MatchFailure.NOTHING_SAID)
     if ms.match is None:
-        ms.match, _ = match_command(t.home, command, t.state, t.speaker_area)
+        ms.match, _ = match_command(t.home, command, t.state, t.area_for(command))
     return ms.match
 
 
@@ -452,7 +464,7 @@ def _do(t: TurnState, ms: MoveState) -> None:
         ms.response = "Sorry, I didn't understand that."
         return
     command = replace(command, negated=False, objection=False)
-    outcome = resolve_command(t.home, command, t.state, t.speaker_area)
+    outcome = resolve_command(t.home, command, t.state, t.area_for(command))
     ms.entities = outcome.entities
     ms.grounded = outcome.clarification or outcome.match.ok
     t.trace.append({"move": ms.index, **outcome.trace})
@@ -483,6 +495,8 @@ def _do(t: TurnState, ms: MoveState) -> None:
     if outcome.match.ok:
         t.apply(command, outcome.calls, outcome.entities)
         t.context.salient = outcome.entities
+        areas = {t.home.entities[e].area for e in outcome.entities}
+        t.area_said = areas.pop() if len(areas) == 1 else None
     elif outcome.match.candidates:
         # "dim the front door" -> "lock it": a refusal still says what was talked about.
         ms.entities = outcome.match.candidates
