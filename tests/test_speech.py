@@ -15,7 +15,7 @@ import pytest
 from resolver import Resolver
 from resolver.home import Home
 from resolver.language.parse import GRAMMAR_DIR
-from resolver.language.tagger import Lexicon, Tagger
+from resolver.language.tagger import Lexicon, Tagger, spoken_times
 from resolver.speech import sphinx
 from resolver.speech.audio import (
     MAX_SECONDS,
@@ -407,7 +407,7 @@ def test_generated_sentences_use_every_name_and_shape(recognizer: sphinx.SphinxR
 
 def test_every_time_the_speech_grammar_says_is_read_as_later(home: Home) -> None:
     tagger = Tagger(home, Lexicon.from_file(Path(GRAMMAR_DIR) / "lexicon.txt"))
-    for phrase in sphinx.later_phrases():
+    for phrase in spoken_times():
         kinds = [t.kind for t in tagger.tag(f"turn on the kitchen light {phrase}")]
         assert kinds[-1] == "LATER" and kinds.count("LATER") == 1, (phrase, kinds)
 

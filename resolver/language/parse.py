@@ -54,7 +54,6 @@ _ATTRIBUTES = {
     "volume": Attribute.VOLUME,
     "position": Attribute.POSITION,
     "speed": Attribute.SPEED,
-    "fan speed": Attribute.SPEED,
     "percentage": Attribute.SPEED,
 }
 _MAX_WORDS = ("max", "maximum", "highest", "full", "top", "brightest", "full blast",
@@ -398,10 +397,6 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                 if attribute is not None:
                     out.attributes.append(attribute)
                 out.quantity = tag.text
-                if tag.text == "fan speed" and "fan" not in nouns:
-                    # "set the fan speed to 50": of a fan (which one, when several)
-                    domains.append("fan")
-                    nouns.append("fan")
             elif kind == "MEDIA":
                 out.media = True
                 out.channel = out.channel or tag.text in _CHANNELS

@@ -19,7 +19,7 @@ from lark import Token
 from ..errors import FileError, caret_context
 from ..home import Home, spoken_forms
 from ..text import phrase, words
-from .vocabulary import COLOR_TEMPS, COLORS, HVAC_MODES, NOUNS, UNITS, words_to_numbers
+from .vocabulary import COLOR_TEMPS, COLORS, HVAC_MODES, NOUNS, ONES, UNITS, words_to_numbers
 
 MAX_SPAN = 6
 
@@ -314,6 +314,28 @@ def _time_span(tokens: list[str], i: int) -> int:
     return 0
 
 
+def spoken_times() -> list[str]:
+    """Times said for later as people say them, in words, from the words this tagger reads
+    as one: "in five minutes", "at seven pm", "at sunset", "tomorrow morning", "when i get
+    home" (what the speech word models must hear for the rules to refuse them)."""
+    counts = ["a", "one", "two", "five", "ten", "fifteen", "twenty", "thirty", "a few",
+              "a couple of"]
+    units = ("minute", "hour", "second")
+    out = [f"in {count} {unit}{'' if count in ('a', 'one') else 's'}"
+           for count in counts for unit in units]
+    out += ["in an hour", "in half an hour", "in a quarter of an hour"]
+    daily = ("morning", "afternoon", "evening", "night")
+    out += [f"in the {part}" for part in daily if part != "night"]
+    out += sorted(_ALONE)
+    out += [f"{word} {part}" for word in ("tomorrow", "every", "this") for part in daily]
+    out += [f"at {time}" for time in sorted(_TIMES_OF_DAY)]
+    hours = [word for word, value in ONES.items() if 1 <= value <= 12]
+    out += [f"at {hour} {half}" for hour in hours for half in sorted(_CLOCK - {"oclock"})]
+    out += ["every day", "when i get home", "when i arrive home", "when i leave",
+            "when we get home", "when i wake up", "when it gets dark"]
+    return out
+
+
 def _is_count(word: str) -> bool:
     """A number in a time: digits, or "one" (which is otherwise "the bedroom one")."""
     return word == "one" or _is_number(word)
@@ -327,4 +349,4 @@ def _is_number(word: str) -> bool:
     return True
 
 
-__all__ = ["AMBIGUOUS", "Lexicon", "Tag", "Tagger", "phrase"]
+__all__ = ["AMBIGUOUS", "Lexicon", "Tag", "Tagger", "phrase", "spoken_times"]

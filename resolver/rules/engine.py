@@ -11,7 +11,6 @@ rules are written in: the tests (:data:`FLAGS`, :data:`PROPERTIES`), the rewrite
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -685,14 +684,11 @@ def _each_in_its_state(t: TurnState, entities: Sequence[str], verb: str, words: 
     """"{target} stays {state}" said of devices in different states, one clause a state:
     "the Back Door and the Garage Side Door stay locked; the Front Door stays unlocked".
     ``words`` come between the verb and the state (" back to")."""
-    groups: dict[str, list[str]] = {}
-    for entity_id in entities:
-        if entity_id in t.state:
-            groups.setdefault(t.state[entity_id].state.replace("_", " "), []).append(entity_id)
+    groups = _by_state(t, entities)
     if len(groups) < 2:
         return f"{{target}} {verb}{words} {{state}}"
     clauses = []
-    for state, ids in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+    for state, ids in groups:
         agreeing = _PLURAL_VERBS[verb] if names_several(t.home, ids) else verb
         clauses.append(f"{describe_entities(t.home, ids)} {agreeing}{words} {state}")
     return "; ".join(clauses)
@@ -700,13 +696,21 @@ def _each_in_its_state(t: TurnState, entities: Sequence[str], verb: str, words: 
 
 def _states(t: TurnState, entities: Sequence[str]) -> str:
     """"off"; "2 on and 3 off" when they differ; "as it is" when no state is known."""
-    counts = Counter(t.state[e].state.replace("_", " ") for e in entities if e in t.state)
-    if not counts:
+    groups = _by_state(t, entities)
+    if not groups:
         return "as it is"
-    if len(counts) == 1:
-        return next(iter(counts))
-    return join_names([f"{n} {state}" for state, n in
-                       sorted(counts.items(), key=lambda item: (-item[1], item[0]))])
+    if len(groups) == 1:
+        return groups[0][0]
+    return join_names([f"{len(ids)} {state}" for state, ids in groups])
+
+
+def _by_state(t: TurnState, entities: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """The entities by their state as said ("on", "locked"), the largest group first."""
+    groups: dict[str, list[str]] = {}
+    for entity_id in entities:
+        if entity_id in t.state:
+            groups.setdefault(t.state[entity_id].state.replace("_", " "), []).append(entity_id)
+    return sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
 
 
 def _run_effect(effect: Effect, t: TurnState, ms: MoveState) -> None:

@@ -35,7 +35,7 @@ import numpy as np
 
 from ..home import Home, spoken_forms
 from ..language.parse import GRAMMAR_DIR
-from ..language.tagger import Lexicon
+from ..language.tagger import Lexicon, spoken_times
 from ..language.vocabulary import COLOR_TEMPS, COLORS, NOUNS, ONES, TENS, words_to_numbers
 from .audio import SAMPLE_RATE, AudioInput, load_audio, to_pcm16
 
@@ -285,7 +285,7 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
     g.phrases("SIDE", ["front", "back", "left", "right", "top", "bottom", "other", "big",
                        "small", "main", "middle"])
     g.phrases("ONOFF", ["on", "off"])
-    g.phrases("LATER", later_phrases())
+    g.phrases("LATER", spoken_times())
 
     # Weights (/n/) say how often each shape is generated for the language model.
 
@@ -358,24 +358,6 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
             "/1/ <command> <LATER>", "/1/ <LATER> <command>")
     return g.grammar(spelled)
 
-
-def later_phrases() -> list[str]:
-    """Times said for later, as the tagger reads them (``Command.when``): "in five minutes",
-    "at seven pm", "at sunset", "tomorrow morning", "when i get home"."""
-    counts = ["a", "one", "two", "five", "ten", "fifteen", "twenty", "thirty", "a few",
-              "a couple of"]
-    out = [f"in {count} {unit}{'' if count in ('a', 'one') else 's'}"
-           for count in counts for unit in ("minute", "hour", "second")]
-    out += ["in an hour", "in half an hour", "in a quarter of an hour", "in the morning",
-            "in the evening", "in the afternoon", "later", "tonight", "tomorrow", "overnight",
-            "daily", "every day", "every night", "every morning", "every evening",
-            "tomorrow morning", "tomorrow night", "tomorrow evening", "this evening",
-            "this afternoon", "when i get home", "when i arrive home", "when i leave",
-            "when we get home", "when i wake up", "when it gets dark"]
-    out += [f"at {time}" for time in ("sunset", "sunrise", "noon", "midnight", "night",
-                                      "bedtime", "dawn", "dusk")]
-    out += [f"at {number_words(hour)} {half}" for hour in range(1, 13) for half in ("am", "pm")]
-    return out
 
 
 # -- sentences from the grammar -------------------------------------------------------
@@ -665,4 +647,4 @@ def fingerprint(home: Home, lexicon: Lexicon) -> str:
 
 
 __all__ = ["HomeGrammar", "Hypothesis", "Pronouncer", "SphinxRecognizer", "build_grammar", "fingerprint",
-           "language_model", "later_phrases", "normalize", "number_words"]
+           "language_model", "normalize", "number_words"]
