@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -286,7 +287,7 @@ class Resolver:
         return Result(
             text,
             actions=turn.calls,
-            response=" ".join(turn.responses),
+            response=" ".join(said for said, _ in groupby(turn.responses)),  # not twice running
             clarification=turn.clarification,
             intent=intent,
             hypotheses=hypotheses,

@@ -1263,6 +1263,20 @@ def test_a_particle_and_a_place_after_a_command_is_the_same_kind_there(
     assert calls(Resolver.from_files(DEMO_HOME).resolve(command)) == expected
 
 
+@pytest.mark.parametrize("command", [
+    "turn the porch light off and on", "turn the porch light off and back on",
+    "switch the porch light off and on again"])
+def test_a_particle_alone_after_a_command_acts_on_the_same_target(command: str) -> None:
+    # The grammar gave up on it and the proposer read one "turn off".
+    assert calls(Resolver.from_files(DEMO_HOME).resolve(command)) == [
+        ("light.turn_off", ["light.porch_light"]), ("light.turn_on", ["light.porch_light"])]
+
+
+def test_the_same_sentence_is_not_said_twice_running() -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve("turn it off and turn it on")
+    assert result.response == "I'm not sure what 'it' means here; please name the device."
+
+
 def test_fan_speed_is_of_a_fan() -> None:
     # it had asked "Which device do you mean?"
     result = Resolver.from_files(DEMO_HOME, neural=False).resolve("set the fan speed to 50")

@@ -337,9 +337,13 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
     def start(self, children: list[Any]) -> list[Move]:
         moves = [c for c in children if isinstance(c, (Command, Query, Undo, Again, Repair,
                                                         Fragment, Answer))]
-        for i, move in enumerate(moves[1:], 1):
-            before = moves[i - 1]
-            if id(move) in self.verbless and isinstance(before, Command) \
+        for i, move in enumerate(moves):
+            before = moves[i - 1] if i else None
+            if id(move) in self.verbless and isinstance(move, Command) and move.target.empty \
+                    and isinstance(before, Command):
+                # "turn the porch light off and back on": the same target again
+                moves[i] = move.with_target(before.target)
+            elif id(move) in self.verbless and isinstance(before, Command) \
                     and _only_a_place(move.target) and before.target.domains:
                 # "turn the lights on in the bedroom and off in the kitchen": the kitchen's
                 # lights
