@@ -242,7 +242,43 @@ def main(argv: Sequence[str] | None = None) -> int:
           "demo home, the current weights, pocketsphinx always run:\n")
     print(markdown_table(["grounded bonus", "exact %, all", "exact %, said text grounded",
                           ""], grounding_rows(resolver, heard, card_weight)))
+    print("\nTimes said for later: the best candidate, or the best that says when to act "
+          "whenever a path heard one that the grammar reads (the listener's rule), "
+          "pocketsphinx always run:\n")
+    print(markdown_table(["choice", "exact %", "a time where none was said",
+                          "a time kept where one was said"],
+                         later_rows(resolver, heard, card_weight)))
     return 0
+
+
+def later_rows(resolver: Resolver, heard: Sequence[tuple[str, list[Candidate], float]],
+               weight: float) -> list[list[str]]:
+    """How often the choice says when to act, with and without the listener's rule that a
+    time any path heard is kept (:func:`resolver.speech.listen._for_later_first`)."""
+    times: dict[str, bool] = {}
+
+    def later(text: str) -> bool:
+        if text not in times:
+            times[text] = any(t.kind == "LATER" for t in resolver.parser.parse(text).tags)
+        return times[text]
+
+    said_later = [later(said) for said, _, _ in heard]
+    rows = []
+    for label, choose in (("the best", lambda ranked: ranked[0]),
+                          ("a time heard first (current)", listen._for_later_first)):
+        right = invented = kept = 0
+        for (said, candidates, _), meant in zip(heard, said_later, strict=True):
+            ranked = sorted((replace(c, later=later(c.text)) for c in candidates),
+                            key=lambda c: fusion_score(c.fit, c.reads, c.agreement, c.sphinx,
+                                                       weight), reverse=True)
+            chosen = choose(ranked)
+            right += spoken_text(chosen.text) == said
+            kept += chosen.later and meant
+            invented += chosen.later and not meant
+        rows.append([label, f"{100 * right / max(len(heard), 1):.1f}",
+                     f"{invented} of {len(heard) - sum(said_later)}",
+                     f"{kept} of {sum(said_later)}"])
+    return rows
 
 
 def grounding_rows(resolver: Resolver, heard: Sequence[tuple[str, list[Candidate], float]],

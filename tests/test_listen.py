@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -177,6 +178,20 @@ def test_a_close_transcript_the_rules_ground_wins(shared: Resolver) -> None:
                                     listener._rescored(_candidate(said, 0.0))])
     listener._ground(heard, listen._Grounding(grounding))
     assert heard.candidates[0].text == misheard
+
+
+def test_a_command_any_path_heard_said_for_later_is_not_done_now(shared: Resolver) -> None:
+    listener = shared.listener()
+    assert listener is not None
+    now = listener._score("model (beam)", "turn on the tv socket on a home", None, [])
+    later = listener._score("sphinx", "turn on the tv socket when i arrive home", None, [])
+    unread = listener._score("model", "turn on the tv sockup when i arrive ome", None, [])
+    assert later.later and unread.later and not now.later and not unread.reads
+    best = replace(now, score=1.0)
+    assert listen._for_later_first([best, replace(later, score=-1.0)]).text == later.text
+    assert listen._for_later_first([best, replace(unread, score=0.0)]) == best, \
+        "words the grammar cannot read were taken for a time"
+    assert listen._for_later_first([best]) == best
 
 
 def test_a_grounded_best_is_the_only_one_tried(shared: Resolver) -> None:
