@@ -838,8 +838,11 @@ def test_turning_the_heat_down_two_degrees_is_by_two_not_to_two() -> None:
     ("is the garage open", "No, the Garage Door is closed."),
     ("what is open", "The Living Room Blinds and the Bedroom Curtains are open."),
     ("what's playing", "The Living Room TV is playing."),
-    ("what's on in the kitchen", "Nothing is on."),
-    ("is anything on in the kitchen", "No, none of them is on."),
+    ("what's on in the kitchen", "Nothing in the Kitchen is on."),
+    # It had said "No, none of them is on.", naming nothing.
+    ("is anything on in the kitchen",
+     "No, the Kitchen Light and the Coffee Maker are off and the Kitchen Speaker is paused."),
+    ("are any lights on in the garage", "No, the Garage Light is off."),
     ("what lights are on", ("The Hallway Light, the Living Room Ceiling Light, the TV "
                             "Backlight, the Chandelier and 2 more are on.")),
     # A device named is asked about whatever the state word.

@@ -88,11 +88,13 @@ def answer_query(home: Home, state: HomeState, query: Query,
     matching = [e for e in entities if state[e].state in wanted]
     if query.which:
         if not matching:
-            return QueryAnswer(f"Nothing is {said}.", entities)
+            areas = query.target.areas
+            where = f" in the {home.areas[areas[0]].name}" if len(areas) == 1 else ""
+            return QueryAnswer(f"Nothing{where} is {said}.", entities)
         return QueryAnswer(_sentence(f"{_named(home, matching)} {is_are(home, matching)} "
                                      f"{said}."), tuple(matching))
-    if query.any and not matching:
-        return QueryAnswer(f"No, none of them is {said}.", entities)
+    if query.any and not matching:  # "is anything on in the kitchen": what is there, as it is
+        return QueryAnswer(f"No, {_as_they_are(home, state, entities)}.", entities)
     others = [e for e in entities if e not in matching]
     if matching and (query.any or not others):
         return QueryAnswer(
