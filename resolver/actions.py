@@ -277,7 +277,8 @@ def _plan_set(command: Command, entity: Entity, state: EntityState | None
     return None
 
 
-def _plan_step(command: Command, entity: Entity, state: EntityState | None) -> Planned | None:
+def _plan_step(command: Command, entity: Entity, state: EntityState | None
+               ) -> Planned | Refusal | None:
     up = command.action is Action.INCREASE
     sign = 1 if up else -1
     attribute = resolve_attribute(command, entity)
@@ -291,6 +292,12 @@ def _plan_step(command: Command, entity: Entity, state: EntityState | None) -> P
         """The step said, in points of a 0-100 level: "by half" is half of ``level``."""
         return None if step is None else round(step * level) if share else step
 
+    if not up and state is not None and state.state == "off" and (
+            (attribute is Attribute.BRIGHTNESS and domain == "light")
+            or (attribute is Attribute.SPEED and domain == "fan")):
+        # Dimming a light that is off leaves it off: nothing to do, and nothing to say was
+        # done ("dim the lights" dims those that are on).
+        return Refusal(f"{_cannot(entity, command)} while off")
     if attribute is Attribute.BRIGHTNESS and domain == "light" and C.BRIGHTNESS in caps:
         level = float(attrs.get("brightness") or 0) * 100 / 255 if on else 0.0
         amount = int(by(level) or BRIGHTNESS_STEP)

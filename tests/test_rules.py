@@ -1246,7 +1246,7 @@ def test_no_stop_said_first_stops_what_is_going() -> None:
     ("turn on the christmas lights", "I don't know any device called 'christmas lights'."),
     ("turn on my disco lights", "I don't know any device called 'disco lights'."),
     # after "all" it only describes them
-    ("dim all interior lights", "Dimmed 15 lights."),
+    ("dim all interior lights", "Dimmed 6 lights."),
 ])
 def test_an_unknown_word_before_a_noun_names_a_device_the_home_lacks(command: str,
                                                                      response: str) -> None:
@@ -1273,6 +1273,20 @@ def test_a_particle_alone_after_a_command_acts_on_the_same_target(command: str) 
     # The grammar gave up on it and the proposer read one "turn off".
     assert calls(Resolver.from_files(DEMO_HOME).resolve(command)) == [
         ("light.turn_off", ["light.porch_light"]), ("light.turn_on", ["light.porch_light"])]
+
+
+def test_dimming_what_is_off_does_nothing_and_says_so() -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    # It had sent a step down to the light that is off and said "Dimmed the Bedroom Light."
+    result = resolver.resolve("dim the bedroom light")
+    assert result.actions == []
+    assert result.response == "The Bedroom Light can't be dimmed while off."
+    # Of several lights, those that are on are dimmed (it had "dimmed" 15).
+    assert calls(resolver.resolve("dim the lights in the living room")) == [
+        ("light.turn_on", ["light.living_room_ceiling", "light.tv_backlight"])]
+    # Brightening a light that is off turns it on dimly, as Home Assistant does.
+    assert calls(resolver.resolve("brighten the bedroom light")) == [
+        ("light.turn_on", ["light.bedroom_light"])]
 
 
 def test_the_same_sentence_is_not_said_twice_running() -> None:
