@@ -203,6 +203,9 @@ def implied_targets(command: Command) -> list[Target]:
         Action.OPEN: _OPENED,
         Action.CLOSE: _OPENED,
     }.get(command.action)
+    if command.action in (Action.TURN_ON, Action.TURN_OFF) \
+            and command.attribute is Attribute.TEMPERATURE and not target.domains:
+        return [target.merged(Target(domains=("climate",)))]  # "turn on the heat"
     if command.action in (Action.TURN_ON, Action.TURN_OFF) and not target.empty:
         # "turn off the living room": its lights, else whatever there switches on and off.
         return [target.merged(Target(domains=("light",))),

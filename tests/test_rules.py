@@ -1275,6 +1275,19 @@ def test_a_particle_alone_after_a_command_acts_on_the_same_target(command: str) 
         ("light.turn_off", ["light.porch_light"]), ("light.turn_on", ["light.porch_light"])]
 
 
+@pytest.mark.parametrize(("command", "expected"), [
+    # "heat" after "to" is the mode: it had turned the thermostat on in whatever mode it had.
+    ("set the thermostat to heat", [("climate.set_hvac_mode", ["climate.thermostat"])]),
+    ("switch the thermostat to heat mode", [("climate.set_hvac_mode", ["climate.thermostat"])]),
+    # "the heat" switched is the thermostat: it had asked "Which device do you mean?".
+    ("turn on the heat", [("climate.turn_on", ["climate.thermostat"])]),
+    ("turn off the heat", [("climate.turn_off", ["climate.thermostat"])]),
+    ("turn up the heat", [("climate.set_temperature", ["climate.thermostat"])]),
+])
+def test_the_heat(command: str, expected: list[tuple[str, list[str]]]) -> None:
+    assert calls(Resolver.from_files(DEMO_HOME, neural=False).resolve(command)) == expected
+
+
 def test_dimming_what_is_off_does_nothing_and_says_so() -> None:
     resolver = Resolver.from_files(DEMO_HOME, neural=False)
     # It had sent a step down to the light that is off and said "Dimmed the Bedroom Light."

@@ -253,6 +253,8 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
         elif tag.kind == "NUMBER" and i + 1 < len(out) and out[i + 1].text == "of" \
                 and before not in ("TO", "BY"):
             out[i] = Tag("PART", word)  # "turn on two of the lights": not 2% brightness
+        elif word in HVAC_MODES and tag.kind in ("ATTR", "NOUN") and before == "TO":
+            out[i] = Tag("COLOR", word)  # "set the thermostat to heat": the mode
         elif word in ("one", "ones") and tag.kind == "ONE" and (
                 before in ("TO", "BY") or after == "UNIT"):
             out[i] = Tag("NUMBER", "1")
