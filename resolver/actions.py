@@ -203,6 +203,15 @@ def in_use_for(action: Action, entity: Entity, state: EntityState | None) -> boo
     return states is not None and state is not None and state.state in states
 
 
+_PERCENT_LEVELS = {
+    Attribute.BRIGHTNESS: (("light",), C.BRIGHTNESS),
+    Attribute.VOLUME: (("media_player",), C.VOLUME),
+    Attribute.SPEED: (("fan",), C.SPEED),
+    Attribute.POSITION: (("cover", "valve"), C.POSITION),
+}
+"""Levels set in percent: the domains that have each, and the capability it needs."""
+
+
 def _plan_set(command: Command, entity: Entity, state: EntityState | None
               ) -> Planned | Refusal | None:
     attribute = resolve_attribute(command, entity)
@@ -214,6 +223,11 @@ def _plan_set(command: Command, entity: Entity, state: EntityState | None
         # No value yet ("change the colour of the lights"): whether the entity could take
         # one; the resolver asks for the value before anything is called.
         value = Value(text="white") if attribute is Attribute.COLOR else Value(number=50)
+    level = _PERCENT_LEVELS.get(attribute)
+    if level and domain in level[0] and level[1] in caps and value.number is not None \
+            and value.number > 100 and value.unit in (None, "percent"):
+        # "set the lights to 150 percent": not quietly 100
+        return Refusal(f"the {entity.name} can't go above 100%")
     if attribute is Attribute.BRIGHTNESS and domain == "light" and C.BRIGHTNESS in caps:
         pct = _percent(value, low=1)
         return None if pct is None else Planned(domain, "turn_on", (("brightness_pct", pct),))

@@ -109,13 +109,16 @@ def match_command(home: Home, command: Command, state: HomeState,
 
 def _one_reason(home: Home, refused: dict[str, str]) -> str:
     """Why the devices cannot: "the Front Door, the Back Door and the Garage Side Door can't
-    be turned off" when each says the same of itself, else the first one's reason."""
-    first = next(iter(refused.values()))
-    shapes = {reason.replace(f"the {home.entities[e].name}", "{}", 1)
-              for e, reason in refused.items()}
-    if len(refused) > 1 and len(shapes) == 1 and (shape := shapes.pop()).startswith("{} can't"):
-        return shape.replace("{}", describe_entities(home, list(refused)), 1)
-    return first
+    be turned off" when each says the same of itself; of several reasons, the one most of
+    them give."""
+    shapes: dict[str, list[str]] = {}
+    for entity, reason in refused.items():
+        shapes.setdefault(reason.replace(f"the {home.entities[entity].name}", "{}", 1),
+                          []).append(entity)
+    shape, most = max(shapes.items(), key=lambda item: len(item[1]))
+    if len(most) > 1 and shape.startswith("{} can't"):
+        return shape.replace("{}", describe_entities(home, most), 1)
+    return refused[most[0]]
 
 
 def resolve_command(home: Home, command: Command, state: HomeState,

@@ -1288,6 +1288,18 @@ def test_the_heat(command: str, expected: list[tuple[str, list[str]]]) -> None:
     assert calls(Resolver.from_files(DEMO_HOME, neural=False).resolve(command)) == expected
 
 
+@pytest.mark.parametrize(("command", "response"), [
+    # It had set 15 lights to 100% and the blinds to fully open.
+    ("set the lights to 150 percent", "15 lights can't go above 100%."),
+    ("set the blinds to 150 percent", "The Living Room Blinds can't go above 100%."),
+    ("set the living room fan to 120", "The Living Room Fan can't go above 100%."),
+])
+def test_a_level_above_100_percent_is_refused(command: str, response: str) -> None:
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(command)
+    assert result.actions == []
+    assert result.response == response
+
+
 def test_dimming_what_is_off_does_nothing_and_says_so() -> None:
     resolver = Resolver.from_files(DEMO_HOME, neural=False)
     # It had sent a step down to the light that is off and said "Dimmed the Bedroom Light."
