@@ -517,7 +517,7 @@ def test_the_heating_is_a_thing_to_act_on(parser: UtteranceParser, text: str,
     ("turn the kitchen", "no action was said"),
     ("set to", "no action was said"),
     ("to to to", "not understood from 'to to' on"),
-    ("not the bathroom", "not which one, and which one instead?"),
+    ("never mind, not the bathroom", "not which one, and which one instead?"),
     ("stop locked", "'locked' is a state, not something to act on"),
 ])
 def test_a_failure_is_a_value(parser: UtteranceParser, text: str, error: str) -> None:

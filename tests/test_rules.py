@@ -1300,6 +1300,28 @@ def test_a_level_above_100_percent_is_refused(command: str, response: str) -> No
     assert result.response == response
 
 
+@pytest.mark.parametrize(("first", "then", "expected", "response"), [
+    # It had answered "The Floor Lamp is on." and left it on.
+    ("turn on the living room lights", "not the floor lamp",
+     [("light.turn_off", ["light.floor_lamp"])], "Okay, the Floor Lamp is back to off."),
+    ("turn on the living room lights", "no, not the floor lamp",
+     [("light.turn_off", ["light.floor_lamp"])], "Okay, the Floor Lamp is back to off."),
+    # A place is left out of the kind the command acted on.
+    ("turn off all the lights downstairs", "not the hallway",
+     [("light.turn_on", ["light.hallway_light"])], "Okay, the Hallway Light is back to on."),
+    # What the command did not change is left as it is, even where "don't" would undo it.
+    ("turn on the kitchen light", "not the living room ceiling light", [],
+     "Okay, the Living Room Ceiling Light stays on."),
+])
+def test_not_x_after_a_command_leaves_x_out_of_it(
+        first: str, then: str, expected: list[tuple[str, list[str]]], response: str) -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.resolve(first, session="s")
+    result = resolver.resolve(then, session="s")
+    assert calls(result) == expected
+    assert result.response == response
+
+
 def test_dimming_what_is_off_does_nothing_and_says_so() -> None:
     resolver = Resolver.from_files(DEMO_HOME, neural=False)
     # It had sent a step down to the light that is off and said "Dimmed the Bedroom Light."

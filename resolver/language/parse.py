@@ -211,7 +211,9 @@ class UtteranceParser:
         except LarkError as err:
             return ParseResult(None, tuple(tags), f"not understood ({err})")
         moves = self._listed_exceptions(moves)
-        if any(isinstance(m, Repair) and m.target is None and m.value is None for m in moves):
+        if len(moves) > 1 and any(isinstance(m, Repair) and m.target is None
+                                  and m.value is None for m in moves):
+            # (alone, "not the floor lamp" leaves it out of the last command)
             return ParseResult(None, tuple(tags), "not which one, and which one instead?")
         normalized = " ".join(t.text for t in tags)
         content = " ".join(t.text for t in tags if t.kind not in ("FILLER", "COMMA"))

@@ -66,6 +66,9 @@ class MoveState:
     """It answers a confirmation the resolver asked for."""
     replaces: ActionRecord | None = None
     """It corrects this earlier action ("no, the bedroom one")."""
+    leaves_out: bool = False
+    """It takes something out of the last command ("not the floor lamp"): put back if that
+    command changed it, else left as it is."""
     match: MatchResult | None = None
     """Its match against the home, once computed."""
     response: str = ""
@@ -228,6 +231,7 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "question_open": lambda t, ms: t.context.question is not None,
     "confirmed": lambda t, ms: ms.confirmed,
     "replaces_last": lambda t, ms: ms.replaces is not None,
+    "leaves_out": lambda t, ms: ms.leaves_out,
     # ... and the new target is found: "no, the zebra" leaves the kitchen light on
     "target_changed": lambda t, ms: ms.replaces is not None and _matched(t, ms).ok and (
         set(_matched(t, ms).entities) != set(ms.replaces.entities)),
@@ -330,12 +334,17 @@ def _correct_last(t: TurnState, ms: MoveState) -> None:
         action = Action.SET if last.action in (Action.INCREASE, Action.DECREASE) else last.action
         ms.move = replace(last, action=action, value=repair.value, negated=False,
                           objection=False)
-    elif repair.target is not None:
+    elif repair.target is not None or repair.replaced is not None:
         said = record.command.target if record else last.target
         entities = record.entities if record else ()
-        ms.move = last.with_target(_inherit_kind(repair.target, said, t.home, entities))
-        ms.move = replace(ms.move, negated=False, objection=False)
-    ms.replaces = record if record is not None and record.command == last else None
+        # "turn on the living room lights" -> "not the floor lamp": "don't turn on the
+        # floor lamp", which puts back the floor lamp alone
+        ms.leaves_out = repair.target is None
+        ms.move = last.with_target(_inherit_kind(repair.target or repair.replaced, said, t.home,
+                                                 entities))
+        ms.move = replace(ms.move, negated=ms.leaves_out, objection=False)
+    ms.replaces = record if record is not None and record.command == last \
+        and not ms.leaves_out else None
     ms.match = None
 
 
