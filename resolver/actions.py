@@ -312,6 +312,10 @@ def _plan_step(command: Command, entity: Entity, state: EntityState | None
         # Dimming a light that is off leaves it off: nothing to do, and nothing to say was
         # done ("dim the lights" dims those that are on).
         return Refusal(f"{_cannot(entity, command)} while off")
+    if up and attribute is Attribute.BRIGHTNESS and domain == "light" and C.ON_OFF in caps \
+            and step is None and state is not None and state.state == "off":
+        # "brighter", "it's too dark" with the light off: on, as it was last lit
+        return Planned(domain, "turn_on")
     if attribute is Attribute.BRIGHTNESS and domain == "light" and C.BRIGHTNESS in caps:
         level = float(attrs.get("brightness") or 0) * 100 / 255 if on else 0.0
         amount = int(by(level) or BRIGHTNESS_STEP)

@@ -1322,6 +1322,27 @@ def test_not_x_after_a_command_leaves_x_out_of_it(
     assert result.response == response
 
 
+@pytest.mark.parametrize(("first", "then", "expected"), [
+    # "too bright" had been "I don't know any device called 'bright'".
+    ("set the bedroom light to 30%", "too bright",
+     [("light.turn_on", ["light.bedroom_light"], {"brightness_step_pct": -20})]),
+    ("set the bedroom light to 30%", "it's a bit too dark",
+     [("light.turn_on", ["light.bedroom_light"], {"brightness_step_pct": 20})]),
+    # "the tv is too loud" had been read by the proposer as louder.
+    ("turn on the tv", "the tv is too loud",
+     [("media_player.volume_set", ["media_player.living_room_tv"], {"volume_level": 0.25})]),
+    ("turn on the tv", "it's too cold",
+     [("climate.set_temperature", ["climate.thermostat"], {"temperature": 69})]),
+])
+def test_too_much_is_a_step_the_other_way(
+        first: str, then: str, expected: list[tuple[str, list[str], dict[str, object]]]
+) -> None:
+    resolver = Resolver.from_files(DEMO_HOME)
+    resolver.resolve(first, session="s")
+    result = resolver.resolve(then, session="s")
+    assert [(c.name, list(c.entity_ids), c.data) for c in result.actions] == expected
+
+
 def test_dimming_what_is_off_does_nothing_and_says_so() -> None:
     resolver = Resolver.from_files(DEMO_HOME, neural=False)
     # It had sent a step down to the light that is off and said "Dimmed the Bedroom Light."
@@ -1331,7 +1352,7 @@ def test_dimming_what_is_off_does_nothing_and_says_so() -> None:
     # Of several lights, those that are on are dimmed (it had "dimmed" 15).
     assert calls(resolver.resolve("dim the lights in the living room")) == [
         ("light.turn_on", ["light.living_room_ceiling", "light.tv_backlight"])]
-    # Brightening a light that is off turns it on dimly, as Home Assistant does.
+    # Brightening a light that is off turns it on, as it was last lit.
     assert calls(resolver.resolve("brighten the bedroom light")) == [
         ("light.turn_on", ["light.bedroom_light"])]
 

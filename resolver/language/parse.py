@@ -75,6 +75,21 @@ _COMPARATIVES = {
     "higher": (Action.INCREASE, None),
     "lower": (Action.DECREASE, None),
     "less": (Action.DECREASE, None),  # "a bit less", "no, less": of what was last changed
+    # "too bright": the other way
+    "too bright": (Action.DECREASE, Attribute.BRIGHTNESS),
+    "too dark": (Action.INCREASE, Attribute.BRIGHTNESS),
+    "too dim": (Action.INCREASE, Attribute.BRIGHTNESS),
+    "too loud": (Action.DECREASE, Attribute.VOLUME),
+    "too quiet": (Action.INCREASE, Attribute.VOLUME),
+    "too soft": (Action.INCREASE, Attribute.VOLUME),
+    "too fast": (Action.DECREASE, Attribute.SPEED),
+    "too slow": (Action.INCREASE, Attribute.SPEED),
+    "too hot": (Action.DECREASE, Attribute.TEMPERATURE),
+    "too warm": (Action.DECREASE, Attribute.TEMPERATURE),
+    "too cold": (Action.INCREASE, Attribute.TEMPERATURE),
+    "too cool": (Action.INCREASE, Attribute.TEMPERATURE),
+    "too high": (Action.DECREASE, None),
+    "too low": (Action.INCREASE, None),
 }
 # Verbs whose action does not depend on particles or values.
 _FIXED_VERBS = {
@@ -664,6 +679,11 @@ def _command(parts: list[Any]) -> Command:
     elif comparatives:
         action, implied = _COMPARATIVES.get(comparatives[0].text, (Action.INCREASE, None))
         attribute = attribute or implied
+        if target.reference in ("it", "this", "that") and not verbs and not (
+                target.names or target.domains or target.words):
+            # "it's too cold", "this is too bright": what is around, or what was talked
+            # about when it can be so (the rules' "no target"), not a device "it" names
+            target = replace(target, reference=None)
     elif obj.direction is not None and (obj.media or verb is not None):
         # "next item on the TV", "play the previous song"
         action = Action.NEXT if obj.direction == "next" else Action.PREVIOUS
