@@ -657,3 +657,11 @@ def test_a_repair_with_a_bare_number_is_a_value(parser: UtteranceParser) -> None
 def test_times_are_one_token(tagger: Tagger, text: str, later: str | None) -> None:
     said = [t.text for t in tagger.tag(text) if t.kind == "LATER"]
     assert said == ([later] if later else [])
+
+
+def test_every_comparative_of_the_lexicon_says_which_way(parser: UtteranceParser) -> None:
+    # One without a reading would be taken as "more": "too hot" turned up.
+    from resolver.language.parse import _COMPARATIVES
+
+    said = {text for text, kind in parser.lexicon.classes.items() if kind == "COMPARATIVE"}
+    assert said and said <= set(_COMPARATIVES), said - set(_COMPARATIVES)

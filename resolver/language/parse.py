@@ -75,22 +75,13 @@ _COMPARATIVES = {
     "higher": (Action.INCREASE, None),
     "lower": (Action.DECREASE, None),
     "less": (Action.DECREASE, None),  # "a bit less", "no, less": of what was last changed
-    # "too bright": the other way
-    "too bright": (Action.DECREASE, Attribute.BRIGHTNESS),
-    "too dark": (Action.INCREASE, Attribute.BRIGHTNESS),
-    "too dim": (Action.INCREASE, Attribute.BRIGHTNESS),
-    "too loud": (Action.DECREASE, Attribute.VOLUME),
-    "too quiet": (Action.INCREASE, Attribute.VOLUME),
-    "too soft": (Action.INCREASE, Attribute.VOLUME),
-    "too fast": (Action.DECREASE, Attribute.SPEED),
-    "too slow": (Action.INCREASE, Attribute.SPEED),
-    "too hot": (Action.DECREASE, Attribute.TEMPERATURE),
-    "too warm": (Action.DECREASE, Attribute.TEMPERATURE),
-    "too cold": (Action.INCREASE, Attribute.TEMPERATURE),
-    "too cool": (Action.INCREASE, Attribute.TEMPERATURE),
-    "too high": (Action.DECREASE, None),
-    "too low": (Action.INCREASE, None),
 }
+_TOO = {"bright": "dimmer", "dark": "brighter", "dim": "brighter", "loud": "quieter",
+        "quiet": "louder", "soft": "louder", "fast": "slower", "slow": "faster",
+        "hot": "cooler", "warm": "cooler", "cold": "warmer", "cool": "warmer",
+        "high": "lower", "low": "higher"}
+"""What "too bright", "too loud" ... ask for: the other way."""
+_COMPARATIVES.update({f"too {said}": _COMPARATIVES[meant] for said, meant in _TOO.items()})
 # Verbs whose action does not depend on particles or values.
 _FIXED_VERBS = {
     "V_ON": Action.TURN_ON,
