@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from .actions import ServiceCall
-from .home import Home
+from .home import Home, HomeState
 from .language.vocabulary import NOUNS
 from .match import MatchFailure, MatchResult
 from .text import expand_template
@@ -72,6 +72,24 @@ def describe_entities(home: Home, entity_ids: Sequence[str]) -> str:
     if len(areas) == 1 and None not in areas:
         return f"{len(names)} {noun} in the {home.areas[areas.pop()].name}"  # type: ignore[index]
     return f"{len(names)} {noun}"
+
+
+def spoken_state(state: HomeState, entity_id: str) -> str:
+    """An entity's state as said: "off", "not home", "54 °F"."""
+    s = state[entity_id]
+    unit = s.attributes.get("unit_of_measurement")
+    text = s.state.replace("_", " ")
+    return f"{text} {unit}" if unit else text
+
+
+def by_state(state: HomeState, entity_ids: Iterable[str]) -> dict[str, list[str]]:
+    """The entities whose state is known, grouped by their state as said, in the order
+    first met."""
+    groups: dict[str, list[str]] = {}
+    for entity_id in entity_ids:
+        if entity_id in state:
+            groups.setdefault(spoken_state(state, entity_id), []).append(entity_id)
+    return groups
 
 
 def _plural_noun(home: Home, entity_ids: Sequence[str]) -> str:

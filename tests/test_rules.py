@@ -1091,8 +1091,15 @@ def test_a_temperature_the_thermostat_cannot_take_is_refused(command: str,
     ("how hot is it outside", "The Outside Temperature is 54 °F."),
     ("what's the temperature in the garden", "The Outside Temperature is 54 °F."),
     ("how warm is it in the living room", "I don't know the temperature in the Living Room."),
+    # players, lights and fans
+    ("what's the volume", "The Living Room TV is at volume 35%."),
+    ("what is the brightness of the kitchen light", "The Kitchen Light is off."),
+    ("how bright is the floor lamp", "The Floor Lamp is off."),
+    ("how loud is the tv", "The Living Room TV is at volume 35%."),
+    ("what's the fan speed in the bedroom", "The Bedroom Fan is at 33% speed."),
+    ("what's the fan speed in the living room", "The Living Room Fan is off."),
 ])
-def test_how_hot_is_it_asks_for_the_temperature(question: str, answer: str) -> None:
+def test_readings(question: str, answer: str) -> None:
     result = Resolver.from_files(DEMO_HOME, neural=False).resolve(question)
     assert result.response == answer
 
@@ -1133,19 +1140,6 @@ def test_stop_alone_stops_what_is_going() -> None:
     result = Resolver.from_files(DEMO_HOME, neural=False).resolve("stop")
     assert [(c.name, c.entity_ids) for c in result.actions] == [
         ("media_player.media_stop", ("media_player.living_room_tv",))]
-
-
-@pytest.mark.parametrize(("question", "answer"), [
-    ("what's the volume", "The Living Room TV is at volume 35%."),
-    ("what is the brightness of the kitchen light", "The Kitchen Light is off."),
-    ("how bright is the floor lamp", "The Floor Lamp is off."),
-    ("how loud is the tv", "The Living Room TV is at volume 35%."),
-    ("what's the fan speed in the bedroom", "The Bedroom Fan is at 33% speed."),
-    ("what's the fan speed in the living room", "The Living Room Fan is off."),
-])
-def test_readings_of_players_lights_and_fans(question: str, answer: str) -> None:
-    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(question)
-    assert result.response == answer
 
 
 def test_how_loud_is_it_is_about_what_was_said() -> None:

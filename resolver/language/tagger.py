@@ -102,8 +102,8 @@ class Tagger:
         for color in COLORS:
             table[color] = Tag("COLOR", color)
         # Colour temperatures and thermostat modes are values like colours ("set the lights
-        # to warm white", "set the thermostat to cool"); a mode that is a device noun
-        # ("heat") stays the noun.
+        # to warm white", "set the thermostat to cool"); a mode that is a device noun or
+        # a setting ("heat") stays that, except right after "to" (_disambiguate).
         for value in (*COLOR_TEMPS, *HVAC_MODES):
             if value not in NOUNS and value != "off":
                 table[value] = Tag("COLOR", value)

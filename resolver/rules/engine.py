@@ -42,7 +42,7 @@ from ..resolve import (
     resolve_command,
     target_trace,
 )
-from ..responses import describe_entities, display_name, join_names, names_several
+from ..responses import by_state, describe_entities, display_name, join_names, names_several
 from ..text import words
 from .dsl import All, Condition, Effect, Flag, Is, Not, Rule, Said, Vocabulary
 from .dsl import Any as AnyOf
@@ -715,11 +715,7 @@ def _states(t: TurnState, entities: Sequence[str]) -> str:
 
 def _by_state(t: TurnState, entities: Sequence[str]) -> list[tuple[str, list[str]]]:
     """The entities by their state as said ("on", "locked"), the largest group first."""
-    groups: dict[str, list[str]] = {}
-    for entity_id in entities:
-        if entity_id in t.state:
-            groups.setdefault(t.state[entity_id].state.replace("_", " "), []).append(entity_id)
-    return sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    return sorted(by_state(t.state, entities).items(), key=lambda item: (-len(item[1]), item[0]))
 
 
 def _run_effect(effect: Effect, t: TurnState, ms: MoveState) -> None:

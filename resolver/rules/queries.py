@@ -8,7 +8,15 @@ from ..home import READ_DOMAINS, Entity, Home, HomeState
 from ..logical_form import WHERE, Action, Query, Target
 from ..match import MatchFailure, MatchResult, match_targets, spoken_noun
 from ..resolve import SWEPT_DOMAINS
-from ..responses import describe_entities, display_name, failed, is_are, join_names
+from ..responses import (
+    by_state,
+    describe_entities,
+    display_name,
+    failed,
+    is_are,
+    join_names,
+    spoken_state,
+)
 
 # What a state word means for each kind of entity (HA's states).
 _STATE_WORDS = {
@@ -81,7 +89,7 @@ def answer_query(home: Home, state: HomeState, query: Query,
     entities = match.entities
     if query.state is None:
         parts = [f"the {display_name(home.entities[e].name)} {is_are(home, [e])} "
-                 f"{_spoken_state(state, e)}" for e in entities[:5]]
+                 f"{spoken_state(state, e)}" for e in entities[:5]]
         return QueryAnswer(_sentence(join_names(parts)) + ".", entities)
     wanted = _STATE_WORDS.get(query.state, {query.state})
     said = _SAID_OF_DEVICES.get(query.state, query.state)
@@ -111,11 +119,8 @@ def answer_query(home: Home, state: HomeState, query: Query,
 def _as_they_are(home: Home, state: HomeState, entity_ids: list[str]) -> str:
     """"the Front Door is unlocked", "the Ceiling Light and the Lamp are on and the Fan is
     off": the entities grouped by their state."""
-    groups: dict[str, list[str]] = {}
-    for entity in entity_ids:
-        groups.setdefault(_spoken_state(state, entity), []).append(entity)
     return join_names([f"{describe_entities(home, group)} {is_are(home, group)} {spoken}"
-                       for spoken, group in groups.items()])
+                       for spoken, group in by_state(state, entity_ids).items()])
 
 
 def _where(home: Home, state: HomeState, query: Query, speaker_area: str | None
@@ -129,7 +134,7 @@ def _where(home: Home, state: HomeState, query: Query, speaker_area: str | None
         entity = home.entities[entity_id]
         where = (f"in the {home.areas[entity.area].name}" if entity.area
                  else "in no room I know of")
-        doing = f", {_spoken_state(state, entity_id)}" if entity.domain == "vacuum" else ""
+        doing = f", {spoken_state(state, entity_id)}" if entity.domain == "vacuum" else ""
         parts.append(f"the {display_name(entity.name)} {is_are(home, [entity_id])} "
                      f"{where}{doing}")
     return QueryAnswer(_sentence(join_names(parts)) + ".", match.entities)
@@ -251,7 +256,7 @@ def _device_reading(home: Home, state: HomeState, query: Query,
             return QueryAnswer(f"{name} is at {round(float(attrs['percentage']))}% speed.",
                                (entity_id,))
         if entity.domain in READ_DOMAINS:
-            return QueryAnswer(f"{name} is {_spoken_state(state, entity_id)}.", (entity_id,))
+            return QueryAnswer(f"{name} is {spoken_state(state, entity_id)}.", (entity_id,))
     return None
 
 
@@ -280,13 +285,6 @@ def _in_place(home: Home, entity_id: str, target: Target, speaker_area: str | No
     if area in areas:
         return True
     return bool(area and home.areas[area].floor in target.floors)
-
-
-def _spoken_state(state: HomeState, entity_id: str) -> str:
-    s = state[entity_id]
-    unit = s.attributes.get("unit_of_measurement")
-    text = s.state.replace("_", " ")
-    return f"{text} {unit}" if unit else text
 
 
 def _sentence(text: str) -> str:
