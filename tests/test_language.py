@@ -408,7 +408,7 @@ PARSES: list[tuple[str, list[dict[str, Any]]]] = [
     ("turn that off", [C("turn_off", reference="that")]),
     ("turn those off", [C("turn_off", reference="those")]),
     ("turn off both of them", [C("turn_off", reference="both of them")]),
-    ("make it brighter", [C("increase", reference="it", attribute="brightness")]),
+    ("make it brighter", [C("increase", reference=None, attribute="brightness")]),
     # ellipsis
     ("and the hallway", [F(areas=("hallway",), marker=None)]),
     ("the garage too", [F(areas=("garage",), marker="too")]),

@@ -184,9 +184,9 @@ def test_a_grammar_hit_is_the_grammar_s_reading_and_shows_the_n_best(
 
 
 def test_a_paraphrase_outside_the_grammar_is_read_by_the_proposer(resolver: Resolver) -> None:
-    result = resolver.resolve("it's so dark in here", session="f2", area="office")
+    result = resolver.resolve("brew some coffee", session="f2", area="office")
     assert result.trace["parse"]["source"] == "proposer"
-    assert calls(result) == [("light.turn_on", ("light.desk_lamp",))]
+    assert calls(result) == [("switch.turn_on", ("switch.coffee_maker",))]
 
 
 def test_typos_are_corrected_and_the_proposer_supplies_the_action(resolver: Resolver) -> None:

@@ -1382,3 +1382,62 @@ def test_a_channel_by_number_is_refused_not_a_brightness() -> None:
 def test_a_later_command_of_a_turn_looks_first_in_the_room_of_the_one_before(
         command: str, expected: list[tuple[str, list[str]]]) -> None:
     assert calls(Resolver.from_files(DEMO_HOME).resolve(command)) == expected
+
+
+def _in_the_living_room(resolver: Resolver, *turns: str) -> Result:
+    """The last of ``turns``, said one after another in the demo home's living room."""
+    result = None
+    for turn in turns:
+        result = resolver.resolve(turn, session="s", area="living_room")
+    assert result is not None
+    return result
+
+
+_LIVING_ROOM_LIGHTS = ["light.living_room_ceiling", "light.floor_lamp", "light.tv_backlight"]
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    # The proposer had read these as turning the lights off (0.8).
+    (["i need light in here"], [("light.turn_on", _LIVING_ROOM_LIGHTS)]),
+    (["give me some light in here"], [("light.turn_on", _LIVING_ROOM_LIGHTS)]),
+    (["i need the kitchen light"], [("light.turn_on", ["light.kitchen_light"])]),
+    # ... and this as setting the volume.
+    (["i want the tv"], [("media_player.turn_on", ["media_player.living_room_tv"])]),
+    (["give me low lighting in the kitchen"], [("light.turn_on", ["light.kitchen_light"])]),
+    (["i want the kitchen light off"], [("light.turn_off", ["light.kitchen_light"])]),
+])
+def test_what_is_wanted_is_on(turns: list[str], expected: list[tuple[str, list[str]]]) -> None:
+    assert calls(_in_the_living_room(Resolver.from_files(DEMO_HOME), *turns)) == expected
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    # "it is very dark in here" had turned the lights off, "it's so dark" dimmed them.
+    (["it is very dark in here"], [("light.turn_on", ["light.living_room_ceiling",
+                                                      "light.tv_backlight"]),
+                                   ("light.turn_on", ["light.floor_lamp"])]),
+    (["it's so dark"], [("light.turn_on", ["light.living_room_ceiling", "light.tv_backlight"]),
+                        ("light.turn_on", ["light.floor_lamp"])]),
+    (["it's bright in here"], [("light.turn_on", ["light.living_room_ceiling",
+                                                  "light.tv_backlight"])]),
+    # "it's really loud" had not been understood.
+    (["it's really loud"], [("media_player.volume_set", ["media_player.living_room_tv"])]),
+    # The room has no thermostat: the one that heats it from the hallway ("There is no such
+    # device in the Living Room").
+    (["it feels cold in here"], [("climate.set_temperature", ["climate.thermostat"])]),
+    (["make it warmer in here"], [("climate.set_temperature", ["climate.thermostat"])]),
+    (["it's getting too hot"], [("climate.set_temperature", ["climate.thermostat"])]),
+    # "it" that was talked about is still it.
+    (["turn on the floor lamp", "make it brighter"], [("light.turn_on", ["light.floor_lamp"])]),
+    # A question stays a question.
+    (["is it dark in here"], []),
+])
+def test_a_condition_said_is_a_step_the_other_way(
+        turns: list[str], expected: list[tuple[str, list[str]]]) -> None:
+    assert calls(_in_the_living_room(Resolver.from_files(DEMO_HOME), *turns)) == expected
+
+
+def test_the_heat_of_a_room_is_its_heater_before_the_homes_thermostat() -> None:
+    # It had said "There is no such device in the Office."
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(
+        "turn the heat off in the office")
+    assert calls(result) == [("switch.turn_off", ["switch.space_heater"])]

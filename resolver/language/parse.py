@@ -452,6 +452,9 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
     def particle(self, tokens: list[Token]) -> _Word:
         return _Word(tokens[0].type, self._tag(tokens[0]).text)
 
+    def want(self, tokens: list[Token]) -> _Word:
+        return _Word("WANT", self._tag(tokens[0]).text)
+
     def later(self, tokens: list[Token]) -> _Word:
         return _Word("LATER", self._tag(tokens[0]).text)
 
@@ -670,10 +673,12 @@ def _command(parts: list[Any]) -> Command:
     elif comparatives:
         action, implied = _COMPARATIVES.get(comparatives[0].text, (Action.INCREASE, None))
         attribute = attribute or implied
-        if target.reference in ("it", "this", "that") and not verbs and not (
+        if target.reference in ("it", "this", "that") \
+                and all(v.kind == "V_SET" for v in verbs) and not (
                 target.names or target.domains or target.words):
-            # "it's too cold", "this is too bright": what is around, or what was talked
-            # about when it can be so (the rules' "no target"), not a device "it" names
+            # "it's too cold", "this is too bright", "make it warmer in here": what is
+            # around, or what was talked about when it can be so (the rules' "no target"),
+            # not a device "it" names
             target = replace(target, reference=None)
     elif obj.direction is not None and (obj.media or verb is not None):
         # "next item on the TV", "play the previous song"
@@ -686,6 +691,10 @@ def _command(parts: list[Any]) -> Command:
         action = Action.SET
     elif verb is not None and verb.kind == "V_SET" and obj.channel:
         action = Action.NEXT  # "change the channel"
+    if action is None and any(w.kind == "WANT" for w in words) and (
+            target.names or target.domains or target.areas or target.here):
+        # "I need light in here", "can I have the TV": what is wanted is on
+        action = Action.TURN_ON
     if action is None:
         raise NotUnderstood("no action was said")
     if obj.channel and action is Action.SET and values and values[0].number is not None:

@@ -175,7 +175,7 @@ class Tagger:
                 found = Tag("NUMBER" if _is_number(word) else "WORD", word)
             tags.append(found)
             i += length
-        return _disambiguate(_tidy_commas(tags))
+        return _complaints(_disambiguate(_tidy_commas(tags)))
 
     def tokens(self, tags: Iterable[Tag]) -> list[Token]:
         """Lark tokens for ``tags``; a token's ``start_pos`` is its index in the tags."""
@@ -258,6 +258,53 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
         elif word in ("one", "ones") and tag.kind == "ONE" and (
                 before in ("TO", "BY") or after == "UNIT"):
             out[i] = Tag("NUMBER", "1")
+    return out
+
+
+# A condition said of the target, as a complaint: what "too ..." of the lexicon it means.
+# "cool", "fast", "slow" and "soft" alone are not complaints ("that's cool").
+COMPLAINTS = {"dark": "too dark", "dim": "too dim", "gloomy": "too dark",
+              "bright": "too bright", "glaring": "too bright", "loud": "too loud",
+              "noisy": "too loud", "quiet": "too quiet", "hot": "too hot", "warm": "too warm",
+              "boiling": "too hot", "stuffy": "too warm", "cold": "too cold",
+              "chilly": "too cold", "freezing": "too cold", "high": "too high",
+              "low": "too low"}
+# Words between "is" and the condition that say how much, or that it is coming: dropped,
+# as a complaint asks for a step the other way whatever its degree.
+_INTENSIFIERS = frozenset({"so", "very", "really", "quite", "pretty", "super", "rather",
+                           "extremely", "awfully", "kind of", "kinda", "getting", "far"})
+# Verbs that say a condition as "is" does ("it feels cold", "the tv sounds loud").
+_LINKING = frozenset({"feels", "feel", "seems", "gets", "sounds", "looks"})
+
+
+def _complaints(tags: list[Tag]) -> list[Tag]:
+    """"it's dark in here", "the TV is so loud", "it feels cold", "it's getting too hot": a
+    condition said of the target is a complaint about it, read as "too dark" (a step the
+    other way). Said as a question ("is it dark in here") it stays a question; a degree is
+    kept ("it's a bit cold")."""
+    out: list[Tag] = []
+    i = 0
+    while i < len(tags):
+        tag = tags[i]
+        linking = (tag.kind == "IS" and tag.text in ("is", "are")) or tag.text in _LINKING
+        if linking and out and out[-1].kind not in _CLAUSE_START:
+            j = i + 1
+            degrees = []
+            while j < len(tags) and (tags[j].text in _INTENSIFIERS or tags[j].kind == "DEGREE"):
+                if tags[j].kind == "DEGREE":
+                    degrees.append(tags[j])
+                j += 1
+            said = tags[j] if j < len(tags) else None
+            if said is not None and said.kind == "COMPARATIVE" and said.text.startswith("too "):
+                condition = said.text
+            else:
+                condition = COMPLAINTS.get(said.text) if said is not None else None
+            if condition is not None:
+                out += [Tag("IS", "is"), *degrees, Tag("COMPARATIVE", condition)]
+                i = j + 1
+                continue
+        out.append(tag)
+        i += 1
     return out
 
 
@@ -351,4 +398,4 @@ def _is_number(word: str) -> bool:
     return True
 
 
-__all__ = ["AMBIGUOUS", "Lexicon", "Tag", "Tagger", "phrase", "spoken_times"]
+__all__ = ["AMBIGUOUS", "COMPLAINTS", "Lexicon", "Tag", "Tagger", "phrase", "spoken_times"]
