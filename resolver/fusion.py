@@ -184,7 +184,13 @@ def _has_command(parsed: ParseResult) -> bool:
 
 
 def _unknown_words(parsed: ParseResult) -> int:
-    return sum(1 for t in parsed.tags if t.kind == "WORD")
+    """Words the grammar does not know, but for items put on a list ("add 2 apples to the
+    shopping list"), which are any words."""
+    items: set[str] = set()
+    for command in parsed.utterance.commands if parsed.utterance is not None else ():
+        if command.action is Action.ADD_ITEM and command.value is not None:
+            items.update((command.value.text or "").split())
+    return sum(1 for t in parsed.tags if t.kind == "WORD" and t.text not in items)
 
 
 def _only_unknown_words(parsed: ParseResult) -> bool:

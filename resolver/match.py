@@ -163,7 +163,9 @@ def match_targets(
 
     # 5. One or many: some of several, not said which ("two of the lights"), needs a
     # choice, and so does a singular target over the whole home.
-    if target.part and len(candidates) > 1:
+    if (target.part and len(candidates) > 1) or (target.reference == "both"
+                                                 and len(candidates) > 2):
+        # "turn off both lights" with nothing talked about: which two
         return _which_of(target, candidates, scope)
     # A noun that is also some entities' name or alias ("the ceiling light") narrows the
     # choice to them.

@@ -17,7 +17,7 @@ from .actions import ServiceCall
 from .context import DialogContext
 from .fusion import Reading, read
 from .home import EntityState, Home, HomeState
-from .language.parse import UtteranceParser
+from .language.parse import UtteranceParser, courtesy
 from .logical_form import Undo, Utterance
 from .neural.encoder import EncoderUnavailable
 from .neural.proposer import TextProposer
@@ -29,6 +29,8 @@ from .speech.listen import Listener
 
 MAX_TEXT = 2000
 """Longest utterance, in characters, that is parsed; longer input is refused politely."""
+_COURTESIES = {"thanks": "You're welcome.", "acknowledgement": "Okay."}
+"""What is said back to thanks and to "great", "okay": nothing is done."""
 
 
 @dataclass(slots=True)
@@ -265,6 +267,11 @@ class Resolver:
         trace["parse"] = _parse_trace(reading)
         if hypotheses:
             trace["proposer"] = hypotheses
+        said = courtesy(reading.parsed.tags)
+        if said:  # "thanks a lot" is not "a lot" more
+            trace["parse"]["courtesy"] = said
+            return Result(text, response=_COURTESIES[said], trace=trace,
+                          hypotheses=hypotheses), unchanged, []
         if reading.utterance is None:
             return Result(text, response="Sorry, I didn't understand that.", trace=trace,
                           hypotheses=hypotheses), unchanged, []

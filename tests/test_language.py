@@ -407,7 +407,7 @@ PARSES: list[tuple[str, list[dict[str, Any]]]] = [
     ("turn them off", [C("turn_off", reference="them")]),
     ("turn that off", [C("turn_off", reference="that")]),
     ("turn those off", [C("turn_off", reference="those")]),
-    ("turn off both of them", [C("turn_off", reference="both of them")]),
+    ("turn off both of them", [C("turn_off", reference="both")]),
     ("make it brighter", [C("increase", reference=None, attribute="brightness")]),
     # ellipsis
     ("and the hallway", [F(areas=("hallway",), marker=None)]),

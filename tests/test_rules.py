@@ -1441,3 +1441,69 @@ def test_the_heat_of_a_room_is_its_heater_before_the_homes_thermostat() -> None:
     result = Resolver.from_files(DEMO_HOME, neural=False).resolve(
         "turn the heat off in the office")
     assert calls(result) == [("switch.turn_off", ["switch.space_heater"])]
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    # It had turned off only the last one.
+    (["turn on the kitchen light", "turn on the bedroom light", "turn them both off"],
+     [("light.turn_off", ["light.kitchen_light", "light.bedroom_light"])]),
+    (["turn on the kitchen light", "turn on the bedroom light", "turn both lights off"],
+     [("light.turn_off", ["light.kitchen_light", "light.bedroom_light"])]),
+    # Nothing talked about: which two, not all 16 lights.
+    (["turn off both lights"], []),
+])
+def test_both_is_two_things_talked_about(turns: list[str],
+                                         expected: list[tuple[str, list[str]]]) -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    for turn in turns:
+        result = resolver.resolve(turn, session="s")
+    assert calls(result) == expected
+    assert result.clarification == (not expected)
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    # It had been read as putting the thermostat on a list called "heat".
+    ("put the thermostat on heat", [("climate.set_hvac_mode", ["climate.thermostat"])]),
+    # ... and this as pausing the TV.
+    ("put the tv on mute", [("media_player.volume_mute", ["media_player.living_room_tv"])]),
+    ("set the tv to mute", [("media_player.volume_mute", ["media_player.living_room_tv"])]),
+    ("put milk on the shopping list", [("todo.add_item", ["todo.shopping_list"])]),
+])
+def test_put_sets_what_it_puts_on_a_setting(command: str,
+                                            expected: list[tuple[str, list[str]]]) -> None:
+    assert calls(Resolver.from_files(DEMO_HOME).resolve(command)) == expected
+
+
+@pytest.mark.parametrize(("command", "item"), [
+    # The number had been kept and the words dropped as noise ("Added 2").
+    ("add 2 apples to the shopping list", "2 apples"),
+    ("put 2 apples on the shopping list", "2 apples"),
+    # ... and this not understood; Home Assistant takes it as one item too.
+    ("add bananas and milk to the shopping list", "bananas and milk"),
+])
+def test_an_item_is_every_word_of_it(command: str, item: str) -> None:
+    [call] = Resolver.from_files(DEMO_HOME).resolve(command).actions
+    assert call.name == "todo.add_item" and call.data == {"item": item}
+
+
+@pytest.mark.parametrize(("turns", "response"), [
+    # These had been "Sorry, I didn't understand that."
+    (["thanks"], "You're welcome."),
+    (["perfect, thank you"], "You're welcome."),
+    (["thanks a lot"], "You're welcome."),  # not "a lot" more
+    (["great"], "Okay."),
+    (["turn on the kitchen light", "no wait"], "Okay."),
+])
+def test_courtesies_are_answered_and_do_nothing(turns: list[str], response: str) -> None:
+    resolver = Resolver.from_files(DEMO_HOME)
+    for turn in turns:
+        result = resolver.resolve(turn, session="s")
+    assert result.actions == [] and result.response == response
+
+
+def test_thanks_leaves_a_question_open() -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.resolve("turn on the light", session="s")
+    assert resolver.resolve("thanks", session="s").response == "You're welcome."
+    assert calls(resolver.resolve("the kitchen one", session="s")) == [
+        ("light.turn_on", ["light.kitchen_light"])]

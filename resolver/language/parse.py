@@ -157,6 +157,26 @@ class ParseResult:
                         for t in self.tags)
 
 
+_THANKS = frozenset({"thanks", "thank you", "thank you very much", "cheers", "thx", "ta",
+                     "many thanks"})
+_ACKNOWLEDGEMENTS = frozenset({"ok", "okay", "perfect", "great", "awesome", "nice", "good",
+                               "lovely", "brilliant", "excellent", "wonderful", "fine",
+                               "alright", "amazing", "sweet", "fantastic"})
+"""Not "cool": alone, it may be the thermostat's mode."""
+
+
+def courtesy(tags: tuple[Tag, ...] | list[Tag]) -> str | None:
+    """``thanks`` for "thanks", "perfect, thank you"; ``acknowledgement`` for "great",
+    "okay"; None when the words say anything else. Such a turn asks for nothing."""
+    said = {t.text for t in tags}
+    if not tags or not all(t.kind in ("FILLER", "COMMA", "SEP", "DEGREE")
+                           or t.text in _ACKNOWLEDGEMENTS for t in tags):
+        return None
+    if said & _THANKS:
+        return "thanks"
+    return "acknowledgement" if said & _ACKNOWLEDGEMENTS else None
+
+
 class _TagLexer(Lexer):
     """Hands the tagger's tokens to lark unchanged."""
 
@@ -416,6 +436,13 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                 out.direction = "next"
             elif kind == "PREVIOUS":
                 out.direction = "previous"
+        both = reference == "both of them" or any(
+            t.type == "QUANT" and self._tag(t).text == "both" for t in tokens)
+        if both and (reference is not None or not (names or areas or floors or here
+                                                    or everywhere)):
+            # "turn them both off", "turn both lights off": two things talked about, not
+            # every light of the home
+            reference = "both"
         out.target = Target(
             names=tuple(names), areas=tuple(areas), floors=tuple(floors), domains=tuple(domains),
             device_classes=tuple(classes), nouns=tuple(nouns), plural=plural, all=quantified,
@@ -644,6 +671,9 @@ def _command(parts: list[Any]) -> Command:
 
     attribute = obj.attributes[0] if obj.attributes else None
     verb = verbs[0] if verbs else None
+    if verb is not None and verb.kind == "V_SET" and len(verbs) > 1 \
+            and verbs[1].kind in _FIXED_VERBS:
+        verb = verbs[1]  # "put the TV on mute", "set the TV to mute"
     _refuse_opposed_actions(verb, verbs, bare)
     stepping = ((verb is not None and verb.kind in ("V_UP", "V_DOWN"))
                 or any(p.kind in ("UP", "DOWN") for p in bare))
@@ -777,4 +807,4 @@ def _to_target(parts: list[Any]) -> bool:
 
 
 __all__ = ["GRAMMAR_DIR", "SAID_ACTIONS", "Contradiction", "NotUnderstood", "ParseResult",
-           "UtteranceParser"]
+           "UtteranceParser", "courtesy"]

@@ -203,7 +203,8 @@ def _tidy_commas(tags: list[Tag]) -> list[Tag]:
             out.pop()  # "no, I meant ...", "sorry, I mean ...": one marker is enough
             if out and out[-1].kind not in _GAPS:
                 out.append(Tag("COMMA", ","))
-        elif tag.kind in ("REPAIR", "NO") and out and out[-1].kind not in _GAPS + ("NEG",):
+        elif tag.kind in ("REPAIR", "NO") and out and out[-1].kind not in _GAPS + ("NEG",) \
+                and not (tag.kind == "NO" and out[-1].kind == "REPAIR"):  # "actually no"
             out.append(Tag("COMMA", ","))
         out.append(tag)
     while out and out[-1].kind == "COMMA":
@@ -253,8 +254,10 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
         elif tag.kind == "NUMBER" and i + 1 < len(out) and out[i + 1].text == "of" \
                 and before not in ("TO", "BY"):
             out[i] = Tag("PART", word)  # "turn on two of the lights": not 2% brightness
-        elif word in HVAC_MODES and tag.kind in ("ATTR", "NOUN") and before == "TO":
+        elif word in HVAC_MODES and tag.kind in ("ATTR", "NOUN") and before in ("TO", "ON"):
             out[i] = Tag("COLOR", word)  # "set the thermostat to heat": the mode
+        elif tag.kind == "V_PUT" and _puts_on_a_setting(out, i):
+            out[i] = Tag("V_SET", word)  # "put the thermostat on heat": not on a list
         elif word in ("one", "ones") and tag.kind == "ONE" and (
                 before in ("TO", "BY") or after == "UNIT"):
             out[i] = Tag("NUMBER", "1")
@@ -306,6 +309,20 @@ def _complaints(tags: list[Tag]) -> list[Tag]:
         out.append(tag)
         i += 1
     return out
+
+
+def _puts_on_a_setting(tags: list[Tag], i: int) -> bool:
+    """"put" at ``i`` sets something ("put the thermostat on heat", "put the fan on high")
+    rather than putting an item on a list: what follows its "on" or "to" is a value, a
+    mode or "mute", not a list."""
+    for j in range(i + 1, len(tags) - 1):
+        if tags[j].kind in ("SEP", "COMMA"):
+            return False
+        if tags[j].kind in ("ON", "TO"):
+            after = tags[j + 1]
+            return after.kind in ("NUMBER", "COLOR", "LEVEL", "EXTREME", "V_MUTE") or (
+                after.text in HVAC_MODES)
+    return False
 
 
 _DURATIONS = frozenset({"second", "seconds", "sec", "secs", "minute", "minutes", "min",

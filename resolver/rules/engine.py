@@ -297,7 +297,14 @@ def _use_salient(t: TurnState, ms: MoveState) -> None:
     if command is None or not t.context.salient:
         return
     target = command.target
-    known = Target(entity_ids=t.context.salient, exclude=target.exclude, part=target.part)
+    salient = t.context.salient
+    if target.reference == "both" and len(salient) == 1:
+        # "turn them both off" after a command on each: the one acted on before too
+        before = next((r.entities for r in reversed(t.context.actions)
+                       if set(r.entities) != set(salient)), ())
+        if len(set(before) - set(salient)) == 1:
+            salient = tuple(dict.fromkeys(before + salient))
+    known = Target(entity_ids=salient, exclude=target.exclude, part=target.part)
     ms.move = command.with_target(known)
 
 
