@@ -64,6 +64,11 @@ def match_command(home: Home, command: Command, state: HomeState,
             outcome = plans[entity.id] = plan(command, entity, state.get(entity.id))
         return isinstance(outcome, Planned)
 
+    exclude = command.target.exclude
+    if exclude is not None and (exclude.areas or exclude.floors) and not command.target.placed:
+        # "turn off all the lights except the kitchen": the home's, not those of the room
+        # the speaker is in
+        command = command.with_target(replace(command.target, everywhere=True))
     match = MatchResult(failure=MatchFailure.NOTHING_SAID)
     for target in implied_targets(command):
         match = match_targets(home, target, supports, speaker_area)
@@ -109,6 +114,10 @@ def match_command(home: Home, command: Command, state: HomeState,
                                             device_classes=command.target.device_classes))
         excluded = match_targets(home, replace(exclude, all=True, plural=True), None,
                                  speaker_area)
+        if excluded.failure in (MatchFailure.NO_NAME, MatchFailure.NO_DOMAIN):
+            # "switch off everything except the fridge" with no fridge known: what was to be
+            # spared may be something called otherwise, so nothing is done
+            return excluded, plans
         kept = tuple(e for e in match.entities if e not in excluded.entities)
         match = MatchResult(entities=kept, scope=match.scope) if kept else MatchResult(
             failure=MatchFailure.NOTHING_SAID, candidates=match.entities)
@@ -168,7 +177,7 @@ def resolve_command(home: Home, command: Command, state: HomeState,
     return CommandOutcome(calls=calls, response=done(home, calls), match=match, trace=trace)
 
 
-SWEEPING = frozenset({EVERYTHING, "all of it"})
+SWEEPING = frozenset({EVERYTHING, "all of it", "it all"})
 """Words that stand for every device of a place rather than for something said before."""
 _SWITCHED = ("light", "switch", "fan", "input_boolean", "media_player")
 _OPENED = ("cover", "valve")

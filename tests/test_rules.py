@@ -1090,7 +1090,9 @@ def test_a_temperature_the_thermostat_cannot_take_is_refused(command: str,
     ("what is the temperature in the house", "The Thermostat reads 66 degrees."),
     ("how hot is it outside", "The Outside Temperature is 54 °F."),
     ("what's the temperature in the garden", "The Outside Temperature is 54 °F."),
-    ("how warm is it in the living room", "I don't know the temperature in the Living Room."),
+    # ... and of a room without a thermostat, the one elsewhere, said where
+    ("how warm is it in the living room", ("I don't know the temperature in the Living Room; "
+                                          "the Thermostat in the Hallway reads 66 degrees.")),
     # players, lights and fans
     ("what's the volume", "The Living Room TV is at volume 35%."),
     ("what is the brightness of the kitchen light", "The Kitchen Light is off."),
@@ -1393,6 +1395,7 @@ def _in_the_living_room(resolver: Resolver, *turns: str) -> Result:
     return result
 
 
+_ALL_LIGHTS = [e for e in Home.from_files(DEMO_HOME).entities if e.startswith("light.")]
 _LIVING_ROOM_LIGHTS = ["light.living_room_ceiling", "light.floor_lamp", "light.tv_backlight"]
 
 
@@ -1507,3 +1510,27 @@ def test_thanks_leaves_a_question_open() -> None:
     assert resolver.resolve("thanks", session="s").response == "You're welcome."
     assert calls(resolver.resolve("the kitchen one", session="s")) == [
         ("light.turn_on", ["light.kitchen_light"])]
+
+
+@pytest.mark.parametrize(("turns", "expected", "response"), [
+    # An exception the home does not know may be a device called otherwise: it had turned
+    # off everything, the fridge's plug included had it been one.
+    (["switch off everything except the fridge"], [],
+     "I don't know any device called 'fridge'."),
+    # An exception of another room is of the home's lights, not of the speaker's room.
+    (["turn off all the lights except the kitchen"],
+     [("light.turn_off", sorted(set(_ALL_LIGHTS) - {"light.kitchen_light"}))], None),
+    # The room has no thermostat: the home's one, said where ("I don't know the temperature").
+    (["what's the temperature in here"], [],
+     "I don't know the temperature here; the Thermostat in the Hallway reads 66 degrees."),
+    # "shut ... down" is off, not closed ("The Living Room TV can't be closed").
+    (["shut the tv down"], [("media_player.turn_off", ["media_player.living_room_tv"])],
+     None),
+])
+def test_in_the_living_room(turns: list[str], expected: list[tuple[str, list[str]]],
+                            response: str | None) -> None:
+    result = _in_the_living_room(Resolver.from_files(DEMO_HOME, neural=False), *turns)
+    assert [(name, sorted(ids)) for name, ids in calls(result)] == expected
+    if response is not None:
+        assert result.response == response
+

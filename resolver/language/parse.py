@@ -674,6 +674,8 @@ def _command(parts: list[Any]) -> Command:
     if verb is not None and verb.kind == "V_SET" and len(verbs) > 1 \
             and verbs[1].kind in _FIXED_VERBS:
         verb = verbs[1]  # "put the TV on mute", "set the TV to mute"
+    if verb is not None and verb.text == "shut" and any(p.kind == "DOWN" for p in bare):
+        verb = _Word("V_OFF", "shut down")  # "shut everything down": not closed
     _refuse_opposed_actions(verb, verbs, bare)
     stepping = ((verb is not None and verb.kind in ("V_UP", "V_DOWN"))
                 or any(p.kind in ("UP", "DOWN") for p in bare))

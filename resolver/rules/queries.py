@@ -216,16 +216,32 @@ def _value(home: Home, state: HomeState, query: Query, speaker_area: str | None)
         if not target.domains and not target.names and not target.entity_ids:
             target = target.merged(Target(domains=("climate",)))
         match = match_targets(home, replace(target, words=()), None, speaker_area)
+        elsewhere = ""
+        if match.failure is MatchFailure.NO_AREA and target.domains == ("climate",):
+            # "what's the temperature in here" where the room has no thermostat: not known,
+            # but the one thermostat of the home is, and where it is is said
+            anywhere = match_targets(home, replace(target, words=(), areas=(), floors=(),
+                                                   here=False), None, speaker_area)
+            if len(anywhere.entities) == 1:
+                match, elsewhere = anywhere, _unknown_here(home, query, quantity) + "; "
         readings = [e for e in match.entities if state[e].attributes.get(attribute) is not None]
         if readings:
-            entity = readings[0]
-            reading = state[entity].attributes[attribute]
-            return QueryAnswer(f"The {display_name(home.entities[entity].name)} reads "
-                               f"{reading} degrees.", (entity,))
+            entity = home.entities[readings[0]]
+            reading = state[entity.id].attributes[attribute]
+            where = (f" in the {home.areas[entity.area].name}" if elsewhere and entity.area
+                     else "")
+            said = f"the {display_name(entity.name)}{where} reads {reading} degrees."
+            return QueryAnswer(elsewhere + said if elsewhere else _sentence(said),
+                               (entity.id,))
+    return QueryAnswer(f"{_unknown_here(home, query, quantity)}.".replace(" here.", "."))
+
+
+def _unknown_here(home: Home, query: Query, quantity: str) -> str:
+    """"I don't know the temperature in the Living Room" (no full stop)."""
     places = [f"in the {home.areas[a].name}" for a in query.target.areas]
     places += [f"on the {home.floors[f].name}" for f in query.target.floors]
     place = " ".join(query.target.words) or join_names(places, "or") or "here"
-    return QueryAnswer(f"I don't know the {quantity} {place}.".replace(" here.", "."))
+    return f"I don't know the {quantity} {place}"
 
 
 def _device_reading(home: Home, state: HomeState, query: Query,
