@@ -242,7 +242,10 @@ class Undo:
 
 @dataclass(frozen=True, slots=True)
 class Again:
-    """"more", "a bit more", "again": the last command once more."""
+    """"more", "a bit more", "again": the last command once more; "too much": a step of it
+    back."""
+
+    back: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -580,6 +580,8 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
                                     "a bit more"],
      [("light.turn_on", ["light.bedroom_light"])], "Brightened the Bedroom Light."),
     ("nothing_to_repeat", False, ["more"], [], "There is nothing to do again yet"),
+    ("nothing_to_step_back", False, ["turn on the kitchen light", "too much"], [],
+     "There is no step to take back"),
     ("ellipsis", False, ["turn off the kitchen light", "and the hallway"],
      [("light.turn_off", ["light.hallway_light"])], "Turned off the Hallway Light."),
     ("new_command_drops_question", False, ["lock the door", "turn off the hallway light"],
@@ -1534,3 +1536,20 @@ def test_in_the_living_room(turns: list[str], expected: list[tuple[str, list[str
     if response is not None:
         assert result.response == response
 
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    # The proposer had read "too much" as turning the TV's volume down.
+    (["dim the living room ceiling light", "too much"],
+     [("light.turn_on", ["light.living_room_ceiling"], {"brightness_step_pct": 20})]),
+    (["turn up the tv", "that was too much"],
+     [("media_player.volume_set", ["media_player.living_room_tv"], {"volume_level": 0.35})]),
+    (["set the bedroom light to 80%", "way too much"],
+     [("light.turn_on", ["light.bedroom_light"], {"brightness_step_pct": -20})]),
+])
+def test_too_much_takes_a_step_back(
+        turns: list[str], expected: list[tuple[str, list[str], dict[str, object]]]) -> None:
+    resolver = Resolver.from_files(DEMO_HOME)
+    for turn in turns:
+        result = resolver.resolve(turn, session="s")
+    assert [(c.name, list(c.entity_ids), c.data) for c in result.actions] == expected

@@ -548,7 +548,7 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         return Undo()
 
     def again(self, children: list[Any]) -> Again:
-        return Again()
+        return Again(back=any(isinstance(c, Token) and c.type == "OVERDONE" for c in children))
 
     def repair(self, children: list[Any]) -> Repair:
         objs = [c for c in children if isinstance(c, _Obj)]

@@ -204,6 +204,7 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "query": lambda t, ms: isinstance(ms.move, Query),
     "undo": lambda t, ms: isinstance(ms.move, Undo),
     "again": lambda t, ms: isinstance(ms.move, Again),
+    "step_back": lambda t, ms: isinstance(ms.move, Again) and ms.move.back,
     "repair": lambda t, ms: isinstance(ms.move, Repair),
     "fragment": lambda t, ms: isinstance(ms.move, Fragment),
     "understood": lambda t, ms: not (isinstance(ms.move, Fragment)
@@ -390,8 +391,12 @@ def _continue_last(t: TurnState, ms: MoveState) -> None:
     ms.match = None
 
 
+_STEPS_BACK = {Action.INCREASE: Action.DECREASE, Action.DECREASE: Action.INCREASE}
+
+
 def _repeat_last(t: TurnState, ms: MoveState) -> None:
-    """"more", "a bit more", "again": the last command once more, on what it acted on."""
+    """"more", "a bit more", "again": the last command once more, on what it acted on;
+    "too much" after a step, a step the other way."""
     last = t.context.last_command
     if not isinstance(ms.move, Again) or last is None:
         return
@@ -401,6 +406,11 @@ def _repeat_last(t: TurnState, ms: MoveState) -> None:
     if last.action is Action.SET and last.value is not None and last.value.number is not None:
         # "set the bedroom light to 50 percent", "a bit more": a step up from there
         last = replace(last, action=Action.INCREASE, value=None, stepwise=True)
+    if ms.move.back:
+        # "dim the lights", "too much": a step the other way, of a step only
+        if last.action not in _STEPS_BACK:
+            return
+        last = replace(last, action=_STEPS_BACK[last.action], value=None)
     ms.move = last
     ms.match = None
 
@@ -836,7 +846,7 @@ def move_trace(move: Move) -> dict[str, Any]:
     if isinstance(move, Answer):
         return {"answer": "yes" if move.yes else "no"}
     if isinstance(move, Again):
-        return {"again": True}
+        return {"again": "back" if move.back else True}
     return {"undo": True}
 
 
