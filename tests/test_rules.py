@@ -1497,6 +1497,7 @@ def test_an_item_is_every_word_of_it(command: str, item: str) -> None:
     (["perfect, thank you"], "You're welcome."),
     (["thanks a lot"], "You're welcome."),  # not "a lot" more
     (["great"], "Okay."),
+    (["that's fine"], "Okay."),
     (["turn on the kitchen light", "no wait"], "Okay."),
 ])
 def test_courtesies_are_answered_and_do_nothing(turns: list[str], response: str) -> None:

@@ -167,9 +167,11 @@ _ACKNOWLEDGEMENTS = frozenset({"ok", "okay", "perfect", "great", "awesome", "nic
 
 def courtesy(tags: tuple[Tag, ...] | list[Tag]) -> str | None:
     """``thanks`` for "thanks", "perfect, thank you"; ``acknowledgement`` for "great",
-    "okay"; None when the words say anything else. Such a turn asks for nothing."""
+    "okay", "that's fine"; None when the words say anything else. Such a turn asks for
+    nothing."""
     said = {t.text for t in tags}
     if not tags or not all(t.kind in ("FILLER", "COMMA", "SEP", "DEGREE")
+                           or (t.kind in ("IT", "IS") and t.text in ("that", "it", "is"))
                            or t.text in _ACKNOWLEDGEMENTS for t in tags):
         return None
     if said & _THANKS:
