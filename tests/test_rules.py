@@ -1454,10 +1454,18 @@ def test_the_heat_of_a_room_is_its_heater_before_the_homes_thermostat() -> None:
      [("light.turn_off", ["light.kitchen_light", "light.bedroom_light"])]),
     (["turn on the kitchen light", "turn on the bedroom light", "turn both lights off"],
      [("light.turn_off", ["light.kitchen_light", "light.bedroom_light"])]),
+    (["turn on the kitchen light", "turn on the tv", "turn them both off"],
+     [("light.turn_off", ["light.kitchen_light"]),
+      ("media_player.turn_off", ["media_player.living_room_tv"])]),
+    # "them" of one thing is what was acted on before too, when of the same kind
+    (["lock the front door", "and the back door", "unlock them"],
+     [("lock.unlock", ["lock.front_door", "lock.back_door"])]),
+    (["turn on the kitchen light", "turn on the tv", "turn them off"],
+     [("media_player.turn_off", ["media_player.living_room_tv"])]),
     # Nothing talked about: which two, not all 16 lights.
     (["turn off both lights"], []),
 ])
-def test_both_is_two_things_talked_about(turns: list[str],
+def test_them_and_both_are_the_things_talked_about(turns: list[str],
                                          expected: list[tuple[str, list[str]]]) -> None:
     resolver = Resolver.from_files(DEMO_HOME, neural=False)
     for turn in turns:
@@ -1554,3 +1562,12 @@ def test_too_much_takes_a_step_back(
     for turn in turns:
         result = resolver.resolve(turn, session="s")
     assert [(c.name, list(c.entity_ids), c.data) for c in result.actions] == expected
+
+
+def test_they_asked_about_are_both_things_talked_about() -> None:
+    # It had answered about the back door alone.
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    for turn in ("lock the front door", "and the back door"):
+        resolver.resolve(turn, session="s")
+    assert resolver.resolve("are they locked", session="s").response == (
+        "Yes, the Front Door and the Back Door are locked.")

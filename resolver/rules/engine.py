@@ -298,15 +298,30 @@ def _use_salient(t: TurnState, ms: MoveState) -> None:
     if command is None or not t.context.salient:
         return
     target = command.target
-    salient = t.context.salient
-    if target.reference == "both" and len(salient) == 1:
-        # "turn them both off" after a command on each: the one acted on before too
-        before = next((r.entities for r in reversed(t.context.actions)
-                       if set(r.entities) != set(salient)), ())
-        if len(set(before) - set(salient)) == 1:
-            salient = tuple(dict.fromkeys(before + salient))
-    known = Target(entity_ids=salient, exclude=target.exclude, part=target.part)
+    known = Target(entity_ids=_referred(t, target.reference), exclude=target.exclude,
+                   part=target.part)
     ms.move = command.with_target(known)
+
+
+_PLURAL = frozenset({"them", "they", "these", "those", "those ones", "all of them", "both"})
+"""Pronouns of several things."""
+
+
+def _referred(t: TurnState, reference: str | None) -> tuple[str, ...]:
+    """What "it", "them" ... stand for: what was last acted on or asked about, and, for "them"
+    or "both" when that is one thing, what was acted on just before too ("turn on the kitchen
+    light", "turn on the bedroom light", "turn them both off"): for "both", the one thing
+    acted on before; for "them", what was, if it is of the same kind."""
+    salient = t.context.salient
+    if reference not in _PLURAL or len(salient) != 1:
+        return salient
+    before = next((r.entities for r in reversed(t.context.actions)
+                   if set(r.entities) != set(salient)), ())
+    others = [e for e in before if e not in salient]
+    kinds = {t.home.entities[e].domain for e in (*others, *salient) if e in t.home.entities}
+    if (len(others) != 1) if reference == "both" else (not others or len(kinds) != 1):
+        return salient
+    return tuple(dict.fromkeys((*others, *salient)))
 
 
 def _inherit_kind(new: Target, old: Target, home: Home, entities: tuple[str, ...]) -> Target:
@@ -651,7 +666,7 @@ def _answer(t: TurnState, ms: MoveState) -> None:
     if not isinstance(query, Query):
         return
     if query.target.reference and t.context.salient:
-        query = replace(query, target=Target(entity_ids=t.context.salient))
+        query = replace(query, target=Target(entity_ids=_referred(t, query.target.reference)))
     answer = answer_query(t.home, t.state, query, t.speaker_area)
     ms.response = answer.response
     ms.entities = answer.entities
