@@ -1571,3 +1571,17 @@ def test_they_asked_about_are_both_things_talked_about() -> None:
         resolver.resolve(turn, session="s")
     assert resolver.resolve("are they locked", session="s").response == (
         "Yes, the Front Door and the Back Door are locked.")
+
+
+@pytest.mark.parametrize(("question", "response"), [
+    # The proposer had turned the coffee maker on and dimmed the lights.
+    ("is the coffee ready", "The Coffee Maker is off."),
+    ("are the lights dimmed", ("The Living Room Ceiling Light is on, the Floor Lamp is off and "
+                              "the TV Backlight is on.")),
+    # "still" had been a device's name.
+    ("is the front door still unlocked", "Yes, the Front Door is unlocked."),
+])
+def test_a_question_the_grammar_misses_is_answered_not_acted_on(question: str,
+                                                                 response: str) -> None:
+    result = _in_the_living_room(Resolver.from_files(DEMO_HOME), question)
+    assert result.actions == [] and result.response == response
