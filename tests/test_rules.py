@@ -1410,6 +1410,10 @@ _LIVING_ROOM_LIGHTS = ["light.living_room_ceiling", "light.floor_lamp", "light.t
     (["i want the tv"], [("media_player.turn_on", ["media_player.living_room_tv"])]),
     (["give me low lighting in the kitchen"], [("light.turn_on", ["light.kitchen_light"])]),
     (["i want the kitchen light off"], [("light.turn_off", ["light.kitchen_light"])]),
+    # More of what is wanted: brighter (the one that is off turned on).
+    (["i need some more lights"], [("light.turn_on", ["light.living_room_ceiling",
+                                                      "light.tv_backlight"]),
+                                   ("light.turn_on", ["light.floor_lamp"])]),
 ])
 def test_what_is_wanted_is_on(turns: list[str], expected: list[tuple[str, list[str]]]) -> None:
     assert calls(_in_the_living_room(Resolver.from_files(DEMO_HOME), *turns)) == expected

@@ -727,8 +727,11 @@ def _command(parts: list[Any]) -> Command:
         action = Action.NEXT  # "change the channel"
     if action is None and any(w.kind == "WANT" for w in words) and (
             target.names or target.domains or target.areas or target.here):
-        # "I need light in here", "can I have the TV": what is wanted is on
-        action = Action.TURN_ON
+        # "I need light in here", "can I have the TV": what is wanted is on; "I need some
+        # more light": more of it
+        more = any(isinstance(p, Token) and p.type == "DEGREE" and "more" in p.value
+                   for p in parts)
+        action = Action.INCREASE if more else Action.TURN_ON
     if action is None:
         raise NotUnderstood("no action was said")
     if obj.channel and action is Action.SET and values and values[0].number is not None:
