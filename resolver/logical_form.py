@@ -166,6 +166,10 @@ class Target:
         """An area, floor, "here" or "everywhere" was said."""
         return bool(self.areas or self.floors or self.here or self.everywhere)
 
+    def unplaced(self) -> Target:
+        """The same target wherever it is: without its areas, floors and "here"."""
+        return replace(self, areas=(), floors=(), here=False)
+
     def merged(self, other: Target) -> Target:
         """Both targets' parts together (a clause said its target in several pieces)."""
         return Target(

@@ -96,16 +96,15 @@ def match_command(home: Home, command: Command, state: HomeState,
             and command.action in (Action.START, Action.TURN_ON)
             and "vacuum" in command.target.domains):
         # "clean the kitchen": the room is where to clean, not where the vacuum stands.
-        anywhere = replace(command.target, areas=(), floors=(), here=False)
-        match = match_targets(home, anywhere, supports, speaker_area)
+        match = match_targets(home, command.target.unplaced(), supports, speaker_area)
     if match.failure is MatchFailure.NO_AREA and target.domains == ("climate",):
         # "turn the heat off in the office", "it's too cold in here" where the room has no
         # thermostat: a heater of the room, else the thermostat that heats it from elsewhere
         # (asked which when the home has several).
         heater = match_targets(home, replace(target, domains=(), words=("heater",)),
                                supports, speaker_area)
-        match = heater if heater.ok else match_targets(
-            home, replace(target, areas=(), floors=(), here=False), supports, speaker_area)
+        match = heater if heater.ok else match_targets(home, target.unplaced(), supports,
+                                                       speaker_area)
     exclude = command.target.exclude
     if match.ok and exclude is not None:
         if not (exclude.domains or exclude.names or exclude.entity_ids):

@@ -665,3 +665,11 @@ def test_every_comparative_of_the_lexicon_says_which_way(parser: UtteranceParser
 
     said = {text for text, kind in parser.lexicon.classes.items() if kind == "COMPARATIVE"}
     assert said and said <= set(_COMPARATIVES), said - set(_COMPARATIVES)
+
+
+def test_every_complaint_is_a_comparative_of_the_lexicon(parser: UtteranceParser) -> None:
+    # "it's so dark" is read as "too dark": a phrase the lexicon lacks would not parse.
+    from resolver.language.tagger import COMPLAINTS
+
+    said = {text for text, kind in parser.lexicon.classes.items() if kind == "COMPARATIVE"}
+    assert set(COMPLAINTS.values()) <= said, set(COMPLAINTS.values()) - said

@@ -33,7 +33,7 @@ from ..logical_form import (
 )
 from ..match import match_targets
 from .tagger import Lexicon, Tag, Tagger
-from .vocabulary import COLOR_TEMPS, HVAC_MODES, NOUNS
+from .vocabulary import COLOR_TEMPS, HVAC_MODES, NOUNS, TOO
 
 GRAMMAR_DIR = Path(__file__).resolve().parent.parent.parent / "grammars"
 
@@ -76,12 +76,7 @@ _COMPARATIVES = {
     "lower": (Action.DECREASE, None),
     "less": (Action.DECREASE, None),  # "a bit less", "no, less": of what was last changed
 }
-_TOO = {"bright": "dimmer", "dark": "brighter", "dim": "brighter", "loud": "quieter",
-        "quiet": "louder", "soft": "louder", "fast": "slower", "slow": "faster",
-        "hot": "cooler", "warm": "cooler", "cold": "warmer", "cool": "warmer",
-        "high": "lower", "low": "higher"}
-"""What "too bright", "too loud" ... ask for: the other way."""
-_COMPARATIVES.update({f"too {said}": _COMPARATIVES[meant] for said, meant in _TOO.items()})
+_COMPARATIVES.update({f"too {said}": _COMPARATIVES[meant] for said, meant in TOO.items()})
 # Verbs whose action does not depend on particles or values.
 _FIXED_VERBS = {
     "V_ON": Action.TURN_ON,

@@ -19,7 +19,16 @@ from lark import Token
 from ..errors import FileError, caret_context
 from ..home import Home, spoken_forms
 from ..text import phrase, words
-from .vocabulary import COLOR_TEMPS, COLORS, HVAC_MODES, NOUNS, ONES, UNITS, words_to_numbers
+from .vocabulary import (
+    COLOR_TEMPS,
+    COLORS,
+    HVAC_MODES,
+    NOUNS,
+    ONES,
+    TOO,
+    UNITS,
+    words_to_numbers,
+)
 
 MAX_SPAN = 6
 
@@ -266,12 +275,11 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
 
 # A condition said of the target, as a complaint: what "too ..." of the lexicon it means.
 # "cool", "fast", "slow" and "soft" alone are not complaints ("that's cool").
-COMPLAINTS = {"dark": "too dark", "dim": "too dim", "gloomy": "too dark",
-              "bright": "too bright", "glaring": "too bright", "loud": "too loud",
-              "noisy": "too loud", "quiet": "too quiet", "hot": "too hot", "warm": "too warm",
-              "boiling": "too hot", "stuffy": "too warm", "cold": "too cold",
-              "chilly": "too cold", "freezing": "too cold", "high": "too high",
-              "low": "too low"}
+COMPLAINTS = {**{word: f"too {word}" for word in TOO if word not in ("cool", "fast", "slow",
+                                                                    "soft")},
+              "gloomy": "too dark", "glaring": "too bright", "noisy": "too loud",
+              "boiling": "too hot", "stuffy": "too warm", "chilly": "too cold",
+              "freezing": "too cold"}
 # Words between "is" and the condition that say how much, or that it is coming: dropped,
 # as a complaint asks for a step the other way whatever its degree.
 _INTENSIFIERS = frozenset({"so", "very", "really", "quite", "pretty", "super", "rather",

@@ -71,6 +71,11 @@ HVAC_MODES = {"heat": "heat", "heating": "heat", "cool": "cool", "cooling": "coo
               "auto": "auto", "automatic": "auto", "heat cool": "heat_cool", "dry": "dry",
               "fan only": "fan_only", "off": "off", "eco": "auto"}
 
+TOO = {"bright": "dimmer", "dark": "brighter", "dim": "brighter", "loud": "quieter",
+       "quiet": "louder", "soft": "louder", "fast": "slower", "slow": "faster",
+       "hot": "cooler", "warm": "cooler", "cold": "warmer", "cool": "warmer",
+       "high": "lower", "low": "higher"}
+"""What "too bright", "too loud" ... ask for: the other way (a comparative of the lexicon)."""
 UNITS = {
     "times": "times",  # a share of the present level: "by half" is "by 0.5 times"
     "%": "percent",

@@ -220,8 +220,8 @@ def _value(home: Home, state: HomeState, query: Query, speaker_area: str | None)
         if match.failure is MatchFailure.NO_AREA and target.domains == ("climate",):
             # "what's the temperature in here" where the room has no thermostat: not known,
             # but the one thermostat of the home is, and where it is is said
-            anywhere = match_targets(home, replace(target, words=(), areas=(), floors=(),
-                                                   here=False), None, speaker_area)
+            anywhere = match_targets(home, replace(target, words=()).unplaced(), None,
+                                     speaker_area)
             if len(anywhere.entities) == 1:
                 match, elsewhere = anywhere, _unknown_here(home, query, quantity) + "; "
         readings = [e for e in match.entities if state[e].attributes.get(attribute) is not None]
