@@ -683,6 +683,8 @@ class Shell:
             if source and source != "grammar" and not detailed:
                 text.append(f"   (read by: {source})", STYLES["note"])
             yield "moves", text
+        elif parse and parse.get("courtesy"):
+            yield "moves", Text(f"none: {parse['courtesy']}", STYLES["note"])
         elif parse and parse.get("error"):
             yield "moves", Text(f"none: {parse['error']}", STYLES["note"])
         rules = trace.get("rules") or []

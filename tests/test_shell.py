@@ -413,3 +413,15 @@ def test_piped_lines_play_as_a_script(monkeypatch: pytest.MonkeyPatch,
     assert "you> turn on the fountain\n" in output and "you are in the Garden" in output
     assert re.search(r"switch\.turn_on\s+switch\.fountain", output)
     assert "\ndone\n" in output and "you> :quit" in output
+
+
+def test_a_courtesy_shows_as_such(monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str],
+                                  resolver: Resolver) -> None:
+    """"thanks" is not shown as a sentence not understood."""
+    resolver.reset("shell")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("thanks\n:quit\n"))
+    assert run_shell_command(resolver, Namespace(script=None, rules=[], area=None)) == 0
+    output = capsys.readouterr().out
+    assert "none: thanks" in output and "You're welcome." in output
+    assert "not understood" not in output
