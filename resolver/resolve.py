@@ -70,8 +70,9 @@ def match_command(home: Home, command: Command, state: HomeState,
         # the speaker is in
         command = command.with_target(replace(command.target, everywhere=True))
     match = MatchResult(failure=MatchFailure.NOTHING_SAID)
-    for target in implied_targets(command):
-        match = match_targets(home, target, supports, speaker_area)
+    tried = command.target
+    for tried in implied_targets(command):
+        match = match_targets(home, tried, supports, speaker_area)
         if match.ok or match.failure is MatchFailure.AMBIGUOUS:
             break
     if match.failure is MatchFailure.NOTHING_SAID and command.action is Action.STOP \
@@ -97,15 +98,14 @@ def match_command(home: Home, command: Command, state: HomeState,
             and "vacuum" in command.target.domains):
         # "clean the kitchen": the room is where to clean, not where the vacuum stands.
         match = match_targets(home, command.target.unplaced(), supports, speaker_area)
-    if match.failure is MatchFailure.NO_AREA and target.domains == ("climate",):
+    if match.failure is MatchFailure.NO_AREA and tried.domains == ("climate",):
         # "turn the heat off in the office", "it's too cold in here" where the room has no
         # thermostat: a heater of the room, else the thermostat that heats it from elsewhere
         # (asked which when the home has several).
-        heater = match_targets(home, replace(target, domains=(), words=("heater",)),
+        heater = match_targets(home, replace(tried, domains=(), words=("heater",)),
                                supports, speaker_area)
-        match = heater if heater.ok else match_targets(home, target.unplaced(), supports,
+        match = heater if heater.ok else match_targets(home, tried.unplaced(), supports,
                                                        speaker_area)
-    exclude = command.target.exclude
     if match.ok and exclude is not None:
         if not (exclude.domains or exclude.names or exclude.entity_ids):
             # "all the lights except the kitchen": the kitchen's lights.
@@ -245,7 +245,6 @@ def implied_targets(command: Command) -> list[Target]:
     if implied is None:
         return [target]
     return [target.merged(Target(domains=implied))]
-
 
 
 def _sentence(text: str) -> str:

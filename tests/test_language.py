@@ -187,6 +187,15 @@ DISAMBIGUATIONS: dict[str, list[tuple[str, str, str]]] = {
         ("set the fan to one percent", "1", "NUMBER"),
         ("no, the bedroom one", "one", "ONE"),
     ],
+    "put": [
+        ("put the thermostat on heat", "put", "V_SET"),
+        ("put milk on the shopping list", "put", "V_PUT"),
+    ],
+    "heat/cool/... after 'to' or 'on'": [
+        ("set the thermostat to heat", "heat", "COLOR"),
+        ("put the thermostat on heat", "heat", "COLOR"),
+        ("turn on the heat", "heat", "ATTR"),
+    ],
     "a number before 'of'": [
         ("turn on two of the lights", "2", "PART"),
         ("set the light to 2", "2", "NUMBER"),

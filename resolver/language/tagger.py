@@ -68,6 +68,8 @@ AMBIGUOUS = {
     "at": "TO before a number, else PREP",
     "one": "NUMBER after 'to' or 'by' or before a unit, else ONE ('the bedroom one')",
     "a number before 'of'": "PART ('two of the lights'), not a value",
+    "put": "V_SET when a value, a mode or 'mute' follows its 'on' or 'to', else V_PUT (a list)",
+    "heat/cool/... after 'to' or 'on'": "the thermostat's mode (COLOR), else ATTR or NOUN",
 }
 
 

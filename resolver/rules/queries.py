@@ -223,7 +223,7 @@ def _value(home: Home, state: HomeState, query: Query, speaker_area: str | None)
             anywhere = match_targets(home, replace(target, words=()).unplaced(), None,
                                      speaker_area)
             if len(anywhere.entities) == 1:
-                match, elsewhere = anywhere, _unknown_here(home, query, quantity) + "; "
+                match, elsewhere = anywhere, _unknown_here(home, query, quantity)
         readings = [e for e in match.entities if state[e].attributes.get(attribute) is not None]
         if readings:
             entity = home.entities[readings[0]]
@@ -231,7 +231,7 @@ def _value(home: Home, state: HomeState, query: Query, speaker_area: str | None)
             where = (f" in the {home.areas[entity.area].name}" if elsewhere and entity.area
                      else "")
             said = f"the {display_name(entity.name)}{where} reads {reading} degrees."
-            return QueryAnswer(elsewhere + said if elsewhere else _sentence(said),
+            return QueryAnswer(f"{elsewhere}; {said}" if elsewhere else _sentence(said),
                                (entity.id,))
     return QueryAnswer(f"{_unknown_here(home, query, quantity)}.".replace(" here.", "."))
 
