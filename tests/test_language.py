@@ -568,6 +568,24 @@ def test_verbs_that_agree_are_no_contradiction(parser: UtteranceParser, text: st
     assert [c.action for c in parsed.utterance.commands] == [action]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("turn on the kitchen light start the vacuum",
+     [(Action.TURN_ON, ("kitchen light",), ()), (Action.TURN_ON, (), ("vacuum",))]),
+    ("turn on the kitchen light on start vacuum",  # as speech is transcribed
+     [(Action.TURN_ON, ("kitchen light",), ()), (Action.TURN_ON, (), ("vacuum",))]),
+    ("turn off the tv turn on the kitchen light",
+     [(Action.TURN_OFF, (), ("media_player",)), (Action.TURN_ON, ("kitchen light",), ())]),
+    ("put the tv on mute", [(Action.MUTE, (), ("media_player",))]),  # no device after "mute"
+])
+def test_two_commands_run_together_are_two(parser: UtteranceParser, text: str,
+                                           expected: list[tuple[Action, tuple[str, ...],
+                                                                tuple[str, ...]]]) -> None:
+    parsed = parser.parse(text)
+    assert parsed.utterance is not None, parsed.error
+    assert [(c.action, c.target.names, c.target.domains)
+            for c in parsed.utterance.commands] == expected
+
+
 @pytest.mark.parametrize("text", ["turn off the light on the porch", "turn the kitchen light off",
                                   "turn on the lights on the porch"])
 def test_a_particle_before_the_target_is_no_contradiction(parser: UtteranceParser,

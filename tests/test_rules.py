@@ -1582,3 +1582,10 @@ def test_a_question_the_grammar_misses_is_answered_not_acted_on(question: str,
                                                                  response: str) -> None:
     result = _in_the_living_room(Resolver.from_files(DEMO_HOME), question)
     assert result.actions == [] and result.response == response
+
+
+def test_two_commands_run_together_both_act() -> None:
+    # a pause between two commands transcribes as nothing: neither may be dropped
+    [result] = dialog(["turn on the kitchen light start the vacuum"])
+    assert calls(result) == [("light.turn_on", ["light.kitchen_light"]),
+                             ("vacuum.start", ["vacuum.robot_vacuum"])]

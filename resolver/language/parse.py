@@ -360,8 +360,9 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         return self.tags[int(token.start_pos or 0)]
 
     def start(self, children: list[Any]) -> list[Move]:
-        moves = [c for c in children if isinstance(c, (Command, Query, Undo, Again, Repair,
-                                                        Fragment, Answer))]
+        said = [m for c in children for m in (c if isinstance(c, list) else [c])]
+        moves = [c for c in said if isinstance(c, (Command, Query, Undo, Again, Repair,
+                                                    Fragment, Answer))]
         for i, move in enumerate(moves):
             before = moves[i - 1] if i else None
             if id(move) in self.verbless and isinstance(move, Command) and move.target.empty \
@@ -503,10 +504,14 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
 
     # -- moves ---------------------------------------------------------------------------
 
-    def command(self, children: list[Any]) -> Command | Query:
+    def command(self, children: list[Any]) -> Command | Query | list[Command]:
         flat: list[Any] = []
         for child in children:
             flat.extend(child if isinstance(child, list) else [child])
+        second = _second_clause(flat)
+        if second:
+            # "turn on the kitchen light start the vacuum": two commands run together
+            return [_command(flat[:second]), _command(flat[second:])]
         move = _verbless_question(flat) or _command(flat)
         if not any(isinstance(p, _Word) and p.kind.startswith("V_") for p in flat):
             self.verbless.add(id(move))
@@ -779,6 +784,23 @@ def _command(parts: list[Any]) -> Command:
                    negated=negated, objection=objection,
                    stepwise=stepwise and action in (Action.INCREASE, Action.DECREASE),
                    when=next((w.text for w in words if w.kind == "LATER"), None))
+
+
+def _second_clause(parts: list[Any]) -> int | None:
+    """Where a second command starts in a clause that runs two together without "and" ("turn
+    on the kitchen light start the vacuum", as speech is transcribed): at a verb after the
+    first verb's target, when a target naming a device follows it. A verb with no device
+    after it stays part of the clause ("put the TV on mute", "turn the TV off pause it"), and
+    so do two opposed actions on a place ("turn off the lights play the hallway"), which
+    :func:`_refuse_opposed_actions` refuses."""
+    verbs = [i for i, p in enumerate(parts) if isinstance(p, _Word) and p.kind.startswith("V_")]
+    for i in verbs[1:]:
+        before = [p for p in parts[verbs[0]:i] if isinstance(p, _Obj)]
+        after = parts[i + 1] if i + 1 < len(parts) else None
+        if before and not _merge_objs(before).target.empty and isinstance(after, _Obj) \
+                and (after.target.names or after.target.domains):
+            return i
+    return None
 
 
 def _refuse_opposed_actions(verb: _Word | None, verbs: list[_Word], bare: list[_Word]) -> None:
