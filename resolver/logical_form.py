@@ -237,6 +237,8 @@ class Query:
     """"are any lights on": true when at least one is."""
     which: bool = False
     """"what's on in the kitchen": the answer names those that are."""
+    count: bool = False
+    """"how many lights are on": the answer says how many, then which."""
 
 
 @dataclass(frozen=True, slots=True)

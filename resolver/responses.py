@@ -67,7 +67,7 @@ def describe_entities(home: Home, entity_ids: Sequence[str]) -> str:
     names = [display_name(home.entities[e].name) for e in entity_ids if e in home.entities]
     if len(names) <= 3:
         return join_names([f"the {n}" for n in names])
-    noun = _plural_noun(home, entity_ids)
+    noun = plural_noun(home, entity_ids)
     areas = {home.entities[e].area for e in entity_ids}
     if len(areas) == 1 and None not in areas:
         return f"{len(names)} {noun} in the {home.areas[areas.pop()].name}"  # type: ignore[index]
@@ -92,7 +92,7 @@ def by_state(state: HomeState, entity_ids: Iterable[str]) -> dict[str, list[str]
     return groups
 
 
-def _plural_noun(home: Home, entity_ids: Sequence[str]) -> str:
+def plural_noun(home: Home, entity_ids: Sequence[str]) -> str:
     """"lights" for lights, "devices" for a mix."""
     domains = {home.entities[e].domain for e in entity_ids}
     return _NOUN_PLURALS.get(domains.pop(), "devices") if len(domains) == 1 else "devices"
@@ -175,7 +175,7 @@ def failed(home: Home, match: MatchResult, what: str) -> str:
     if f is MatchFailure.AMBIGUOUS:
         # "which lock", or, when some of several were asked for ("turn off half the
         # lights"), "which of the lights"
-        noun = (f"of the {_plural_noun(home, match.candidates)}" if match.part
+        noun = (f"of the {plural_noun(home, match.candidates)}" if match.part
                 else match.unmatched or what or "one")
         if len(match.candidates) > MAX_OPTIONS:
             areas = {home.entities[e].area for e in match.candidates} - {None}

@@ -1589,3 +1589,18 @@ def test_two_commands_run_together_both_act() -> None:
     [result] = dialog(["turn on the kitchen light start the vacuum"])
     assert calls(result) == [("light.turn_on", ["light.kitchen_light"]),
                              ("vacuum.start", ["vacuum.robot_vacuum"])]
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("how many doors are unlocked", "One: the Front Door is unlocked."),
+    ("how many lights are on in the kitchen", "None: no lights in the Kitchen are on."),
+    ("how many lights are on",
+     ("6: the Hallway Light, the Living Room Ceiling Light, the TV Backlight, the Chandelier "
+      "and 2 more are on.")),
+    ("how many locks are there", "There are 3 locks."),
+    ("how many lights are there in the kitchen", "There is one: the Kitchen Light."),
+    ("which doors are unlocked", "The Front Door is unlocked."),
+])
+def test_how_many_and_which_are_answered_with_the_number_and_the_names(question: str,
+                                                                       answer: str) -> None:
+    assert said_back(question) == answer

@@ -544,7 +544,8 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                  and children[0].type == "WHAT")
         return Query(target=target, state=state,
                      attribute=obj.attributes[0] if obj.attributes else None,
-                     quantity=quantity, any=obj.any or which, which=which)
+                     quantity=quantity, any=obj.any or which, which=which,
+                     count=asked == "how many")
 
     def undo(self, children: list[Any]) -> Undo:
         return Undo()

@@ -15,6 +15,7 @@ from ..responses import (
     failed,
     is_are,
     join_names,
+    plural_noun,
     spoken_state,
 )
 
@@ -87,6 +88,8 @@ def answer_query(home: Home, state: HomeState, query: Query,
     if not match.ok:
         return QueryAnswer(failed(home, match, target.nouns[0] if target.nouns else ""))
     entities = match.entities
+    if query.count:
+        return _count(home, state, query, entities)
     if query.state is None:
         parts = [f"the {display_name(home.entities[e].name)} {is_are(home, [e])} "
                  f"{spoken_state(state, e)}" for e in entities[:5]]
@@ -96,9 +99,7 @@ def answer_query(home: Home, state: HomeState, query: Query,
     matching = [e for e in entities if state[e].state in wanted]
     if query.which:
         if not matching:
-            areas = query.target.areas
-            where = f" in the {home.areas[areas[0]].name}" if len(areas) == 1 else ""
-            return QueryAnswer(f"Nothing{where} is {said}.", entities)
+            return QueryAnswer(f"Nothing{_in_area(home, query)} is {said}.", entities)
         return QueryAnswer(_sentence(f"{_named(home, matching)} {is_are(home, matching)} "
                                      f"{said}."), tuple(matching))
     if query.any and not matching:  # "is anything on in the kitchen": what is there, as it is
@@ -114,6 +115,31 @@ def answer_query(home: Home, state: HomeState, query: Query,
     if matching:
         answer += f"; {describe_entities(home, matching)} {is_are(home, matching)} {said}"
     return QueryAnswer(answer + ".", entities)
+
+
+def _count(home: Home, state: HomeState, query: Query, entities: list[str]) -> QueryAnswer:
+    """"how many lights are on": "6: the Hallway Light, ... and 2 more are on."; "how many
+    locks are there": "There are 3 locks."."""
+    if query.state is None:
+        if len(entities) == 1:
+            return QueryAnswer(f"There is one: {_named(home, entities)}.", tuple(entities))
+        return QueryAnswer(f"There are {len(entities)} {plural_noun(home, entities)}.",
+                           tuple(entities))
+    said = _SAID_OF_DEVICES.get(query.state, query.state)
+    matching = [e for e in entities if state[e].state in _STATE_WORDS.get(query.state,
+                                                                           {query.state})]
+    if not matching:
+        return QueryAnswer(f"None: no {plural_noun(home, entities)}{_in_area(home, query)} "
+                           f"are {said}.", tuple(entities))
+    number = "One" if len(matching) == 1 else str(len(matching))
+    return QueryAnswer(_sentence(f"{number}: {_named(home, matching)} "
+                                 f"{is_are(home, matching)} {said}."), tuple(matching))
+
+
+def _in_area(home: Home, query: Query) -> str:
+    """" in the Kitchen" when the question names one area, else nothing."""
+    areas = query.target.areas
+    return f" in the {home.areas[areas[0]].name}" if len(areas) == 1 else ""
 
 
 def _as_they_are(home: Home, state: HomeState, entity_ids: list[str]) -> str:
