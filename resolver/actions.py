@@ -25,6 +25,9 @@ VOLUME_STEP = 10
 POSITION_STEP = 20
 FAN_STEP = 25
 TEMPERATURE_STEP = 1.0
+COLOR_TEMP_STEP = 500
+"""Kelvin a bare "warmer" or "cooler" changes a light's colour temperature by (warmer is
+fewer kelvin)."""
 PALETTE = ("blue", "purple", "pink", "red", "orange", "yellow", "green", "cyan")
 """Colours "a different colour" goes through, in order."""
 
@@ -243,6 +246,10 @@ def _plan_set(command: Command, entity: Entity, state: EntityState | None
         kelvin = COLOR_TEMPS.get(value.text or "") or (value.number if value.number else None)
         if kelvin is None:
             return None
+        attrs = state.attributes if state else {}
+        # As far as the light goes: the response says the kelvin set
+        kelvin = min(max(kelvin, float(attrs.get("min_color_temp_kelvin") or kelvin)),
+                     float(attrs.get("max_color_temp_kelvin") or kelvin))
         return Planned(domain, "turn_on", (("color_temp_kelvin", int(kelvin)),))
     if attribute is Attribute.POSITION and domain in ("cover", "valve") and C.POSITION in caps:
         pct = _percent(value, low=0)
@@ -342,6 +349,15 @@ def _plan_step(command: Command, entity: Entity, state: EntityState | None
         if high is not None:
             new = min(new, float(high))
         return Planned(domain, "set_temperature", (("temperature", _num(new)),))
+    if attribute is Attribute.TEMPERATURE and domain == "light" and C.COLOR_TEMP in caps:
+        # "make the lights warmer": a warmer white, which is fewer kelvin
+        if not on:
+            return Refusal(f"the {entity.name} can't change colour temperature while off")
+        low = float(attrs.get("min_color_temp_kelvin") or 2000)
+        high = float(attrs.get("max_color_temp_kelvin") or 6500)
+        current = float(attrs.get("color_temp_kelvin") or (low + high) / 2)
+        new = min(max(current - sign * float(step or COLOR_TEMP_STEP), low), high)
+        return Planned(domain, "turn_on", (("color_temp_kelvin", int(new)),))
     if attribute is Attribute.POSITION and domain in ("cover", "valve"):
         suffix = "cover" if domain == "cover" else "valve"
         if (step is None and not command.stepwise) or C.POSITION not in caps:

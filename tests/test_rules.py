@@ -1604,3 +1604,21 @@ def test_two_commands_run_together_both_act() -> None:
 def test_how_many_and_which_are_answered_with_the_number_and_the_names(question: str,
                                                                        answer: str) -> None:
     assert said_back(question) == answer
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a warmer white is fewer kelvin; the ceiling light is on at 2,700 K and goes 2,000-6,500
+    ("make the living room ceiling light warmer", 2200),
+    ("make the living room ceiling light cooler", 3200),
+    ("set the living room ceiling light to 3000 kelvin", 3000),
+    ("set the living room ceiling light to 9000 kelvin", 6500),  # as far as it goes
+])
+def test_a_lights_colour_temperature_by_kelvin_and_warmer(text: str, expected: int) -> None:
+    [result] = dialog([text])
+    assert calls(result) == [("light.turn_on", ["light.living_room_ceiling"])]
+    assert result.actions[0].data == {"color_temp_kelvin": expected}
+
+
+def test_a_light_that_is_off_is_not_made_warmer() -> None:
+    assert said_back("make the kitchen light warmer") == (
+        "The Kitchen Light can't change colour temperature while off.")

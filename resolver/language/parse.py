@@ -752,6 +752,8 @@ def _command(parts: list[Any]) -> Command:
         attribute = _COMPARATIVES.get(comparatives[0].text, (action, None))[1]
     if action in (Action.INCREASE, Action.DECREASE) and values and not steps:
         value = None
+    if value is not None and value.unit == "kelvin" and action is Action.SET:
+        attribute = Attribute.COLOR_TEMP  # "set the lights to 2700 kelvin"
     if value is not None and value.text is not None and action is Action.SET \
             and value.text not in COLOR_TEMPS and value.text not in HVAC_MODES:
         # A colour; "warm white" or "cool" is for the device to say (a light's colour

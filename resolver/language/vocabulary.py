@@ -90,6 +90,8 @@ UNITS = {
     "fahrenheit": "degrees",
     "celsius": "degrees",
     "centigrade": "degrees",
+    "kelvin": "kelvin",  # a light's colour temperature
+    "kelvins": "kelvin",
 }
 
 ONES = {
