@@ -1622,3 +1622,14 @@ def test_a_lights_colour_temperature_by_kelvin_and_warmer(text: str, expected: i
 def test_a_light_that_is_off_is_not_made_warmer() -> None:
     assert said_back("make the kitchen light warmer") == (
         "The Kitchen Light can't change colour temperature while off.")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("how do I start the vacuum", [("vacuum.start", ["vacuum.robot_vacuum"])]),
+    ("how can I turn on the kitchen light", [("light.turn_on", ["light.kitchen_light"])]),
+])
+def test_asking_how_to_do_something_asks_for_it_done(
+        text: str, expected: list[tuple[str, list[str]]]) -> None:
+    # "how do i" had lent its "do" to the target ("to do list"): "There is no vacuum"
+    [result] = dialog([text])
+    assert calls(result) == expected
