@@ -52,6 +52,8 @@ class DialogContext:
     last_query: Query | None = None
     """The last question asked, when it came after the last command ("what about ...")."""
     question: OpenQuestion | None = None
+    last_calls: tuple[ServiceCall, ...] = ()
+    """The calls of the last turn that made any, undoing included ("what did you just do")."""
 
     @property
     def last_action(self) -> ActionRecord | None:
@@ -67,7 +69,8 @@ class DialogContext:
     def copy(self) -> DialogContext:
         """A copy a turn can change without touching this one."""
         return DialogContext(self.turn, list(self.texts), list(self.actions), self.salient,
-                             self.last_command, self.last_query, self.question)
+                             self.last_command, self.last_query, self.question,
+                             self.last_calls)
 
     def record(self, record: ActionRecord) -> None:
         """Remember an action."""

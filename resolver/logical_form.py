@@ -282,7 +282,12 @@ class Answer:
     yes: bool
 
 
-Move = Command | Query | Undo | Again | Repair | Fragment | Answer
+@dataclass(frozen=True, slots=True)
+class Recap:
+    """"what did you just do": what the last action did."""
+
+
+Move = Command | Query | Undo | Again | Repair | Fragment | Answer | Recap
 """One thing a turn does."""
 
 

@@ -201,6 +201,12 @@ DISAMBIGUATIONS: dict[str, list[tuple[str, str, str]]] = {
         ("set the light to 2", "2", "NUMBER"),
         ("set it to 20 of", "20", "NUMBER"),
     ],
+    "turn/put/set/change it back": [
+        ("turn it back on", "turn", "V_SET"),
+        ("put it back to 50", "put", "V_SET"),
+        ("turn it back", "turn it back", "UNDO"),
+        ("put it back please", "put it back", "UNDO"),
+    ],
 }
 
 

@@ -587,6 +587,8 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
                                     "a bit more"],
      [("light.turn_on", ["light.bedroom_light"])], "Brightened the Bedroom Light."),
     ("nothing_to_repeat", False, ["more"], [], "There is nothing to do again yet"),
+    ("recap_last_action", False, ["turn on the kitchen light", "what did you just do"], [],
+     "I turned on the Kitchen Light."),
     ("nothing_to_step_back", False, ["turn on the kitchen light", "too much"], [],
      "There is no step to take back"),
     ("ellipsis", False, ["turn off the kitchen light", "and the hallway"],
@@ -1633,3 +1635,23 @@ def test_asking_how_to_do_something_asks_for_it_done(
     # "how do i" had lent its "do" to the target ("to do list"): "There is no vacuum"
     [result] = dialog([text])
     assert calls(result) == expected
+
+
+def test_what_was_just_done_is_told_an_undo_too() -> None:
+    results = dialog(["what did you do", "turn on the kitchen light and start the vacuum",
+                      "what did you just do", "never mind", "is the back door locked",
+                      "what happened", "turn them on"])
+    assert [r.response for r in results[::2]] == [
+        "I haven't done anything yet.",
+        "I turned on the Kitchen Light. I started the Robot Vacuum.",
+        "Yes, the Back Door is locked.",
+        "Started the Robot Vacuum. Turned on the Kitchen Light."]
+    assert results[5].response.startswith("I sent back to its dock: the Robot Vacuum.")
+    assert all(not results[i].actions for i in (0, 2, 5))
+
+
+def test_turn_it_back_on_is_a_command_and_turn_it_back_an_undo() -> None:
+    results = dialog(["turn on the kitchen light", "turn it off", "turn it back on",
+                      "turn it back"])
+    assert [calls(r) for r in results[2:]] == [[("light.turn_on", ["light.kitchen_light"])],
+                                               [("light.turn_off", ["light.kitchen_light"])]]

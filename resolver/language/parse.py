@@ -25,6 +25,7 @@ from ..logical_form import (
     Fragment,
     Move,
     Query,
+    Recap,
     Repair,
     Target,
     Undo,
@@ -362,7 +363,7 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
     def start(self, children: list[Any]) -> list[Move]:
         said = [m for c in children for m in (c if isinstance(c, list) else [c])]
         moves = [c for c in said if isinstance(c, (Command, Query, Undo, Again, Repair,
-                                                    Fragment, Answer))]
+                                                    Fragment, Answer, Recap))]
         for i, move in enumerate(moves):
             before = moves[i - 1] if i else None
             if id(move) in self.verbless and isinstance(move, Command) and move.target.empty \
@@ -546,6 +547,9 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                      attribute=obj.attributes[0] if obj.attributes else None,
                      quantity=quantity, any=obj.any or which, which=which,
                      count=asked == "how many")
+
+    def recap(self, children: list[Any]) -> Recap:
+        return Recap()
 
     def undo(self, children: list[Any]) -> Undo:
         return Undo()

@@ -69,6 +69,7 @@ AMBIGUOUS = {
     "one": "NUMBER after 'to' or 'by' or before a unit, else ONE ('the bedroom one')",
     "a number before 'of'": "PART ('two of the lights'), not a value",
     "put": "V_SET when a value, a mode or 'mute' follows its 'on' or 'to', else V_PUT (a list)",
+    "turn/put/set/change it back": "UNDO, or a command on 'it' before on/off/up/down/to",
     "heat/cool/... after 'to' or 'on'": "the thermostat's mode (COLOR), else ATTR or NOUN",
 }
 
@@ -186,7 +187,7 @@ class Tagger:
                 found = Tag("NUMBER" if _is_number(word) else "WORD", word)
             tags.append(found)
             i += length
-        return _complaints(_disambiguate(_tidy_commas(tags)))
+        return _complaints(_back_again(_disambiguate(_tidy_commas(tags))))
 
     def tokens(self, tags: Iterable[Tag]) -> list[Token]:
         """Lark tokens for ``tags``; a token's ``start_pos`` is its index in the tags."""
@@ -272,6 +273,21 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
         elif word in ("one", "ones") and tag.kind == "ONE" and (
                 before in ("TO", "BY") or after == "UNIT"):
             out[i] = Tag("NUMBER", "1")
+    return out
+
+
+def _back_again(tags: list[Tag]) -> list[Tag]:
+    """"turn it back on", "put it back to 50": a command on "it" again, not "turn it back"
+    (undo): what the undo phrase is followed by says how it is to be."""
+    out: list[Tag] = []
+    for i, tag in enumerate(tags):
+        after = tags[i + 1].kind if i + 1 < len(tags) else None
+        said = tag.text.split()
+        if tag.kind == "UNDO" and len(said) == 3 and said[1:] == ["it", "back"] \
+                and after in ("ON", "OFF", "UP", "DOWN", "TO"):
+            out += [Tag("V_SET", said[0]), Tag("IT", "it"), Tag("BACK", "back")]
+        else:
+            out.append(tag)
     return out
 
 

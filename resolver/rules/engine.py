@@ -29,6 +29,7 @@ from ..logical_form import (
     Fragment,
     Move,
     Query,
+    Recap,
     Repair,
     Target,
     Undo,
@@ -42,7 +43,14 @@ from ..resolve import (
     resolve_command,
     target_trace,
 )
-from ..responses import by_state, describe_entities, display_name, join_names, names_several
+from ..responses import (
+    by_state,
+    describe_entities,
+    display_name,
+    done,
+    join_names,
+    names_several,
+)
 from ..text import words
 from .dsl import All, Condition, Effect, Flag, Is, Not, Rule, Said, Vocabulary
 from .dsl import Any as AnyOf
@@ -210,6 +218,7 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "understood": lambda t, ms: not (isinstance(ms.move, Fragment)
                                      and ms.move.marker == "unparsed"),
     "answer": lambda t, ms: isinstance(ms.move, Answer),
+    "recap": lambda t, ms: isinstance(ms.move, Recap),
     "yes": lambda t, ms: isinstance(ms.move, Answer) and ms.move.yes,
     "no": lambda t, ms: isinstance(ms.move, Answer) and not ms.move.yes,
     "negated": lambda t, ms: bool((c := _command(ms)) and c.negated),
@@ -663,6 +672,9 @@ def _confirm(t: TurnState, ms: MoveState, prompt: str) -> None:
 
 def _answer(t: TurnState, ms: MoveState) -> None:
     query = ms.move
+    if isinstance(query, Recap):
+        _recap(t, ms)
+        return
     if not isinstance(query, Query):
         return
     if query.target.reference and t.context.salient:
@@ -680,6 +692,23 @@ def _answer(t: TurnState, ms: MoveState) -> None:
         t.intent = {"name": "HassGetState" if query.state or not query.quantity
                     else "HassClimateGetTemperature" if query.quantity in ("temperature", "temp")
                     else "HassGetState", "slots": {}}
+
+
+def _recap(t: TurnState, ms: MoveState) -> None:
+    """"what did you just do": the calls of this turn so far or else of the last turn that
+    made any (an undo's too), told as done ("I turned on the Kitchen Light.")."""
+    calls = list(t.calls or t.context.last_calls)
+    if not calls:
+        ms.response = "I haven't done anything yet."
+        return
+    told = [f"I {s[0].lower()}{s[1:]}" for s in _SENTENCE_END.split(done(t.home, calls)) if s]
+    ms.response = " ".join(told)
+    ms.entities = tuple(dict.fromkeys(e for c in calls for e in c.entity_ids))
+    ms.grounded = True
+    t.trace.append({"move": ms.index, "recap": [c.name for c in calls]})
+
+
+_SENTENCE_END = re.compile(r"(?<=\.)\s+")
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -811,6 +840,8 @@ class Engine:
             # "turn on the lamp and the fan" -> "turn them off": both.
             t.context.salient = tuple(talked_about)
         t.calls[:] = _merge_calls(t.calls)
+        if t.calls:
+            t.context.last_calls = tuple(t.calls)
 
     def _settle(self, t: TurnState, ms: MoveState) -> None:
         for _ in range(MAX_REWRITES + 1):
@@ -862,6 +893,8 @@ def move_trace(move: Move) -> dict[str, Any]:
         return {"answer": "yes" if move.yes else "no"}
     if isinstance(move, Again):
         return {"again": "back" if move.back else True}
+    if isinstance(move, Recap):
+        return {"recap": True}
     return {"undo": True}
 
 
