@@ -98,12 +98,13 @@ def match_targets(
 
     # Words the grammar does not know ("the front one", "the attic light") must be part of
     # what the entities are called, or of their area's name.
+    # "I don't know any device called 'christmas lights'"
+    unknown = MatchResult(failure=MatchFailure.NO_NAME,
+                          unmatched=" ".join((*target.words, *target.nouns[:1])))
     if target.words:
         described = [e for e in candidates if _described_by(home, e, target.words)]
         if not described:
-            # "I don't know any device called 'christmas lights'"
-            said = " ".join((*target.words, *target.nouns[:1]))
-            return MatchResult(failure=MatchFailure.NO_NAME, unmatched=said)
+            return unknown
         candidates = described
 
     # 2. Device nouns: domain and device class.
@@ -114,6 +115,8 @@ def match_targets(
             # name when the description does not fit rather than contradict the speaker.
             candidates = of_kind or candidates
         else:
+            if not of_kind and target.words:
+                return unknown  # the words fit something else: not "there is no climate"
             if not of_kind:
                 return MatchResult(failure=MatchFailure.NO_DOMAIN, unmatched=spoken_noun(target))
             candidates = of_kind

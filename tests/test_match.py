@@ -348,3 +348,13 @@ def test_ha_fixture_thermostat_is_not_ambiguous(ha_fixture_path) -> None:
     ha = Home.from_files(ha_fixture_path)
     result = match_targets(ha, Target(domains=("climate",), nouns=("thermostat",)))
     assert result.entities == ("climate.thermostat",)
+
+
+def test_words_that_fit_only_another_kind_are_an_unknown_name(home: Home) -> None:
+    # "printer" is the office switch's: the home has thermostats, so not "no thermostat"
+    result = match_targets(home, Target(domains=("climate",), words=("printer",)))
+    assert result.failure is MatchFailure.NO_NAME
+    assert result.unmatched == "printer"
+    # a kind the home lacks, said alone, is what is missing
+    result = match_targets(home, Target(domains=("vacuum",)))
+    assert result.failure is MatchFailure.NO_DOMAIN
