@@ -98,13 +98,10 @@ def match_targets(
 
     # Words the grammar does not know ("the front one", "the attic light") must be part of
     # what the entities are called, or of their area's name.
-    # "I don't know any device called 'christmas lights'"
-    unknown = MatchResult(failure=MatchFailure.NO_NAME,
-                          unmatched=" ".join((*target.words, *target.nouns[:1])))
     if target.words:
         described = [e for e in candidates if _described_by(home, e, target.words)]
         if not described:
-            return unknown
+            return _unknown_words(target)
         candidates = described
 
     # 2. Device nouns: domain and device class.
@@ -116,7 +113,8 @@ def match_targets(
             candidates = of_kind or candidates
         else:
             if not of_kind and target.words:
-                return unknown  # the words fit something else: not "there is no climate"
+                # the words fit something of another kind: not "there is no climate"
+                return _unknown_words(target)
             if not of_kind:
                 return MatchResult(failure=MatchFailure.NO_DOMAIN, unmatched=spoken_noun(target))
             candidates = of_kind
@@ -218,6 +216,12 @@ def _which_of(target: Target, candidates: list[Entity], scope: str) -> MatchResu
     """Some of ``candidates`` were asked for, not said which ("half the lights"): ask."""
     return MatchResult(failure=MatchFailure.AMBIGUOUS, unmatched=spoken_noun(target),
                        candidates=tuple(e.id for e in candidates), scope=scope, part=True)
+
+
+def _unknown_words(target: Target) -> MatchResult:
+    """"I don't know any device called 'christmas lights'": the words said, and the noun."""
+    return MatchResult(failure=MatchFailure.NO_NAME,
+                       unmatched=" ".join((*target.words, *target.nouns[:1])))
 
 
 def _described_by(home: Home, entity: Entity, words: tuple[str, ...]) -> bool:

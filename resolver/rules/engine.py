@@ -701,14 +701,11 @@ def _recap(t: TurnState, ms: MoveState) -> None:
     if not calls:
         ms.response = "I haven't done anything yet."
         return
-    told = [f"I {s[0].lower()}{s[1:]}" for s in _SENTENCE_END.split(done(t.home, calls)) if s]
-    ms.response = " ".join(told)
+    told = (done(t.home, [call]) for call in calls)  # "Turned on the Kitchen Light."
+    ms.response = " ".join(f"I {s[0].lower()}{s[1:]}" for s in told if s)
     ms.entities = tuple(dict.fromkeys(e for c in calls for e in c.entity_ids))
     ms.grounded = True
     t.trace.append({"move": ms.index, "recap": [c.name for c in calls]})
-
-
-_SENTENCE_END = re.compile(r"(?<=\.)\s+")
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

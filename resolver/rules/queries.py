@@ -88,8 +88,8 @@ def answer_query(home: Home, state: HomeState, query: Query,
     if not match.ok:
         return QueryAnswer(failed(home, match, target.nouns[0] if target.nouns else ""))
     entities = match.entities
-    if query.count:
-        return _count(home, state, query, entities)
+    if query.count and query.state is None:
+        return _there_are(home, entities)
     if query.state is None:
         parts = [f"the {display_name(home.entities[e].name)} {is_are(home, [e])} "
                  f"{spoken_state(state, e)}" for e in entities[:5]]
@@ -97,6 +97,8 @@ def answer_query(home: Home, state: HomeState, query: Query,
     wanted = _STATE_WORDS.get(query.state, {query.state})
     said = _SAID_OF_DEVICES.get(query.state, query.state)
     matching = [e for e in entities if state[e].state in wanted]
+    if query.count:
+        return _count(home, query, entities, matching, said)
     if query.which:
         if not matching:
             return QueryAnswer(f"Nothing{_in_area(home, query)} is {said}.", entities)
@@ -117,17 +119,17 @@ def answer_query(home: Home, state: HomeState, query: Query,
     return QueryAnswer(answer + ".", entities)
 
 
-def _count(home: Home, state: HomeState, query: Query, entities: list[str]) -> QueryAnswer:
-    """"how many lights are on": "6: the Hallway Light, ... and 2 more are on."; "how many
-    locks are there": "There are 3 locks."."""
-    if query.state is None:
-        if len(entities) == 1:
-            return QueryAnswer(f"There is one: {_named(home, entities)}.", tuple(entities))
-        return QueryAnswer(f"There are {len(entities)} {plural_noun(home, entities)}.",
-                           tuple(entities))
-    said = _SAID_OF_DEVICES.get(query.state, query.state)
-    matching = [e for e in entities if state[e].state in _STATE_WORDS.get(query.state,
-                                                                           {query.state})]
+def _there_are(home: Home, entities: list[str]) -> QueryAnswer:
+    """"how many locks are there": "There are 3 locks."."""
+    if len(entities) == 1:
+        return QueryAnswer(f"There is one: {_named(home, entities)}.", tuple(entities))
+    return QueryAnswer(f"There are {len(entities)} {plural_noun(home, entities)}.",
+                       tuple(entities))
+
+
+def _count(home: Home, query: Query, entities: list[str], matching: list[str], said: str
+           ) -> QueryAnswer:
+    """"how many lights are on": "6: the Hallway Light, ... and 2 more are on."."""
     if not matching:
         return QueryAnswer(f"None: no {plural_noun(home, entities)}{_in_area(home, query)} "
                            f"are {said}.", tuple(entities))
