@@ -321,6 +321,8 @@ def move_text(move: Mapping[str, Any]) -> str:
         return f"answer {move['answer']}"
     if "undo" in move:
         return "undo"
+    if "recap" in move:
+        return "recap (what was just done)"
     return json.dumps(move, ensure_ascii=False, default=str)
 
 

@@ -320,6 +320,7 @@ def test_logical_form_reads_as_one_line() -> None:
                                                          "part": True}}}
     assert move_text(move) == "turn_off(domain=light, part, plural)"
     assert move_text({"undo": True}) == "undo"
+    assert move_text({"recap": True}) == "recap (what was just done)"
     assert move_text({"something_new": 1}) == '{"something_new": 1}'
 
 
