@@ -1655,3 +1655,19 @@ def test_turn_it_back_on_is_a_command_and_turn_it_back_an_undo() -> None:
                       "turn it back"])
     assert [calls(r) for r in results[2:]] == [[("light.turn_on", ["light.kitchen_light"])],
                                                [("light.turn_off", ["light.kitchen_light"])]]
+
+
+@pytest.mark.parametrize(("turns", "expected", "response"), [
+    # the proposer had read a lone "except the garage" as turning on 15 lights
+    (["lock the doors", "except the front door"], [("lock.unlock", ["lock.front_door"])],
+     "Okay, the Front Door is back to unlocked."),
+    # the garage side door was locked before: the command did not change it
+    (["lock the doors", "except the garage"], [], "Okay, the Garage Side Door stays locked."),
+    (["turn on the living room lights", "but not the floor lamp"],
+     [("light.turn_off", ["light.floor_lamp"])], "Okay, the Floor Lamp is back to off."),
+])
+def test_a_lone_exception_leaves_it_out_of_the_last_command(
+        turns: list[str], expected: list[tuple[str, list[str]]], response: str) -> None:
+    last = dialog(turns)[-1]
+    assert calls(last) == expected
+    assert last.response == response

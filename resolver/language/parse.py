@@ -559,7 +559,8 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
 
     def repair(self, children: list[Any]) -> Repair:
         objs = [c for c in children if isinstance(c, _Obj)]
-        if len(objs) == 1 and any(isinstance(c, Token) and c.type == "NOT" for c in children):
+        if len(objs) == 1 and any(isinstance(c, Token) and c.type in ("NOT", "EXCEPT")
+                                  for c in children):
             split = self._split(objs[0])
             if split is None:
                 # "not the porch light" alone: what a command just said leaves out, or

@@ -170,7 +170,14 @@ def _just_done(t: TurnState, ms: MoveState) -> bool:
     if command is None or last is None or not _same_kind(command, last.command):
         return False
     match = _matched(t, ms)
-    return match.ok and set(match.entities) <= set(last.entities)
+    if not (match.ok and set(match.entities) <= set(last.entities)):
+        return False
+    # "except the garage" after "lock the doors": a door the command found locked was not
+    # changed by it, so it stays as it is rather than being put "back"
+    return not ms.leaves_out or any(
+        dict(last.before[e].attributes) != dict(t.state[e].attributes)
+        or last.before[e].state != t.state[e].state
+        for e in match.entities if e in last.before and e in t.state)
 
 
 def _in_effect(t: TurnState, ms: MoveState) -> bool:
