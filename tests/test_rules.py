@@ -1671,3 +1671,16 @@ def test_a_lone_exception_leaves_it_out_of_the_last_command(
     last = dialog(turns)[-1]
     assert calls(last) == expected
     assert last.response == response
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    # the light of the room the fan is in, not "which of 16 lights"
+    (["turn off the bedroom fan", "and the light"], "Turned off the Bedroom Light."),
+    (["is the bedroom fan on", "and the light?"], "No, the Bedroom Light is off."),
+    # the kitchen has no fan: which of the home's
+    (["turn on the kitchen light", "and the fan"],
+     "Which fan do you mean: the Living Room Fan, the Bedroom Fan or the Bathroom Fan?"),
+])
+def test_a_kind_said_in_passing_is_of_the_room_last_acted_in(turns: list[str],
+                                                             expected: str) -> None:
+    assert dialog(turns)[-1].response == expected

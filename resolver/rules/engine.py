@@ -349,6 +349,19 @@ def _inherit_kind(new: Target, old: Target, home: Home, entities: tuple[str, ...
                              nouns=old.nouns, plural=old.plural))
 
 
+def _inherit_place(new: Target, entities: tuple[str, ...], t: TurnState) -> Target:
+    """"turn off the bedroom fan", "and the light": a kind said in passing with no place is
+    of the room of what was last acted on or asked about, when that room has one."""
+    if not new.domains or new.names or new.entity_ids or new.placed or new.reference:
+        return new
+    areas = {t.home.entities[e].area for e in entities if e in t.home.entities}
+    if len(areas) != 1 or None in areas:
+        return new
+    placed = new.merged(Target(areas=(areas.pop(),)))  # type: ignore[arg-type]
+    found = match_targets(t.home, placed, None, t.speaker_area)
+    return placed if found.ok or found.failure is MatchFailure.AMBIGUOUS else new
+
+
 def _apply_correction(t: TurnState, ms: MoveState) -> None:
     """"turn on the kitchen, no, the bedroom light": the correction replaces what it says."""
     command, repair = _command(ms), t.next_move(ms)
@@ -407,8 +420,8 @@ def _continue_last(t: TurnState, ms: MoveState) -> None:
                               target=replace(query.target,
                                              words=fragment.target.words or query.target.words))
             return
-        ms.move = replace(query, target=_inherit_kind(fragment.target, query.target, t.home,
-                                                      t.context.salient))
+        target = _inherit_kind(fragment.target, query.target, t.home, t.context.salient)
+        ms.move = replace(query, target=_inherit_place(target, t.context.salient, t))
         return
     if not isinstance(fragment, Fragment) or last is None:
         return
@@ -417,8 +430,9 @@ def _continue_last(t: TurnState, ms: MoveState) -> None:
     if original.entity_ids and not original.domains:
         original = original.merged(Target(domains=tuple(dict.fromkeys(
             t.home.entities[e].domain for e in original.entity_ids))))
-    ms.move = replace(last, target=_inherit_kind(fragment.target, original, t.home, entities),
-                      negated=False, objection=False)
+    target = _inherit_kind(fragment.target, original, t.home, entities)
+    ms.move = replace(last, target=_inherit_place(target, entities, t), negated=False,
+                      objection=False)
     ms.match = None
 
 
