@@ -1684,3 +1684,12 @@ def test_a_lone_exception_leaves_it_out_of_the_last_command(
 def test_a_kind_said_in_passing_is_of_the_room_last_acted_in(turns: list[str],
                                                              expected: str) -> None:
     assert dialog(turns)[-1].response == expected
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("what's the status of the garage door", "The Garage Door is closed."),
+    ("what is the state of the front door", "The Front Door is unlocked."),
+    ("what's the garage door status", "The Garage Door is closed."),
+])
+def test_the_status_of_a_device_is_how_it_is(question: str, answer: str) -> None:
+    assert said_back(question) == answer  # had been "no device called 'status garage door'"

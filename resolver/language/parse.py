@@ -57,6 +57,8 @@ _ATTRIBUTES = {
     "speed": Attribute.SPEED,
     "percentage": Attribute.SPEED,
 }
+_STATUS_WORDS = frozenset({"status", "state"})
+"""Attribute words that ask how a device is, not a quantity of it."""
 _MAX_WORDS = ("max", "maximum", "highest", "full", "top", "brightest", "full blast",
               "all the way up", "full brightness")
 _COMPARATIVES = {
@@ -528,6 +530,8 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             elif isinstance(child, _Word) and child.kind in _STATE_WORDS:
                 state = _STATE_WORDS[child.kind]
         quantity = obj.quantity
+        if quantity in _STATUS_WORDS:
+            quantity = None  # "what's the status of the garage door": how it is
         if any(isinstance(c, _Word) and c.kind == "V_SET" for c in children):
             quantity = "setpoint"  # "what is the thermostat set to"
         if isinstance(children[0], Token) and children[0].type == "WHERE":
