@@ -1693,3 +1693,11 @@ def test_a_kind_said_in_passing_is_of_the_room_last_acted_in(turns: list[str],
 ])
 def test_the_status_of_a_device_is_how_it_is(question: str, answer: str) -> None:
     assert said_back(question) == answer  # had been "no device called 'status garage door'"
+
+
+def test_what_colour_a_light_is() -> None:
+    # it had answered with the brightness
+    results = dialog(["what color is the living room ceiling light", "make it red",
+                      "what colour is it"])
+    assert results[0].response == "The Living Room Ceiling Light is white at 2700 K."
+    assert results[2].response == "The Living Room Ceiling Light is red."

@@ -291,6 +291,15 @@ def _device_reading(home: Home, state: HomeState, query: Query,
             level = float(attrs["volume_level"])
             level = level * 100 if level <= 1 else level
             return QueryAnswer(f"{name} is at volume {round(level)}%.", (entity_id,))
+        if entity.domain == "light" and query.quantity in _COLOR_WORDS \
+                and state[entity_id].state == "on":
+            # "what colour is the ceiling light": its colour, or its white's temperature (a
+            # new colour clears the other: actions.apply_call)
+            if attrs.get("color_name"):
+                return QueryAnswer(f"{name} is {attrs['color_name']}.", (entity_id,))
+            if attrs.get("color_temp_kelvin"):
+                return QueryAnswer(f"{name} is white at {attrs['color_temp_kelvin']} K.",
+                                   (entity_id,))
         if entity.domain == "light" and attrs.get("brightness"):
             pct = round(float(attrs["brightness"]) * 100 / 255)
             return QueryAnswer(f"{name} is at {pct}% brightness.", (entity_id,))
@@ -304,6 +313,8 @@ def _device_reading(home: Home, state: HomeState, query: Query,
     return None
 
 
+_COLOR_WORDS = frozenset({"color", "colour", "color temperature", "colour temperature"})
+"""Quantity words that ask a light's colour."""
 _OUTDOOR_WORDS = frozenset({"outside", "outdoor", "outdoors", "exterior", "garden", "yard",
                             "backyard", "patio", "porch", "balcony", "deck", "terrace",
                             "weather"})
