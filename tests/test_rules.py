@@ -1701,3 +1701,12 @@ def test_what_colour_a_light_is() -> None:
                       "what colour is it"])
     assert results[0].response == "The Living Room Ceiling Light is white at 2700 K."
     assert results[2].response == "The Living Room Ceiling Light is red."
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("is the kitchen light on or off", "The Kitchen Light is off."),  # had been "No, ..."
+    ("is the front door locked or unlocked", "The Front Door is unlocked."),
+    ("is the garage door open or closed", "The Garage Door is closed."),
+])
+def test_either_of_two_states_asks_which(question: str, answer: str) -> None:
+    assert said_back(question) == answer

@@ -529,6 +529,8 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                 state = self._tag(child).text
             elif isinstance(child, _Word) and child.kind in _STATE_WORDS:
                 state = _STATE_WORDS[child.kind]
+        if state is not None and " or " in state:
+            state = None  # "is the kitchen light on or off": which of the two it is
         quantity = obj.quantity
         if quantity in _STATUS_WORDS:
             quantity = None  # "what's the status of the garage door": how it is

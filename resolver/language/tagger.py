@@ -187,7 +187,7 @@ class Tagger:
                 found = Tag("NUMBER" if _is_number(word) else "WORD", word)
             tags.append(found)
             i += length
-        return _complaints(_back_again(_disambiguate(_tidy_commas(tags))))
+        return _complaints(_either_state(_back_again(_disambiguate(_tidy_commas(tags)))))
 
     def tokens(self, tags: Iterable[Tag]) -> list[Token]:
         """Lark tokens for ``tags``; a token's ``start_pos`` is its index in the tags."""
@@ -288,6 +288,22 @@ def _back_again(tags: list[Tag]) -> list[Tag]:
             out += [Tag("V_SET", said[0]), Tag("IT", "it"), Tag("BACK", "back")]
         else:
             out.append(tag)
+    return out
+
+
+def _either_state(tags: list[Tag]) -> list[Tag]:
+    """"is the kitchen light on or off": one STATE of two asked, which the question then asks
+    for ("The Kitchen Light is off."), not a yes or a no."""
+    out: list[Tag] = []
+    i = 0
+    while i < len(tags):
+        if tags[i].kind == "STATE" and i + 2 < len(tags) and tags[i + 1].text == "or" \
+                and tags[i + 2].kind == "STATE":
+            out.append(Tag("STATE", f"{tags[i].text} or {tags[i + 2].text}"))
+            i += 3
+            continue
+        out.append(tags[i])
+        i += 1
     return out
 
 
