@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..home import READ_DOMAINS, Entity, Home, HomeState
-from ..logical_form import WHERE, Action, Query, Target
+from ..logical_form import WHERE, Action, Attribute, Query, Target
 from ..match import MatchFailure, MatchResult, match_targets, spoken_noun
 from ..resolve import SWEPT_DOMAINS
 from ..responses import (
@@ -291,8 +291,8 @@ def _device_reading(home: Home, state: HomeState, query: Query,
             level = float(attrs["volume_level"])
             level = level * 100 if level <= 1 else level
             return QueryAnswer(f"{name} is at volume {round(level)}%.", (entity_id,))
-        if entity.domain == "light" and query.quantity in _COLOR_WORDS \
-                and state[entity_id].state == "on":
+        if entity.domain == "light" and state[entity_id].state == "on" \
+                and query.attribute in (Attribute.COLOR, Attribute.COLOR_TEMP):
             # "what colour is the ceiling light": its colour, or its white's temperature (a
             # new colour clears the other: actions.apply_call)
             if attrs.get("color_name"):
@@ -313,8 +313,6 @@ def _device_reading(home: Home, state: HomeState, query: Query,
     return None
 
 
-_COLOR_WORDS = frozenset({"color", "colour", "color temperature", "colour temperature"})
-"""Quantity words that ask a light's colour."""
 _OUTDOOR_WORDS = frozenset({"outside", "outdoor", "outdoors", "exterior", "garden", "yard",
                             "backyard", "patio", "porch", "balcony", "deck", "terrace",
                             "weather"})
