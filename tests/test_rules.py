@@ -1710,3 +1710,11 @@ def test_what_colour_a_light_is() -> None:
 ])
 def test_either_of_two_states_asks_which(question: str, answer: str) -> None:
     assert said_back(question) == answer
+
+
+def test_whether_a_player_is_muted_is_its_attribute() -> None:
+    # it had answered "The Living Room TV is playing."
+    results = dialog(["is the tv muted", "mute the tv", "is the tv muted", "is the tv unmuted"])
+    assert [r.response for r in results] == [
+        "No, the Living Room TV is not muted.", "Muted the Living Room TV.",
+        "Yes, the Living Room TV is muted.", "No, the Living Room TV is muted."]

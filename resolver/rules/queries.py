@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..home import READ_DOMAINS, Entity, Home, HomeState
+from ..home import READ_DOMAINS, Entity, EntityState, Home, HomeState
 from ..logical_form import WHERE, Action, Attribute, Query, Target
 from ..match import MatchFailure, MatchResult, match_targets, spoken_noun
 from ..resolve import SWEPT_DOMAINS
@@ -41,6 +41,10 @@ _STATE_WORDS = {
     "dark": {"off"},
     "lit": {"on"},
 }
+_ATTRIBUTE_STATES = {"muted": ("is_volume_muted", True, "not muted"),
+                     "unmuted": ("is_volume_muted", False, "muted")}
+"""State words an attribute answers, not the state ("is the TV muted"): the attribute, its
+value, and what a no says instead."""
 _SAID_OF_DEVICES = {"dark": "off", "lit": "on"}
 """State words said of a room that answers say of its devices ("is the living room dark":
 "No, the Floor Lamp is on")."""
@@ -52,7 +56,7 @@ _STATE_DOMAINS = {
     "running": (*_SWITCHED, "vacuum"),
     **dict.fromkeys(("open", "opened", "closed", "shut"), SWEPT_DOMAINS[Action.OPEN]),
     **dict.fromkeys(("locked", "unlocked"), ("lock",)),
-    **dict.fromkeys(("playing", "paused"), ("media_player",)),
+    **dict.fromkeys(("playing", "paused", "muted", "unmuted"), ("media_player",)),
     **dict.fromkeys(("cleaning", "docked", "charging"), ("vacuum",)),
 }
 """What a state word asks about when the question names no device ("is the garage open":
@@ -94,9 +98,8 @@ def answer_query(home: Home, state: HomeState, query: Query,
         parts = [f"the {display_name(home.entities[e].name)} {is_are(home, [e])} "
                  f"{spoken_state(state, e)}" for e in entities[:5]]
         return QueryAnswer(_sentence(join_names(parts)) + ".", entities)
-    wanted = _STATE_WORDS.get(query.state, {query.state})
     said = _SAID_OF_DEVICES.get(query.state, query.state)
-    matching = [e for e in entities if state[e].state in wanted]
+    matching = [e for e in entities if _in_state(state[e], query.state)]
     if query.count:
         return _count(home, query, entities, matching, said)
     if query.which:
@@ -113,10 +116,20 @@ def answer_query(home: Home, state: HomeState, query: Query,
             tuple(matching))
     # Not all of them: "are all the doors locked" is not answered yes for the two of three
     # that are; the ones that are not, and how they are, come first.
-    answer = f"No, {_as_they_are(home, state, others)}"
+    answer = (f"No, {describe_entities(home, others)} {is_are(home, others)} "
+              f"{_ATTRIBUTE_STATES[query.state][2]}"  # "No, the TV is not muted"
+              if query.state in _ATTRIBUTE_STATES else f"No, {_as_they_are(home, state, others)}")
     if matching:
         answer += f"; {describe_entities(home, matching)} {is_are(home, matching)} {said}"
     return QueryAnswer(answer + ".", entities)
+
+
+def _in_state(entity: EntityState, asked: str) -> bool:
+    """The entity is as the state word asked says ("on" is "playing" for a player too)."""
+    if asked in _ATTRIBUTE_STATES:
+        key, value, _ = _ATTRIBUTE_STATES[asked]
+        return bool(entity.attributes.get(key)) is value
+    return entity.state in _STATE_WORDS.get(asked, {asked})
 
 
 def _there_are(home: Home, entities: list[str]) -> QueryAnswer:
