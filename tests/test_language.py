@@ -137,6 +137,7 @@ def test_the_tv_alias_is_said_as_article_and_noun(demo_home: Home, tagger: Tagge
 # (sentence, word, class) for each reading.
 DISAMBIGUATIONS: dict[str, list[tuple[str, str, str]]] = {
     "open/closed/on/off in a question": [
+        ("what's playing on the tv", "on", "PREP"),  # where, after a state
         ("is the garage door open", "open", "STATE"),
         ("open the garage door", "open", "V_OPEN"),
         ("is the kitchen light on", "on", "STATE"),

@@ -846,7 +846,7 @@ def test_turning_the_heat_down_two_degrees_is_by_two_not_to_two() -> None:
     # that is on.
     ("is the garage open", "No, the Garage Door is closed."),
     ("what is open", "The Living Room Blinds and the Bedroom Curtains are open."),
-    ("what's playing", "The Living Room TV is playing."),
+    ("what's playing", "The Living Room TV is playing The Great British Bake Off."),
     ("what's on in the kitchen", "Nothing in the Kitchen is on."),
     # It had said "No, none of them is on.", naming nothing.
     ("is anything on in the kitchen",
@@ -1718,3 +1718,13 @@ def test_whether_a_player_is_muted_is_its_attribute() -> None:
     assert [r.response for r in results] == [
         "No, the Living Room TV is not muted.", "Muted the Living Room TV.",
         "Yes, the Living Room TV is muted.", "No, the Living Room TV is muted."]
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    # "on the tv" had been read as a second state: the proposer answered "Yes, ..."
+    ("what's playing on the tv", "The Living Room TV is playing The Great British Bake Off."),
+    ("what is playing", "The Living Room TV is playing The Great British Bake Off."),
+    ("is anything playing on the tv", "Yes, the Living Room TV is playing."),
+])
+def test_what_is_playing_says_the_title(question: str, answer: str) -> None:
+    assert said_back(question) == answer

@@ -59,7 +59,8 @@ _STATE_WORDS = frozenset({"open", "opened", "closed", "shut", "locked", "unlocke
                           "cleaning", "docked", "charging", "idle"})
 AMBIGUOUS = {
     "random/different/another/new before 'colour'": "a COLOR the resolver picks",
-    "open/closed/on/off in a question": "STATE after the target of 'is ...', else verb/particle",
+    "open/closed/on/off in a question": "STATE after the target of 'is ...', else verb/particle "
+                                         "('on' after a state and before a target: PREP)",
     "back/front/left/right before 'one' or a noun": "a WORD describing it ('the back one')",
     "that/this/these/those": "DET before a target word, else the pronoun IT",
     "up/down": "V_UP/V_DOWN at the start of a clause, else the particle",
@@ -232,6 +233,10 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
         before = out[i - 1].kind if i > 0 else None
         after = out[i + 1].kind if i + 1 < len(out) else None
         word = tag.text
+        if question and word == "on" and before == "STATE" and (after in _TARGET_AFTER
+                                                                 or after == "DET"):
+            out[i] = Tag("PREP", word)  # "what's playing on the TV": where, not a state
+            continue
         if question and word in _STATE_WORDS and before not in _CLAUSE_START:
             out[i] = Tag("STATE", word)  # "is the garage door open"
             continue

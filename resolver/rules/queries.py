@@ -105,6 +105,8 @@ def answer_query(home: Home, state: HomeState, query: Query,
     if query.which:
         if not matching:
             return QueryAnswer(f"Nothing{_in_area(home, query)} is {said}.", entities)
+        if query.state == "playing" and _titled(state, matching):
+            return QueryAnswer(_now_playing(home, state, matching), tuple(matching))
         return QueryAnswer(_sentence(f"{_named(home, matching)} {is_are(home, matching)} "
                                      f"{said}."), tuple(matching))
     if query.any and not matching:  # "is anything on in the kitchen": what is there, as it is
@@ -122,6 +124,24 @@ def answer_query(home: Home, state: HomeState, query: Query,
     if matching:
         answer += f"; {describe_entities(home, matching)} {is_are(home, matching)} {said}"
     return QueryAnswer(answer + ".", entities)
+
+
+def _titled(state: HomeState, entity_ids: list[str]) -> bool:
+    """Some of the players say what they play (``media_title``)."""
+    return any(state[e].attributes.get("media_title") for e in entity_ids)
+
+
+def _now_playing(home: Home, state: HomeState, entity_ids: list[str]) -> str:
+    """"what's playing on the TV": "The Living Room TV is playing The Great British Bake
+    Off." (and by whom, when the player says)."""
+    parts = []
+    for entity_id in entity_ids[:NAMED_AT_MOST]:
+        attrs = state[entity_id].attributes
+        what = attrs.get("media_title")
+        by = f" by {attrs['media_artist']}" if what and attrs.get("media_artist") else ""
+        parts.append(f"the {display_name(home.entities[entity_id].name)} is playing"
+                     + (f" {what}{by}" if what else ""))
+    return _sentence(join_names(parts)) + "."
 
 
 def _in_state(entity: EntityState, asked: str) -> bool:
