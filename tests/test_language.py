@@ -202,6 +202,10 @@ DISAMBIGUATIONS: dict[str, list[tuple[str, str, str]]] = {
         ("set the light to 2", "2", "NUMBER"),
         ("set it to 20 of", "20", "NUMBER"),
     ],
+    "a couple (of)": [
+        ("turn the heat up a couple of degrees", "2", "NUMBER"),
+        ("turn on a couple of the lights", "a couple of the", "PART"),
+    ],
     "turn/put/set/change it back": [
         ("turn it back on", "turn", "V_SET"),
         ("put it back to 50", "put", "V_SET"),

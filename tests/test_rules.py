@@ -1728,3 +1728,20 @@ def test_whether_a_player_is_muted_is_its_attribute() -> None:
 ])
 def test_what_is_playing_says_the_title(question: str, answer: str) -> None:
     assert said_back(question) == answer
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the proposer had turned off the garden's lights
+    ("stop watering the garden", [("valve.close_valve", ["valve.garden_water"])]),
+    ("start watering the garden", [("valve.open_valve", ["valve.garden_water"])]),
+    # by that much, from the thermostat's 68: not set to 2 degrees
+    ("make it two degrees warmer", [("climate.set_temperature", ["climate.thermostat"])]),
+    ("turn the heat up a couple of degrees",
+     [("climate.set_temperature", ["climate.thermostat"])]),
+])
+def test_watering_and_steps_said_with_their_size(
+        text: str, expected: list[tuple[str, list[str]]]) -> None:
+    [result] = dialog([text])
+    assert calls(result) == expected
+    if result.actions[0].name == "climate.set_temperature":
+        assert result.actions[0].data == {"temperature": 70}

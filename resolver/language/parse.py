@@ -110,7 +110,7 @@ _SETTING_VERBS = frozenset({"V_ON", "V_LIGHT", "V_SET", "V_UP", "V_DOWN", "V_DIM
 _PARTICLES = {"ON": Action.TURN_ON, "OFF": Action.TURN_OFF, "UP": Action.INCREASE,
               "DOWN": Action.DECREASE}
 _STATE_WORDS = {"ON": "on", "OFF": "off", "UP": "open", "DOWN": "closed"}
-_ACTIVITIES = {"cleaning": "vacuum", "playing": "media_player"}
+_ACTIVITIES = {"cleaning": "vacuum", "playing": "media_player", "watering": "valve"}
 """What a state word names when a verb acts on it ("stop cleaning", "pause playing"): the
 domain of the devices that do it. Other states ("stop locked") say no target."""
 _VACUUM_VERBS = frozenset({"V_CLEAN", "V_DOCK"})
@@ -694,8 +694,9 @@ def _command(parts: list[Any]) -> Command:
     stepping = ((verb is not None and verb.kind in ("V_UP", "V_DOWN"))
                 or any(p.kind in ("UP", "DOWN") for p in bare))
     plain = [p for p in parts if isinstance(p, _Plain)]
-    if stepping and not steps and plain and len(plain) == len(values):
-        # "turn the temperature down 2 degrees", "raise the blinds 20 percent": by that much
+    if (stepping or comparatives) and not steps and plain and len(plain) == len(values):
+        # "turn the temperature down 2 degrees", "raise the blinds 20 percent", "two degrees
+        # warmer": by that much
         steps, values = values, []
     value = values[0] if values else (steps[0] if steps else None)
     action: Action | None = None
@@ -789,6 +790,9 @@ def _command(parts: list[Any]) -> Command:
         target = target.merged(Target(domains=("vacuum",)))
     if cleaning and action is Action.TURN_ON:
         action = Action.START  # "start cleaning the kitchen" is "clean the kitchen"
+    if action is Action.STOP and target.domains == ("valve",) \
+            and any(w.kind == "ACTIVITY" for w in words):
+        action = Action.TURN_OFF  # "stop watering the garden": the water off, not a valve's move
     if excluded:
         exclude = excluded[0]
         for more in excluded[1:]:

@@ -69,6 +69,7 @@ AMBIGUOUS = {
     "at": "TO before a number, else PREP",
     "one": "NUMBER after 'to' or 'by' or before a unit, else ONE ('the bedroom one')",
     "a number before 'of'": "PART ('two of the lights'), not a value",
+    "a couple (of)": "NUMBER 2 before a unit ('a couple of degrees'), else PART",
     "put": "V_SET when a value, a mode or 'mute' follows its 'on' or 'to', else V_PUT (a list)",
     "turn/put/set/change it back": "UNDO, or a command on 'it' before on/off/up/down/to",
     "heat/cool/... after 'to' or 'on'": "the thermostat's mode (COLOR), else ATTR or NOUN",
@@ -275,6 +276,8 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
             out[i] = Tag("COLOR", word)  # "set the thermostat to heat": the mode
         elif tag.kind == "V_PUT" and _puts_on_a_setting(out, i):
             out[i] = Tag("V_SET", word)  # "put the thermostat on heat": not on a list
+        elif tag.kind == "PART" and word in ("a couple", "a couple of") and after == "UNIT":
+            out[i] = Tag("NUMBER", "2")  # "up a couple of degrees": by two, not some of them
         elif word in ("one", "ones") and tag.kind == "ONE" and (
                 before in ("TO", "BY") or after == "UNIT"):
             out[i] = Tag("NUMBER", "1")
