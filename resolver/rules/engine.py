@@ -174,10 +174,8 @@ def _just_done(t: TurnState, ms: MoveState) -> bool:
         return False
     # "except the garage" after "lock the doors": a door the command found locked was not
     # changed by it, so it stays as it is rather than being put "back"
-    return not ms.leaves_out or any(
-        dict(last.before[e].attributes) != dict(t.state[e].attributes)
-        or last.before[e].state != t.state[e].state
-        for e in match.entities if e in last.before and e in t.state)
+    return not ms.leaves_out or any(last.before[e] != t.state.get(e)
+                                    for e in match.entities if e in last.before)
 
 
 def _in_effect(t: TurnState, ms: MoveState) -> bool:
