@@ -126,29 +126,40 @@ def _current(candidate: Candidate) -> Candidate:
                         for f in fields(Candidate)})
 
 
+def hearing(args: argparse.Namespace
+            ) -> tuple[Resolver, Listener, list[tuple[Path, str]]] | None:
+    """The demo home's resolver, a listener that always runs pocketsphinx, and the held-out
+    utterances ``args`` picks (``--corpus``, ``--voice``, ``--limit``); None, having said
+    why, when the corpus, the audio model or pocketsphinx is missing, or the voice is one the
+    model was trained on."""
+    if not has_manifest(args.corpus):
+        return None
+    resolver = Resolver.from_files(ROOT / "demo" / "home.yaml")
+    base = resolver.listener()
+    if base is None or base.model is None or base.sphinx is None or base.decoder is None:
+        print("error: needs the audio model and pocketsphinx", file=sys.stderr)
+        return None
+    unheard = base.model.card.get("corpus", {}).get("held_out_voices", [])
+    if args.voice is not None and not any(args.voice.startswith(v) for v in unheard):
+        print(f"error: the audio model was trained on {args.voice} (its card keeps "
+              f"{', '.join(unheard) or 'no voice'} out)", file=sys.stderr)
+        return None
+    listener = Listener(base.parser, base.model, base.sphinx, sphinx_always=True)
+    items = held_out(args.corpus, set(base.decoder.model.vocabulary),
+                     AudioConfig.from_dict(base.model.card["config"]), args.voice)
+    return resolver, listener, items[:args.limit] if args.limit else items
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Hear the held-out utterances, then print the table of settings."""
     parser = corpus_arguments(__doc__.splitlines()[0], limit=0)
     parser.add_argument("--heard", type=Path, default=None,
                         help="keep what was heard in this file, and reuse it when it exists")
     args = parser.parse_args(argv)
-    if not has_manifest(args.corpus):
+    ready = hearing(args)
+    if ready is None:
         return 1
-    resolver = Resolver.from_files(ROOT / "demo" / "home.yaml")
-    base = resolver.listener()
-    if base is None or base.model is None or base.sphinx is None or base.decoder is None:
-        print("error: needs the audio model and pocketsphinx", file=sys.stderr)
-        return 1
-    unheard = base.model.card.get("corpus", {}).get("held_out_voices", [])
-    if args.voice is not None and not any(args.voice.startswith(v) for v in unheard):
-        print(f"error: the audio model was trained on {args.voice} (its card keeps "
-              f"{', '.join(unheard) or 'no voice'} out)", file=sys.stderr)
-        return 1
-    listener = Listener(base.parser, base.model, base.sphinx, sphinx_always=True)
-    items = held_out(args.corpus, set(base.decoder.model.vocabulary),
-                     AudioConfig.from_dict(base.model.card["config"]), args.voice)
-    if args.limit:
-        items = items[:args.limit]
+    resolver, listener, items = ready
     if args.heard and args.heard.is_file():
         heard = [(said, [_current(c) for c in candidates], spread)
                  for said, candidates, spread in pickle.loads(args.heard.read_bytes())]

@@ -22,13 +22,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from _common import ROOT, markdown_table, percent, progress
-from fusion_weights import corpus_arguments, has_manifest, held_out
+from _common import markdown_table, percent, progress
+from fusion_weights import corpus_arguments, hearing
 
-from resolver import Resolver
-from resolver.neural.audio_model import AudioConfig
 from resolver.neural.synth import read_wav
-from resolver.speech.listen import Candidate, Listener, fusion_score, spoken_text
+from resolver.speech.listen import Candidate, fusion_score, spoken_text
 from resolver.speech.sphinx import DITHER, SCORE_SCALE, to_pcm16
 
 WEIGHTS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
@@ -94,19 +92,11 @@ def choose(candidates: Sequence[Candidate], scores: dict[str, float], weight: fl
 def main(argv: Sequence[str] | None = None) -> int:
     """Hear the held-out utterances, ask pocketsphinx to judge, print the table."""
     args = corpus_arguments(__doc__.splitlines()[0], limit=900).parse_args(argv)
-    if not has_manifest(args.corpus):
+    ready = hearing(args)
+    if ready is None:
         return 1
-    resolver = Resolver.from_files(ROOT / "demo" / "home.yaml")
-    base = resolver.listener()
-    if base is None or base.model is None or base.sphinx is None or base.decoder is None:
-        print("error: needs the audio model and pocketsphinx", file=sys.stderr)
-        return 1
-    listener = Listener(base.parser, base.model, base.sphinx, sphinx_always=True)
-    engine = base.sphinx._engine
-    items = held_out(args.corpus, set(base.decoder.model.vocabulary),
-                     AudioConfig.from_dict(base.model.card["config"]), args.voice)
-    if args.limit:
-        items = items[:args.limit]
+    _, listener, items = ready
+    engine = listener.sphinx._engine
     heard = []
     seconds = judging = 0.0
     for wav, said in progress(items, "hearing and judging"):
