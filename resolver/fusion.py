@@ -306,8 +306,8 @@ def fallback_move(proposal: Proposal, tags: list[Tag],
     first = next((t for t in tags if t.kind not in ("FILLER", "COMMA")), None)
     if first is not None and first.kind in ("IS", "WHAT", "WHERE") and first.text != "how":
         # "is the coffee ready", "are the lights dimmed": a question is not a command, whatever
-        # the proposer heard in it; it asks how the devices are ("how do I start the
-        # vacuum" asks for it to be done)
+        # the proposer heard in it; it asks how the devices are ("how would I start the
+        # vacuum" asks for it to be done; "how do I" is a filler of the lexicon)
         return Query(target=target)
     attribute = obj.attributes[0] if obj.attributes else None
     if action is Action.SET:
