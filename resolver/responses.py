@@ -137,6 +137,10 @@ def _done_one(home: Home, call: ServiceCall) -> str:
         return f"Added {data['item']} to {who}."
     if call.service == "remove_item":
         return f"Removed {data['item']} from {who}."
+    if call.service == "turn_on" and call.domain == "scene":  # a scene's name is a title
+        return f"Activated {join_names([display_name(home.entities[e].name) for e in call.entity_ids])}."
+    if call.service == "turn_on" and call.domain == "script":
+        return f"Started {who}."
     if "brightness_pct" in data:
         return f"Set {who} to {data['brightness_pct']}% brightness."
     if "brightness_step_pct" in data:

@@ -197,6 +197,11 @@ DISAMBIGUATIONS: dict[str, list[tuple[str, str, str]]] = {
         ("put the thermostat on heat", "heat", "COLOR"),
         ("turn on the heat", "heat", "ATTR"),
     ],
+    "leave": [
+        ("leave the porch light on", "leave", "V_SET"),
+        ("please leave the porch light on", "leave", "V_SET"),
+        ("turn off the lights, leave the hallway on", "leave", "LEAVE"),
+    ],
     "a number before 'of'": [
         ("turn on two of the lights", "2", "PART"),
         ("set the light to 2", "2", "NUMBER"),

@@ -565,6 +565,8 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
     ("scheduled_command", False, ["turn the lights off in 5 minutes"], [],
      "I can't do things later or on a schedule"),
     ("lone_fragment", False, ["the garage"], [], "Sorry, I didn't understand that."),
+    ("run_a_routine_by_its_name", False, ["movie time"],
+     [("scene.turn_on", ["scene.movie_time"])], "Activated Movie Time."),
     ("objection_calls_off_last_action", False, ["turn on the kitchen light", "no, stop"],
      [("light.turn_off", ["light.kitchen_light"])], "I put the Kitchen Light back"),
     ("correction_in_the_same_breath", False, ["turn on the kitchen, no, the bedroom light"],
@@ -1745,3 +1747,110 @@ def test_watering_and_steps_said_with_their_size(
     assert calls(result) == expected
     if result.actions[0].name == "climate.set_temperature":
         assert result.actions[0].data == {"temperature": 70}
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    # the proposer had told every device of the living room
+    ("is it humid in the living room", "The Living Room Humidity is 45 %."),
+    # it had read the thermostat indoors
+    ("is it warm outside", "The Outside Temperature is 54 °F."),
+    ("is it cold outside", "The Outside Temperature is 54 °F."),
+])
+def test_is_it_warm_is_answered_with_the_reading(question: str, answer: str) -> None:
+    assert said_back(question) == answer
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    # it had answered "No, the Car Charger is on."
+    ("is the car charging", "Yes, the Car Charger is charging."),
+    ("is the space heater heating", "No, the Space Heater is off."),
+    ("is the garden watering", "No, the Garden Water Valve is closed."),
+    ("is the vacuum charging", "Yes, the Robot Vacuum is charging."),
+])
+def test_what_a_device_does_while_on_is_asked_as_on(question: str, answer: str) -> None:
+    assert said_back(question) == answer
+
+
+@pytest.mark.parametrize("question", ["is it on", "is that locked", "are they on"])
+def test_it_with_nothing_said_before_is_asked_about(question: str) -> None:
+    # it had answered about every device of the home
+    word = question.split()[1]
+    assert said_back(question) == f"I'm not sure what '{word}' means here; please name the device."
+
+
+def test_it_is_what_was_said_before() -> None:
+    assert dialog(["turn on the kitchen light", "is it on"])[-1].response == (
+        "Yes, the Kitchen Light is on.")
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    # it had answered "Nothing is on."
+    ("what's on my shopping list", "The Shopping List has 3 items."),
+    ("what's on the grocery list", "The Shopping List has 3 items."),
+    ("how many items are on the shopping list", "The Shopping List has 3 items."),
+    ("what's on my to do list", "The Chores has 2 items."),
+    ("what's on my list", "The Shopping List has 3 items; the Chores has 2 items."),
+    ("how many lists are there", "There are 2 lists."),
+])
+def test_what_is_on_a_list_is_how_many_items(question: str, answer: str) -> None:
+    assert said_back(question) == answer
+
+
+def test_the_items_added_are_told() -> None:
+    results = dialog(["add milk to the shopping list", "add eggs to the shopping list",
+                      "what's on the shopping list", "never mind", "what's on the shopping list"])
+    assert results[2].response == "The Shopping List has 5 items, milk and eggs among them."
+    assert results[4].response == "The Shopping List has 4 items, milk among them."
+
+
+def test_a_list_whose_items_are_all_known_is_read_out() -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.apply_event("todo.chores", "0")
+    said = [resolver.resolve(text).response for text in
+            ("what's on the chores list", "add dust the shelves to the chores list",
+             "what's on the chores list")]
+    assert said[0] == "The Chores is empty."
+    assert said[2] == "On the Chores: dust the shelves."
+
+
+@pytest.mark.parametrize(("turns", "expected", "response"), [
+    # not understood before: a scene or script said by its name alone
+    (["good night"], [("scene.turn_on", ["scene.good_night"])], "Activated Good Night."),
+    (["bedtime"], [("scene.turn_on", ["scene.good_night"])], "Activated Good Night."),
+    (["good morning"], [("script.turn_on", ["script.morning_routine"])],
+     "Started the Morning Routine."),
+    # after a command it is not more of that command ("turn off movie time")
+    (["turn off the kitchen light", "movie time"], [("scene.turn_on", ["scene.movie_time"])],
+     "Activated Movie Time."),
+])
+def test_a_scene_said_by_its_name_alone_is_activated(
+        turns: list[str], expected: list[tuple[str, list[str]]], response: str) -> None:
+    last = dialog(turns)[-1]
+    assert calls(last) == expected
+    assert last.response == response
+
+
+def test_a_device_name_alone_is_still_a_fragment() -> None:
+    last = dialog(["turn off the kitchen light", "the hallway light"])[-1]
+    assert calls(last) == [("light.turn_off", ["light.hallway_light"])]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the proposer had asked which of 16 lights
+    ("leave the porch light on", [("light.turn_on", ["light.porch_light"])]),
+    ("please leave the kitchen light off", [("light.turn_off", ["light.kitchen_light"])]),
+    # a state said after "keep", "make sure" or "set to" had not been understood
+    ("leave the front door unlocked", [("lock.unlock", ["lock.front_door"])]),
+    ("make sure the front door is locked", [("lock.lock", ["lock.front_door"])]),
+    ("set the front door to locked", [("lock.lock", ["lock.front_door"])]),
+    ("keep the garage closed", [("cover.close_cover", ["cover.garage_door"])]),
+    # after a command "leave" is still what it leaves out
+    ("turn off the lights downstairs but leave the hallway on",
+     [("light.turn_off", ["light.living_room_ceiling", "light.floor_lamp", "light.tv_backlight",
+                          "light.kitchen_light", "light.chandelier", "light.sideboard_lamp",
+                          "light.desk_lamp", "light.garage_light"])]),
+])
+def test_leave_and_keep_say_how_it_is_to_be(text: str,
+                                            expected: list[tuple[str, list[str]]]) -> None:
+    [result] = dialog([text])
+    assert calls(result) == expected

@@ -113,14 +113,21 @@ _STATE_WORDS = {"ON": "on", "OFF": "off", "UP": "open", "DOWN": "closed"}
 _ACTIVITIES = {"cleaning": "vacuum", "playing": "media_player", "watering": "valve"}
 """What a state word names when a verb acts on it ("stop cleaning", "pause playing"): the
 domain of the devices that do it. Other states ("stop locked") say no target."""
+_REACHED = {"locked": Action.LOCK, "unlocked": Action.UNLOCK, "open": Action.OPEN,
+            "opened": Action.OPEN, "closed": Action.CLOSE, "shut": Action.CLOSE}
+"""The action that leaves a device in a state said after "keep", "leave" or "set ... to"."""
 _VACUUM_VERBS = frozenset({"V_CLEAN", "V_DOCK"})
 """Verbs that say the vacuum is meant, wherever they stand ("start cleaning the house")."""
 _LEVELS = {"low": 33.0, "medium": 66.0, "high": 100.0}
 """Percent a level word stands for (a three-speed fan's steps)."""
 _QUANTITY_QUESTIONS = {"how warm is": "temperature", "how cold is": "temperature",
                        "how hot is": "temperature", "how humid is": "humidity",
-                       "how bright is": "brightness", "how loud is": "volume"}
-"""Question words that say what is asked for."""
+                       "how bright is": "brightness", "how loud is": "volume",
+                       "is it warm": "temperature", "is it cold": "temperature",
+                       "is it hot": "temperature", "is it chilly": "temperature",
+                       "is it humid": "humidity"}
+"""Question words that say what is asked for ("is it warm outside" is answered with the
+reading: how warm is warm is the asker's to judge)."""
 _CHANNELS = frozenset({"channel", "station"})
 """Media words whose up and down are the next and previous one ("channel up")."""
 
@@ -668,7 +675,12 @@ def _command(parts: list[Any]) -> Command:
     steps = [p.value for p in parts if isinstance(p, _By)]
     excluded = [p.target for p in parts if isinstance(p, _Excluded)]
     comparatives = [w for w in words if w.kind == "COMPARATIVE"]
+    reached: Action | None = None
     for activity in (w for w in words if w.kind == "ACTIVITY"):
+        if activity.text in _REACHED and all(v.kind == "V_SET" for v in verbs):
+            # "keep the door locked", "make sure the garage is closed": what gets it there
+            reached = _REACHED[activity.text]
+            continue
         domain = _ACTIVITIES.get(activity.text)
         if domain is None:
             raise NotUnderstood(f"{activity.text!r} is a state, not something to act on")
@@ -704,7 +716,9 @@ def _command(parts: list[Any]) -> Command:
     if verb is not None and verb.kind in ("V_DIM", "V_BRIGHTEN", "V_LIGHT"):
         attribute = Attribute.BRIGHTNESS if verb.kind != "V_LIGHT" else attribute
         target = target.merged(Target(domains=("light",))) if verb.kind == "V_LIGHT" else target
-    if values and (verb is None or verb.kind in _SETTING_VERBS):
+    if reached is not None:
+        action = reached
+    elif values and (verb is None or verb.kind in _SETTING_VERBS):
         action = Action.SET
         if verb is not None and verb.kind in ("V_OPEN", "V_CLOSE"):
             attribute = Attribute.POSITION

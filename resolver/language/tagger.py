@@ -73,6 +73,8 @@ AMBIGUOUS = {
     "put": "V_SET when a value, a mode or 'mute' follows its 'on' or 'to', else V_PUT (a list)",
     "turn/put/set/change it back": "UNDO, or a command on 'it' before on/off/up/down/to",
     "heat/cool/... after 'to' or 'on'": "the thermostat's mode (COLOR), else ATTR or NOUN",
+    "leave": "V_SET opening the utterance ('leave the porch light on'), else LEAVE (an "
+             "exception: 'turn off the lights, leave the hallway on')",
 }
 
 
@@ -274,6 +276,8 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
             out[i] = Tag("PART", word)  # "turn on two of the lights": not 2% brightness
         elif word in HVAC_MODES and tag.kind in ("ATTR", "NOUN") and before in ("TO", "ON"):
             out[i] = Tag("COLOR", word)  # "set the thermostat to heat": the mode
+        elif tag.kind == "LEAVE" and word == "leave" and before in (None, "FILLER"):
+            out[i] = Tag("V_SET", word)  # "leave the porch light on": a command, not an exception
         elif tag.kind == "V_PUT" and _puts_on_a_setting(out, i):
             out[i] = Tag("V_SET", word)  # "put the thermostat on heat": not on a list
         elif tag.kind == "PART" and word in ("a couple", "a couple of") and after == "UNIT":

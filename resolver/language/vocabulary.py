@@ -49,7 +49,7 @@ def _noun_table() -> dict[str, Noun]:
     add("valve,water valve,sprinkler,irrigation", "valve")
     add("scene", "scene")
     add("script,automation", "script")
-    add("list,shopping list,todo list,to do list", "todo")
+    add("list,shopping list,todo list,to do list,item", "todo")
     # "lighting" and "lights" are already plural-ish; make "lighting" behave as a mass noun.
     table["lighting"] = Noun(("light",), plural=True)
     return table

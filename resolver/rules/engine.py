@@ -212,6 +212,18 @@ def _salient_can(t: TurnState, ms: MoveState) -> bool:
                for entity in entities if entity is not None)
 
 
+_ROUTINES = frozenset({"scene", "script"})
+
+
+def _names_a_routine(t: TurnState, ms: MoveState) -> bool:
+    """A target said alone names scenes or scripts only ("good night", "movie time")."""
+    move = ms.move
+    if not isinstance(move, Fragment) or not move.target.names or move.marker is not None:
+        return False
+    found = match_targets(t.home, move.target, None, t.speaker_area)
+    return found.ok and all(t.home.entities[e].domain in _ROUTINES for e in found.entities)
+
+
 FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "command": lambda t, ms: isinstance(ms.move, Command),
     "query": lambda t, ms: isinstance(ms.move, Query),
@@ -235,6 +247,7 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "no_target": lambda t, ms: bool((c := _command(ms)) and c.target.empty),
     "followed_by_repair": lambda t, ms: isinstance(t.next_move(ms), Repair),
     "followed_by_fragment": lambda t, ms: isinstance(t.next_move(ms), Fragment),
+    "names_a_routine": _names_a_routine,
     "just_done": _just_done,
     "in_effect": _in_effect,
     "ambiguous": lambda t, ms: _matched(t, ms).failure is MatchFailure.AMBIGUOUS,
@@ -434,6 +447,13 @@ def _continue_last(t: TurnState, ms: MoveState) -> None:
     ms.match = None
 
 
+def _run_it(t: TurnState, ms: MoveState) -> None:
+    """"good night" (a scene's name alone): turn it on, as "activate good night" does."""
+    if isinstance(ms.move, Fragment):
+        ms.move = Command(Action.TURN_ON, ms.move.target)
+        ms.match = None
+
+
 _STEPS_BACK = {Action.INCREASE: Action.DECREASE, Action.DECREASE: Action.INCREASE}
 
 
@@ -510,6 +530,7 @@ REWRITES: dict[str, Callable[[TurnState, MoveState], None]] = {
     "apply_correction": _apply_correction,
     "correct_last": _correct_last,
     "continue_last": _continue_last,
+    "run_it": _run_it,
     "repeat_last": _repeat_last,
     "answer_question": _answer_question,
     "accept_question": _accept_question,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..home import READ_DOMAINS, Entity, EntityState, Home, HomeState
-from ..logical_form import WHERE, Action, Attribute, Query, Target
+from ..logical_form import EVERYTHING, WHERE, Action, Attribute, Query, Target
 from ..match import MatchFailure, MatchResult, match_targets, spoken_noun
 from ..resolve import SWEPT_DOMAINS
 from ..responses import (
@@ -38,9 +38,13 @@ _STATE_WORDS = {
     "idle": {"idle", "docked"},
     "heating": {"heat"},
     "cooling": {"cool"},
+    "watering": {"open", "opening"},
     "dark": {"off"},
     "lit": {"on"},
 }
+_DOING_WORDS = frozenset({"running", "charging", "heating", "cooling", "cleaning", "watering"})
+"""What a device does while it is on: "is the car charging" of the Car Charger, a switch."""
+_ON_OFF_DOMAINS = frozenset({"switch", "input_boolean", "fan"})
 _ATTRIBUTE_STATES = {"muted": ("is_volume_muted", True, "not muted"),
                      "unmuted": ("is_volume_muted", False, "muted")}
 """State words an attribute answers, not the state ("is the TV muted"): the attribute, its
@@ -58,6 +62,7 @@ _STATE_DOMAINS = {
     **dict.fromkeys(("locked", "unlocked"), ("lock",)),
     **dict.fromkeys(("playing", "paused", "muted", "unmuted"), ("media_player",)),
     **dict.fromkeys(("cleaning", "docked", "charging"), ("vacuum",)),
+    "watering": ("valve",),
 }
 """What a state word asks about when the question names no device ("is the garage open":
 its doors and blinds, not its car charger that is on; "is anything on in the kitchen")."""
@@ -85,6 +90,16 @@ def answer_query(home: Home, state: HomeState, query: Query,
         return _where(home, state, query, speaker_area)
     if query.state is None and query.quantity:
         return _value(home, state, query, speaker_area)
+    if (query.target.names or "todo" in query.target.domains) and (
+            query.state == "on" or not (query.state or query.count)):
+        # "what's on my shopping list", "how many items are on the grocery list": the list
+        # said, not every list ("which" and "how many" widen to all the others)
+        lists = replace(query.target, plural=False, all=False)
+        match = match_targets(home, lists, None, speaker_area)
+        if match.failure is MatchFailure.AMBIGUOUS:  # "what's on my list"
+            match = match_targets(home, replace(lists, plural=True), None, speaker_area)
+        if match.ok and all(e.startswith("todo.") for e in match.entities):
+            return _on_the_list(home, state, match.entities)
     if query.target.part:  # "are some of the lights on": any of them
         query = replace(query, any=True, target=replace(query.target, part=False))
     target = replace(query.target, plural=True, all=True) if query.any else query.target
@@ -99,7 +114,7 @@ def answer_query(home: Home, state: HomeState, query: Query,
                  f"{spoken_state(state, e)}" for e in entities[:5]]
         return QueryAnswer(_sentence(join_names(parts)) + ".", entities)
     said = _SAID_OF_DEVICES.get(query.state, query.state)
-    matching = [e for e in entities if _in_state(state[e], query.state)]
+    matching = [e for e in entities if _in_state(e, state[e], query.state)]
     if query.count:
         return _count(home, query, entities, matching, said)
     if query.which:
@@ -144,12 +159,36 @@ def _now_playing(home: Home, state: HomeState, entity_ids: list[str]) -> str:
     return _sentence(join_names(parts)) + "."
 
 
-def _in_state(entity: EntityState, asked: str) -> bool:
-    """The entity is as the state word asked says ("on" is "playing" for a player too)."""
+def _in_state(entity_id: str, entity: EntityState, asked: str) -> bool:
+    """The entity is as the state word asked says ("on" is "playing" for a player too,
+    "charging" is "on" for a switch)."""
+    if asked in _DOING_WORDS and entity_id.split(".", 1)[0] in _ON_OFF_DOMAINS:
+        return entity.state == "on"
     if asked in _ATTRIBUTE_STATES:
         key, value, _ = _ATTRIBUTE_STATES[asked]
         return bool(entity.attributes.get(key)) is value
     return entity.state in _STATE_WORDS.get(asked, {asked})
+
+
+def _on_the_list(home: Home, state: HomeState, entity_ids: list[str]) -> QueryAnswer:
+    """"what's on the shopping list": how many items each list has, and which ones when
+    they are known (the items added in this session; a home file gives only the count)."""
+    parts = []
+    for entity_id in entity_ids[:NAMED_AT_MOST]:
+        name = display_name(home.entities[entity_id].name)
+        items = [str(i) for i in state[entity_id].attributes.get("items") or ()]
+        count = state[entity_id].state
+        count_known = count.isdigit()
+        number = int(count) if count_known else len(items)
+        if number == 0:
+            parts.append(f"the {name} is empty")
+        elif items and number == len(items):
+            parts.append(f"on the {name}: {join_names(items)}")
+        else:
+            among = f", {join_names(items)} among them" if items else ""
+            noun = "item" if number == 1 else "items"
+            parts.append(f"the {name} has {number} {noun}{among}")
+    return QueryAnswer(_sentence("; ".join(parts)) + ".", tuple(entity_ids))
 
 
 def _there_are(home: Home, entities: list[str]) -> QueryAnswer:
@@ -209,6 +248,9 @@ def _match(home: Home, target: Target, asked: str | None, speaker_area: str | No
     garage door)."""
     targets = [target]
     said_of = _STATE_DOMAINS.get(asked or "", ())
+    if target.reference not in (None, EVERYTHING):
+        # "is it on" with nothing said before: what "it" is, not every device of the home
+        return match_targets(home, target, None, speaker_area)
     if said_of and not (target.domains or target.names or target.entity_ids):
         targets.insert(0, target.merged(Target(domains=said_of)))
     elif said_of and not target.names:
