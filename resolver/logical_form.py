@@ -86,6 +86,10 @@ of the home; never what was said before (a sweep said after a command on the the
 not about the thermostat)."""
 WHERE = "where"
 """The :attr:`Query.quantity` of "where is the vacuum": the answer says where it is."""
+TIME = "time"
+DATE = "date"
+"""The :attr:`Query.quantity` of "what time is it" and "what's the date": the clock's,
+asked of no device."""
 
 
 class Attribute(str, enum.Enum):

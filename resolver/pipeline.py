@@ -6,8 +6,9 @@ one that applies a turn's outcome to a dialog session.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import groupby
 from pathlib import Path
 from types import MappingProxyType
@@ -81,6 +82,8 @@ class Resolver:
         """``proposer``: a text proposer, None for the grammar alone, or ``"auto"`` to load
         the packaged one when its encoder is installed."""
         self.home = home
+        self.clock: Callable[[], datetime] = datetime.now
+        """What "what time is it" reads: the machine's local time (a test sets its own)."""
         self.parser = UtteranceParser(home, grammar_dir)
         self.engine = Engine(self._checked(rules if rules is not None else load_rules()))
         self.proposer_note = ""
@@ -283,6 +286,7 @@ class Resolver:
             utterance=reading.utterance,
             speaker_area=speaker_area,
             do_text=self._parse_text,
+            clock=self.clock,
         )
         self.engine.run(turn)
         trace["moves"] = [move_trace(m) for m in reading.utterance.moves]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from .actions import ServiceCall
 from .home import Home, HomeState
@@ -194,3 +195,15 @@ def failed(home: Home, match: MatchResult, what: str) -> str:
     if f is MatchFailure.NOTHING_SAID:
         return "Which device do you mean?"
     return "I could not find that device."
+
+
+def spoken_time(now: datetime) -> str:
+    """"1:02 AM", as Home Assistant says the time."""
+    return f"{now.hour % 12 or 12}:{now.minute:02d} {'AM' if now.hour < 12 else 'PM'}"
+
+
+def spoken_date(now: datetime) -> str:
+    """"Tuesday, September 17th, 2013"."""
+    day = now.day
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{now:%A}, {now:%B} {day}{suffix}, {now.year}"

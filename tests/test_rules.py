@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from resolver import Resolver, Result
 from resolver.errors import FileError
 from resolver.home import Home
+from resolver.responses import spoken_date, spoken_time
 from resolver.rules import PACKAGED_RULES, load
 from resolver.rules.dsl import (
     DEFAULT_PRIORITY,
@@ -1854,3 +1856,30 @@ def test_leave_and_keep_say_how_it_is_to_be(text: str,
                                             expected: list[tuple[str, list[str]]]) -> None:
     [result] = dialog([text])
     assert calls(result) == expected
+
+
+@pytest.mark.parametrize(("question", "answer", "intent"), [
+    # "what time is it" had answered "The Movie Time is unknown." (a scene's name word)
+    ("what time is it", "It's 1:02 AM.", "HassGetCurrentTime"),
+    ("what's the time", "It's 1:02 AM.", "HassGetCurrentTime"),
+    ("tell me the time", "It's 1:02 AM.", "HassGetCurrentTime"),
+    ("what's the date today", "Today is Tuesday, September 17th, 2013.", "HassGetCurrentDate"),
+    ("what is today's date", "Today is Tuesday, September 17th, 2013.", "HassGetCurrentDate"),
+    ("what day is it", "Today is Tuesday, September 17th, 2013.", "HassGetCurrentDate"),
+])
+def test_the_time_and_the_date_are_the_clocks(question: str, answer: str, intent: str) -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.clock = lambda: datetime(2013, 9, 17, 1, 2)
+    result = resolver.resolve(question)
+    assert (result.response, result.intent["name"], result.actions) == (answer, intent, [])
+
+
+@pytest.mark.parametrize(("moment", "said"), [
+    (datetime(2026, 12, 1, 0, 5), "12:05 AM, Tuesday, December 1st, 2026"),
+    (datetime(2026, 12, 22, 12, 0), "12:00 PM, Tuesday, December 22nd, 2026"),
+    (datetime(2026, 12, 13, 23, 59), "11:59 PM, Sunday, December 13th, 2026"),
+    (datetime(2026, 12, 3, 9, 30), "9:30 AM, Thursday, December 3rd, 2026"),
+])
+def test_times_and_dates_are_said_as_home_assistant_says_them(moment: datetime,
+                                                              said: str) -> None:
+    assert f"{spoken_time(moment)}, {spoken_date(moment)}" == said

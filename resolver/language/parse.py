@@ -14,8 +14,10 @@ from lark.lexer import Lexer
 
 from ..home import Home
 from ..logical_form import (
+    DATE,
     EVERYTHING,
     OPPOSED,
+    TIME,
     WHERE,
     Action,
     Again,
@@ -563,6 +565,10 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
 
     def recap(self, children: list[Any]) -> Recap:
         return Recap()
+
+    def clock(self, children: list[Any]) -> Query:
+        said = self._tag(children[0]).text
+        return Query(quantity=TIME if "time" in said.split() else DATE)
 
     def undo(self, children: list[Any]) -> Undo:
         return Undo()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from ..actions import Planned, ServiceCall, apply_call, inverse_calls, plan
@@ -20,8 +21,10 @@ from ..context import ActionRecord, DialogContext, OpenQuestion
 from ..home import Home, HomeState
 from ..language.vocabulary import words_to_numbers
 from ..logical_form import (
+    DATE,
     EVERYTHING,
     OPPOSITE,
+    TIME,
     Action,
     Again,
     Answer,
@@ -50,6 +53,8 @@ from ..responses import (
     done,
     join_names,
     names_several,
+    spoken_date,
+    spoken_time,
 )
 from ..text import words
 from .dsl import All, Condition, Effect, Flag, Is, Not, Rule, Said, Vocabulary
@@ -100,6 +105,8 @@ class TurnState:
     speaker_area: str | None
     do_text: Callable[[str], Utterance | None]
     """Parses the text of ``do "..."`` effects."""
+    clock: Callable[[], datetime] = datetime.now
+    """The time "what time is it" is answered with."""
     calls: list[ServiceCall] = field(default_factory=list)
     responses: list[str] = field(default_factory=list)
     clarification: bool = False
@@ -716,6 +723,13 @@ def _answer(t: TurnState, ms: MoveState) -> None:
         _recap(t, ms)
         return
     if not isinstance(query, Query):
+        return
+    if query.quantity in (TIME, DATE):  # "what time is it": the clock's, of no device
+        now = t.clock()
+        ms.response = f"It's {spoken_time(now)}." if query.quantity == TIME else (
+            f"Today is {spoken_date(now)}.")
+        t.intent = t.intent or {"name": "HassGetCurrentTime" if query.quantity == TIME
+                                else "HassGetCurrentDate", "slots": {}}
         return
     if query.target.reference and t.context.salient:
         query = replace(query, target=Target(entity_ids=_referred(t, query.target.reference)))
