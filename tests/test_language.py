@@ -197,6 +197,11 @@ DISAMBIGUATIONS: dict[str, list[tuple[str, str, str]]] = {
         ("put the thermostat on heat", "heat", "COLOR"),
         ("turn on the heat", "heat", "ATTR"),
     ],
+    "charge/water": [
+        ("charge the car", "charge", "V_ON"),
+        ("please water the garden", "water", "V_ON"),
+        ("add water to the shopping list", "water", "WORD"),
+    ],
     "leave": [
         ("leave the porch light on", "leave", "V_SET"),
         ("please leave the porch light on", "leave", "V_SET"),

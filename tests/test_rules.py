@@ -1883,3 +1883,18 @@ def test_the_time_and_the_date_are_the_clocks(question: str, answer: str, intent
 def test_times_and_dates_are_said_as_home_assistant_says_them(moment: datetime,
                                                               said: str) -> None:
     assert f"{spoken_time(moment)}, {spoken_date(moment)}" == said
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # not understood, or the proposer's guess, before: what a device does, said as a verb
+    ("charge the car", [("switch.turn_on", ["switch.car_charger"])]),
+    ("start charging the car", [("switch.turn_on", ["switch.car_charger"])]),
+    # "stop" of a charger is its off, not a cover's or a player's stop
+    ("stop charging the car", [("switch.turn_off", ["switch.car_charger"])]),
+    ("water the garden", [("valve.open_valve", ["valve.garden_water"])]),
+    ("add water to the shopping list", [("todo.add_item", ["todo.shopping_list"])]),
+])
+def test_what_a_device_does_said_as_a_verb(text: str,
+                                           expected: list[tuple[str, list[str]]]) -> None:
+    [result] = dialog([text])
+    assert calls(result) == expected

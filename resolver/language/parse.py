@@ -115,6 +115,9 @@ _STATE_WORDS = {"ON": "on", "OFF": "off", "UP": "open", "DOWN": "closed"}
 _ACTIVITIES = {"cleaning": "vacuum", "playing": "media_player", "watering": "valve"}
 """What a state word names when a verb acts on it ("stop cleaning", "pause playing"): the
 domain of the devices that do it. Other states ("stop locked") say no target."""
+_AGENTS = {"charging": "charger"}
+"""What a state word names by the device's name: "stop charging the car" is the Car
+Charger (a switch: no domain says it)."""
 _REACHED = {"locked": Action.LOCK, "unlocked": Action.UNLOCK, "open": Action.OPEN,
             "opened": Action.OPEN, "closed": Action.CLOSE, "shut": Action.CLOSE}
 """The action that leaves a device in a state said after "keep", "leave" or "set ... to"."""
@@ -688,9 +691,12 @@ def _command(parts: list[Any]) -> Command:
             reached = _REACHED[activity.text]
             continue
         domain = _ACTIVITIES.get(activity.text)
-        if domain is None:
+        agent = _AGENTS.get(activity.text)
+        if domain is None and agent is None:
             raise NotUnderstood(f"{activity.text!r} is a state, not something to act on")
-        if not target.names and not target.domains:
+        if agent is not None and not target.names:
+            target = target.merged(Target(words=(agent,)))
+        elif domain is not None and not target.names and not target.domains:
             target = target.merged(Target(domains=(domain,)))
     negated = any(w.kind == "NEG" for w in words)
     objection = any(w.kind == "OBJECTION" for w in words)
@@ -810,9 +816,13 @@ def _command(parts: list[Any]) -> Command:
         target = target.merged(Target(domains=("vacuum",)))
     if cleaning and action is Action.TURN_ON:
         action = Action.START  # "start cleaning the kitchen" is "clean the kitchen"
-    if action is Action.STOP and target.domains == ("valve",) \
-            and any(w.kind == "ACTIVITY" for w in words):
-        action = Action.TURN_OFF  # "stop watering the garden": the water off, not a valve's move
+    if action is Action.STOP and any(
+            w.kind == "ACTIVITY" and (w.text in _AGENTS or (
+                _ACTIVITIES.get(w.text) == "valve" and target.domains == ("valve",)))
+            for w in words):
+        # "stop watering the garden": the water off, not a valve's move; "stop charging the
+        # car": the charger off
+        action = Action.TURN_OFF
     if excluded:
         exclude = excluded[0]
         for more in excluded[1:]:

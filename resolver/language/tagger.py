@@ -73,6 +73,8 @@ AMBIGUOUS = {
     "put": "V_SET when a value, a mode or 'mute' follows its 'on' or 'to', else V_PUT (a list)",
     "turn/put/set/change it back": "UNDO, or a command on 'it' before on/off/up/down/to",
     "heat/cool/... after 'to' or 'on'": "the thermostat's mode (COLOR), else ATTR or NOUN",
+    "charge/water": "V_ON and the state word ('charge the car': start charging it) "
+                    "opening a clause, else a WORD",
     "leave": "V_SET opening the utterance ('leave the porch light on'), else LEAVE (an "
              "exception: 'turn off the lights, leave the hallway on')",
 }
@@ -191,7 +193,8 @@ class Tagger:
                 found = Tag("NUMBER" if _is_number(word) else "WORD", word)
             tags.append(found)
             i += length
-        return _complaints(_either_state(_back_again(_disambiguate(_tidy_commas(tags)))))
+        return _complaints(_either_state(_back_again(_doing(_disambiguate(
+            _tidy_commas(tags))))))
 
     def tokens(self, tags: Iterable[Tag]) -> list[Token]:
         """Lark tokens for ``tags``; a token's ``start_pos`` is its index in the tags."""
@@ -285,6 +288,26 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
         elif word in ("one", "ones") and tag.kind == "ONE" and (
                 before in ("TO", "BY") or after == "UNIT"):
             out[i] = Tag("NUMBER", "1")
+    return out
+
+
+_DOING = {"charge": "charging", "water": "watering"}
+"""Verbs that say what a device does: "charge the car" is "start charging the car"."""
+
+
+def _doing(tags: list[Tag]) -> list[Tag]:
+    """"charge the car", "water the garden": a verb of what a device does, opening a
+    clause, starts it doing that (the parser reads the state word as it reads "start
+    charging")."""
+    out: list[Tag] = []
+    for i, tag in enumerate(tags):
+        before = out[-1].kind if out else None
+        after = tags[i + 1].kind if i + 1 < len(tags) else None
+        if tag.kind == "WORD" and tag.text in _DOING and before in _CLAUSE_START \
+                and (after in _TARGET_AFTER or after in ("DET", "SEP")):
+            out += [Tag("V_ON", tag.text), Tag("STATE", _DOING[tag.text])]
+        else:
+            out.append(tag)
     return out
 
 
