@@ -259,7 +259,8 @@ def drop_noise_words(tags: tuple[Tag, ...] | list[Tag]) -> tuple[str, tuple[str,
         head = bool(before) and (before[-1] == "DET" or (
             before[-1] == "QUANT" and after != "NOUN")) and after not in (
             "NAME", "WORD", "ONE", "AREA")
-        if tag.kind == "WORD" and not placed and not head:
+        played = bool(before) and before[-1] == "V_PLAY"  # "play jazz": what to play
+        if tag.kind == "WORD" and not placed and not head and not played:
             dropped.append(tag.text)
             continue
         kept.append(tag.text if tag.kind != "COMMA" else ",")

@@ -158,6 +158,11 @@ def resolve_command(home: Home, command: Command, state: HomeState,
         if match.failure is MatchFailure.NOTHING_SAID and match.candidates:
             return CommandOutcome(response="That leaves nothing to do.", match=match,
                                   trace=trace)
+        if match.failure is MatchFailure.NO_NAME and command.action is Action.PLAY:
+            # "play some jazz in the bedroom": music to look up, not a device
+            return CommandOutcome(
+                response=f"I can't look up '{match.unmatched}' to play; I can resume what a "
+                         "player was playing.", match=match, trace=trace)
         return CommandOutcome(
             response=failed(home, match, spoken_noun(command.target)),
             clarification=match.failure is MatchFailure.AMBIGUOUS,

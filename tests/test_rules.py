@@ -1898,3 +1898,13 @@ def test_what_a_device_does_said_as_a_verb(text: str,
                                            expected: list[tuple[str, list[str]]]) -> None:
     [result] = dialog([text])
     assert calls(result) == expected
+
+
+@pytest.mark.parametrize("text", ["play some jazz in the bedroom", "play jazz on the kitchen speaker"])
+def test_music_to_look_up_is_not_a_resume(text: str) -> None:
+    # "jazz" had been a device the home lacks, or dropped as noise and the speaker resumed
+    resolver = Resolver.from_files(DEMO_HOME)  # the proposer too: it had resumed the speaker
+    result = resolver.resolve(text)
+    assert result.actions == []
+    assert result.response == ("I can't look up 'jazz' to play; I can resume what a player "
+                               "was playing.")
