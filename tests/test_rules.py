@@ -1908,3 +1908,16 @@ def test_music_to_look_up_is_not_a_resume(text: str) -> None:
     assert result.actions == []
     assert result.response == ("I can't look up 'jazz' to play; I can resume what a player "
                                "was playing.")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # "all the way" had been a step: the blinds 80% open
+    ("close the blinds all the way", [("cover.close_cover", ["cover.living_room_blinds"])]),
+    ("open the bedroom curtains fully", [("cover.open_cover", ["cover.bedroom_curtains"])]),
+    # the proposer had turned off the light that was off
+    ("flip the kitchen light", [("light.toggle", ["light.kitchen_light"])]),
+    ("flip the kitchen light on", [("light.turn_on", ["light.kitchen_light"])]),
+])
+def test_all_the_way_and_flip(text: str, expected: list[tuple[str, list[str]]]) -> None:
+    [result] = dialog([text])
+    assert calls(result) == expected

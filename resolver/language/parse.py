@@ -743,6 +743,8 @@ def _command(parts: list[Any]) -> Command:
         action = _STEP_VERBS[verb.kind]
     elif particle is not None and (bare or obj.direction is None):
         action = _PARTICLES[particle.kind]
+    elif verb is not None and verb.text in ("flip", "flick") and not comparatives:
+        action = Action.TOGGLE  # "flip the kitchen light": on if off, off if on
     elif comparatives:
         action, implied = _COMPARATIVES.get(comparatives[0].text, (Action.INCREASE, None))
         attribute = attribute or implied
