@@ -567,6 +567,9 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
     ("scheduled_command", False, ["turn the lights off in 5 minutes"], [],
      "I can't do things later or on a schedule"),
     ("lone_fragment", False, ["the garage"], [], "Sorry, I didn't understand that."),
+    ("prefer_what_was_just_said", False, ["pause the tv", "resume"],
+     [("media_player.media_play", ["media_player.living_room_tv"])],
+     "Resumed the Living Room TV."),
     ("run_a_routine_by_its_name", False, ["movie time"],
      [("scene.turn_on", ["scene.movie_time"])], "Activated Movie Time."),
     ("objection_calls_off_last_action", False, ["turn on the kitchen light", "no, stop"],
@@ -822,14 +825,20 @@ def test_a_player_left_unnamed_is_asked_for_when_its_state_does_not_tell() -> No
     # Resuming is for what is paused: the kitchen speaker.
     assert [c.entity_ids for c in resolver.resolve("resume the music").actions] == [
         ("media_player.kitchen_speaker",)]
-    # With two players playing, "pause" asks which of the two, in words ("media player").
+    # With two players playing, "pause" asks which of the two, in words ("media player")
+    # (the speaker was started at its own buttons: nothing was talked about).
     resolver = Resolver.from_files(DEMO_HOME, neural=False)
-    resolver.resolve("play music on the bedroom speaker")
+    resolver.apply_event("media_player.bedroom_speaker", "playing")
     asked = resolver.resolve("pause")
     assert asked.actions == [] and asked.clarification
     assert asked.response == ("Which media player do you mean: the Living Room TV or the "
                               "Bedroom Speaker?")
     assert [c.entity_ids for c in resolver.resolve("the bedroom one").actions] == [
+        ("media_player.bedroom_speaker",)]
+    # Started by a command, it is the one "pause" means.
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.resolve("play music on the bedroom speaker")
+    assert [c.entity_ids for c in resolver.resolve("pause").actions] == [
         ("media_player.bedroom_speaker",)]
 
 
@@ -1921,3 +1930,34 @@ def test_music_to_look_up_is_not_a_resume(text: str) -> None:
 def test_all_the_way_and_flip(text: str, expected: list[tuple[str, list[str]]]) -> None:
     [result] = dialog([text])
     assert calls(result) == expected
+
+
+def test_everything_asked_after_a_command_is_everything() -> None:
+    # it had answered about the one door just locked: "Yes, the Garage Side Door is locked."
+    last = dialog(["lock the side door", "is everything locked"])[-1]
+    assert last.response == ("No, the Front Door is unlocked; the Back Door and the Garage "
+                             "Side Door are locked.")
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    # "resume" had asked "the Living Room TV or the Kitchen Speaker?" (both paused)
+    (["pause the tv", "resume"], [("media_player.media_play", ["media_player.living_room_tv"])]),
+    (["pause the tv", "mute"],
+     [("media_player.volume_mute", ["media_player.living_room_tv"])]),
+    (["turn on the bedroom light", "turn off the light"],
+     [("light.turn_off", ["light.bedroom_light"])]),
+    # what was just said is no door: which one is still asked
+    (["turn on the bedroom light", "lock the door"], []),
+])
+def test_of_several_that_fit_the_one_just_talked_about(
+        turns: list[str], expected: list[tuple[str, list[str]]]) -> None:
+    last = dialog(turns)[-1]
+    assert calls(last) == expected
+    assert last.clarification is not expected
+
+
+def test_an_exception_said_as_this_one_is_what_was_talked_about() -> None:
+    # it had left nothing to do
+    last = dialog(["turn on the bedroom light", "turn off all the lights except this one"])[-1]
+    assert len(last.actions[0].entity_ids) == 15
+    assert "light.bedroom_light" not in last.actions[0].entity_ids

@@ -231,6 +231,20 @@ def _names_a_routine(t: TurnState, ms: MoveState) -> bool:
     return found.ok and all(t.home.entities[e].domain in _ROUTINES for e in found.entities)
 
 
+def _salient_among(t: TurnState, ms: MoveState) -> bool:
+    """A command said of a kind alone fits several, and what was last acted on or asked
+    about is among them ("pause the TV", then "resume": not "the TV or the speaker?")."""
+    command = _command(ms)
+    if command is None or not t.context.salient:
+        return False
+    target = command.target
+    if target.names or target.words or target.placed or target.reference or target.plural:
+        return False
+    match = _matched(t, ms)
+    return match.failure is MatchFailure.AMBIGUOUS and set(t.context.salient) <= set(
+        match.candidates)
+
+
 FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "command": lambda t, ms: isinstance(ms.move, Command),
     "query": lambda t, ms: isinstance(ms.move, Query),
@@ -263,6 +277,7 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
                                        or t.context.last_query is not None),
     "has_salient": lambda t, ms: bool(t.context.salient),
     "salient_can": _salient_can,
+    "salient_among": _salient_among,
     "question_open": lambda t, ms: t.context.question is not None,
     "confirmed": lambda t, ms: ms.confirmed,
     "replaces_last": lambda t, ms: ms.replaces is not None,
@@ -339,6 +354,19 @@ def _use_salient(t: TurnState, ms: MoveState) -> None:
 
 _PLURAL = frozenset({"them", "they", "these", "those", "those ones", "all of them", "both"})
 """Pronouns of several things."""
+
+
+def _spared_referred(t: TurnState, move: Move) -> Move:
+    """"turn off all the lights except this one": what the exception's "this" or "it"
+    stands for, from what was said before."""
+    if not isinstance(move, Command) or move.target.exclude is None:
+        return move
+    spared = move.target.exclude
+    said_back = spared.reference not in (None, EVERYTHING) or spared.empty  # "this one"
+    if not said_back or spared.entity_ids or not t.context.salient:
+        return move
+    known = Target(entity_ids=_referred(t, spared.reference))
+    return move.with_target(replace(move.target, exclude=known))
 
 
 def _referred(t: TurnState, reference: str | None) -> tuple[str, ...]:
@@ -731,7 +759,8 @@ def _answer(t: TurnState, ms: MoveState) -> None:
         t.intent = t.intent or {"name": "HassGetCurrentTime" if query.quantity == TIME
                                 else "HassGetCurrentDate", "slots": {}}
         return
-    if query.target.reference and t.context.salient:
+    if query.target.reference not in (None, EVERYTHING) and t.context.salient:
+        # "is it on": what was talked about; "is everything locked" is every lock, whatever was
         query = replace(query, target=Target(entity_ids=_referred(t, query.target.reference)))
     answer = answer_query(t.home, t.state, query, t.speaker_area)
     ms.response = answer.response
@@ -878,7 +907,7 @@ class Engine:
         for index, move in enumerate(t.utterance.moves):
             if index in t.consumed:
                 continue
-            ms = MoveState(move, index)
+            ms = MoveState(_spared_referred(t, move), index)
             self._settle(t, ms)
             if ms.response:
                 t.responses.append(ms.response)
