@@ -37,7 +37,6 @@ _DONE = {
     "start": "Started",
     "stop": "Stopped",
     "pause": "Paused",
-    "return_to_base": "Sent back to its dock:",
     "set_percentage": "Set",
     "increase_speed": "Sped up",
     "decrease_speed": "Slowed down",
@@ -138,6 +137,8 @@ def _done_one(home: Home, call: ServiceCall) -> str:
         return f"Added {data['item']} to {who}."
     if call.service == "remove_item":
         return f"Removed {data['item']} from {who}."
+    if call.service == "return_to_base":
+        return f"Sent {who} back to {'their' if names_several(home, call.entity_ids) else 'its'} dock."
     if call.service == "turn_on" and call.domain == "scene":  # a scene's name is a title
         return f"Activated {join_names([display_name(home.entities[e].name) for e in call.entity_ids])}."
     if call.service == "turn_on" and call.domain == "script":

@@ -1659,7 +1659,7 @@ def test_what_was_just_done_is_told_an_undo_too() -> None:
         "I turned on the Kitchen Light. I started the Robot Vacuum.",
         "Yes, the Back Door is locked.",
         "Started the Robot Vacuum. Turned on the Kitchen Light."]
-    assert results[5].response.startswith("I sent back to its dock: the Robot Vacuum.")
+    assert results[5].response.startswith("I sent the Robot Vacuum back to its dock.")
     assert all(not results[i].actions for i in (0, 2, 5))
 
 
