@@ -1961,3 +1961,21 @@ def test_an_exception_said_as_this_one_is_what_was_talked_about() -> None:
     last = dialog(["turn on the bedroom light", "turn off all the lights except this one"])[-1]
     assert len(last.actions[0].entity_ids) == 15
     assert "light.bedroom_light" not in last.actions[0].entity_ids
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the proposer had turned off the TV and dropped the fan
+    ("turn the tv and the fan off", [("media_player.turn_off", ["media_player.living_room_tv"]),
+                                     ("fan.turn_off", ["fan.living_room_fan"])]),
+    ("turn the porch light and the path lights off",
+     [("light.turn_off", ["light.porch_light", "light.path_lights"])]),
+])
+def test_a_particle_at_the_end_is_said_of_each_target(
+        text: str, expected: list[tuple[str, list[str]]]) -> None:
+    [result] = dialog([text])
+    assert calls(result) == expected
+
+
+def test_a_verb_without_its_particle_is_still_not_read() -> None:
+    [result] = dialog(["turn the kitchen light"])
+    assert result.actions == []

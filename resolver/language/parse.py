@@ -361,6 +361,14 @@ class _Excluded:
     target: Target
 
 
+@dataclass(frozen=True, slots=True)
+class _Unfinished:
+    """"turn the TV" of "turn the TV and the fan off": a target whose action the next
+    clause says."""
+
+    target: Target
+
+
 class _ToLogicalForm(Transformer[Token, list[Move]]):
     """Parse tree -> moves."""
 
@@ -377,7 +385,15 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
     def start(self, children: list[Any]) -> list[Move]:
         said = [m for c in children for m in (c if isinstance(c, list) else [c])]
         moves = [c for c in said if isinstance(c, (Command, Query, Undo, Again, Repair,
-                                                    Fragment, Answer, Recap))]
+                                                    Fragment, Answer, Recap, _Unfinished))]
+        for i in range(len(moves) - 1, -1, -1):
+            move = moves[i]
+            if isinstance(move, _Unfinished):
+                after = moves[i + 1] if i + 1 < len(moves) else None
+                if not (isinstance(after, Command) and id(after) in self.verbless):
+                    raise NotUnderstood("no action was said")
+                # "turn the TV and the fan off": the TV off too
+                moves[i] = after.with_target(move.target)
         for i, move in enumerate(moves):
             before = moves[i - 1] if i else None
             if id(move) in self.verbless and isinstance(move, Command) and move.target.empty \
@@ -527,8 +543,15 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         if second:
             # "turn on the kitchen light start the vacuum": two commands run together
             return [_command(flat[:second]), _command(flat[second:])]
-        move = _verbless_question(flat) or _command(flat)
-        if not any(isinstance(p, _Word) and p.kind.startswith("V_") for p in flat):
+        verbs = [p for p in flat if isinstance(p, _Word) and p.kind.startswith("V_")]
+        try:
+            move = _verbless_question(flat) or _command(flat)
+        except NotUnderstood:
+            objs = [p for p in flat if isinstance(p, _Obj)]
+            if [v.kind for v in verbs] == ["V_SET"] and objs and len(flat) == 2:
+                return _Unfinished(objs[0].target)  # "turn the TV", "and the fan off"
+            raise
+        if not verbs:
             self.verbless.add(id(move))
         return move
 
