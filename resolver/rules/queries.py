@@ -90,7 +90,7 @@ def answer_query(home: Home, state: HomeState, query: Query,
         return _where(home, state, query, speaker_area)
     if query.state is None and query.quantity:
         return _value(home, state, query, speaker_area)
-    if (query.target.names or "todo" in query.target.domains) and (
+    if _of_a_list(home, query.target) and (
             query.state == "on" or not (query.state or query.count)):
         # "what's on my shopping list", "how many items are on the grocery list": the list
         # said, not every list ("which" and "how many" widen to all the others)
@@ -170,6 +170,15 @@ def _in_state(entity_id: str, entity: EntityState, asked: str) -> bool:
     return entity.state in _STATE_WORDS.get(asked, {asked})
 
 
+def _of_a_list(home: Home, target: Target) -> bool:
+    """The target says a list: its noun ("my shopping list") or a list's name ("groceries")."""
+    if "todo" in target.domains:
+        return True
+    return bool(target.names) and any(
+        name in entity.spoken_names for entity in home.entities.values()
+        if entity.domain == "todo" for name in target.names)
+
+
 def _on_the_list(home: Home, state: HomeState, entity_ids: list[str]) -> QueryAnswer:
     """"what's on the shopping list": how many items each list has, and which ones when
     they are known (the items added in this session; a home file gives only the count)."""
@@ -177,9 +186,8 @@ def _on_the_list(home: Home, state: HomeState, entity_ids: list[str]) -> QueryAn
     for entity_id in entity_ids[:NAMED_AT_MOST]:
         name = display_name(home.entities[entity_id].name)
         items = [str(i) for i in state[entity_id].attributes.get("items") or ()]
-        count = state[entity_id].state
-        count_known = count.isdigit()
-        number = int(count) if count_known else len(items)
+        count = state[entity_id].state  # HA's: the number of open items
+        number = int(count) if count.isdigit() else len(items)
         if number == 0:
             parts.append(f"the {name} is empty")
         elif items and number == len(items):
