@@ -79,6 +79,8 @@ def spoken_state(state: HomeState, entity_id: str) -> str:
     s = state[entity_id]
     unit = s.attributes.get("unit_of_measurement")
     text = s.state.replace("_", " ")
+    if entity_id.startswith("climate.") and s.state not in ("off", "unavailable", "unknown"):
+        return f"set to {text}"  # "the Thermostat is set to heat", not "is heat"
     return f"{text} {unit}" if unit else text
 
 

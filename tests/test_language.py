@@ -142,6 +142,7 @@ DISAMBIGUATIONS: dict[str, list[tuple[str, str, str]]] = {
         ("open the garage door", "open", "V_OPEN"),
         ("is the kitchen light on", "on", "STATE"),
         ("turn the kitchen light on", "on", "ON"),
+        ("is the heating on", "heating", "NOUN"),  # a noun after "the", not a state
     ],
     "random/different/another/new before 'colour'": [
         ("make the lights a different colour", "random", "COLOR"),

@@ -1979,3 +1979,23 @@ def test_a_particle_at_the_end_is_said_of_each_target(
 def test_a_verb_without_its_particle_is_still_not_read() -> None:
     [result] = dialog(["turn the kitchen light"])
     assert result.actions == []
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    # "heating" had been read as a state: the proposer said the Printer was heating
+    ("is the heating on", "Yes, the Thermostat is on."),
+    ("is the heating running", "Yes, the Thermostat is running."),
+    ("is the thermostat off", "No, the Thermostat is set to heat."),  # had been "is heat"
+    # what a switch does is said of it only when its name says so
+    ("is the guest room heater heating", "No, the Guest Room Heater is off."),
+])
+def test_the_heating_is_the_thermostat_and_only_a_heater_heats(question: str,
+                                                               answer: str) -> None:
+    assert said_back(question) == answer
+
+
+def test_a_printer_that_is_on_is_not_charging() -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.apply_event("switch.printer", "on")
+    assert resolver.resolve("is the printer charging").response == (
+        "No, the Printer is on.")

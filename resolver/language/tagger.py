@@ -60,7 +60,8 @@ _STATE_WORDS = frozenset({"open", "opened", "closed", "shut", "locked", "unlocke
 AMBIGUOUS = {
     "random/different/another/new before 'colour'": "a COLOR the resolver picks",
     "open/closed/on/off in a question": "STATE after the target of 'is ...', else verb/particle "
-                                         "('on' after a state and before a target: PREP)",
+                                         "('on' after a state and before a target: PREP; a "
+                                         "noun after 'the' stays a noun: 'is the heating on')",
     "back/front/left/right before 'one' or a noun": "a WORD describing it ('the back one')",
     "that/this/these/those": "DET before a target word, else the pronoun IT",
     "up/down": "V_UP/V_DOWN at the start of a clause, else the particle",
@@ -243,8 +244,9 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
                                                                  or after == "DET"):
             out[i] = Tag("PREP", word)  # "what's playing on the TV": where, not a state
             continue
-        if question and word in _STATE_WORDS and before not in _CLAUSE_START:
-            out[i] = Tag("STATE", word)  # "is the garage door open"
+        if question and word in _STATE_WORDS and before not in _CLAUSE_START and not (
+                tag.kind == "NOUN" and before in ("DET", "QUANT")):
+            out[i] = Tag("STATE", word)  # "is the garage door open"; not "is the heating on"
             continue
         if word in ("random", "different", "another", "new") and any(
                 t.kind == "ATTR" and t.text in ("color", "colour")

@@ -31,7 +31,8 @@ _STATE_WORDS = {
     "unlocked": {"unlocked", "open"},
     "playing": {"playing"},
     "paused": {"paused"},
-    "running": {"on", "cleaning", "playing"},
+    "running": {"on", "cleaning", "playing", "heat", "cool", "auto", "heat_cool", "dry",
+                "fan_only"},
     "cleaning": {"cleaning"},
     "docked": {"docked"},
     "charging": {"docked", "charging"},
@@ -42,8 +43,9 @@ _STATE_WORDS = {
     "dark": {"off"},
     "lit": {"on"},
 }
-_DOING_WORDS = frozenset({"running", "charging", "heating", "cooling", "cleaning", "watering"})
-"""What a device does while it is on: "is the car charging" of the Car Charger, a switch."""
+_DOING_WORDS = {"running": "", "charging": "charger", "heating": "heater", "cooling": "cooler"}
+"""What a switch does while it is on, and the word its name must have for it: "is the car
+charging" of the Car Charger; anything that is on is running."""
 _ON_OFF_DOMAINS = frozenset({"switch", "input_boolean", "fan"})
 _ATTRIBUTE_STATES = {"muted": ("is_volume_muted", True, "not muted"),
                      "unmuted": ("is_volume_muted", False, "muted")}
@@ -114,7 +116,7 @@ def answer_query(home: Home, state: HomeState, query: Query,
                  f"{spoken_state(state, e)}" for e in entities[:5]]
         return QueryAnswer(_sentence(join_names(parts)) + ".", entities)
     said = _SAID_OF_DEVICES.get(query.state, query.state)
-    matching = [e for e in entities if _in_state(e, state[e], query.state)]
+    matching = [e for e in entities if _in_state(home.entities[e], state[e], query.state)]
     if query.count:
         return _count(home, query, entities, matching, said)
     if query.which:
@@ -159,15 +161,17 @@ def _now_playing(home: Home, state: HomeState, entity_ids: list[str]) -> str:
     return _sentence(join_names(parts)) + "."
 
 
-def _in_state(entity_id: str, entity: EntityState, asked: str) -> bool:
+def _in_state(entity: Entity, now: EntityState, asked: str) -> bool:
     """The entity is as the state word asked says ("on" is "playing" for a player too,
-    "charging" is "on" for a switch)."""
-    if asked in _DOING_WORDS and entity_id.split(".", 1)[0] in _ON_OFF_DOMAINS:
-        return entity.state == "on"
+    "charging" is "on" for a charger that is a switch)."""
+    if asked in _DOING_WORDS and entity.domain in _ON_OFF_DOMAINS:
+        agent = _DOING_WORDS[asked]
+        does_it = not agent or any(agent in name.split() for name in entity.spoken_names)
+        return does_it and now.state == "on"
     if asked in _ATTRIBUTE_STATES:
         key, value, _ = _ATTRIBUTE_STATES[asked]
-        return bool(entity.attributes.get(key)) is value
-    return entity.state in _STATE_WORDS.get(asked, {asked})
+        return bool(now.attributes.get(key)) is value
+    return now.state in _STATE_WORDS.get(asked, {asked})
 
 
 def _of_a_list(home: Home, target: Target) -> bool:
