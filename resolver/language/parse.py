@@ -36,7 +36,7 @@ from ..logical_form import (
 )
 from ..match import match_targets
 from .tagger import Lexicon, Tag, Tagger
-from .vocabulary import COLOR_TEMPS, HVAC_MODES, NOUNS, TOO
+from .vocabulary import COLOR_TEMPS, DOERS, HVAC_MODES, NOUNS, TOO
 
 GRAMMAR_DIR = Path(__file__).resolve().parent.parent.parent / "grammars"
 
@@ -115,9 +115,6 @@ _STATE_WORDS = {"ON": "on", "OFF": "off", "UP": "open", "DOWN": "closed"}
 _ACTIVITIES = {"cleaning": "vacuum", "playing": "media_player", "watering": "valve"}
 """What a state word names when a verb acts on it ("stop cleaning", "pause playing"): the
 domain of the devices that do it. Other states ("stop locked") say no target."""
-_AGENTS = {"charging": "charger"}
-"""What a state word names by the device's name: "stop charging the car" is the Car
-Charger (a switch: no domain says it)."""
 _REACHED = {"locked": Action.LOCK, "unlocked": Action.UNLOCK, "open": Action.OPEN,
             "opened": Action.OPEN, "closed": Action.CLOSE, "shut": Action.CLOSE}
 """The action that leaves a device in a state said after "keep", "leave" or "set ... to"."""
@@ -714,7 +711,7 @@ def _command(parts: list[Any]) -> Command:
             reached = _REACHED[activity.text]
             continue
         domain = _ACTIVITIES.get(activity.text)
-        agent = _AGENTS.get(activity.text)
+        agent = DOERS.get(activity.text)
         if domain is None and agent is None:
             raise NotUnderstood(f"{activity.text!r} is a state, not something to act on")
         if agent is not None and not target.names:
@@ -842,7 +839,7 @@ def _command(parts: list[Any]) -> Command:
     if cleaning and action is Action.TURN_ON:
         action = Action.START  # "start cleaning the kitchen" is "clean the kitchen"
     if action is Action.STOP and any(
-            w.kind == "ACTIVITY" and (w.text in _AGENTS or (
+            w.kind == "ACTIVITY" and (w.text in DOERS or (
                 _ACTIVITIES.get(w.text) == "valve" and target.domains == ("valve",)))
             for w in words):
         # "stop watering the garden": the water off, not a valve's move; "stop charging the

@@ -57,6 +57,10 @@ def _noun_table() -> dict[str, Noun]:
 
 NOUNS: dict[str, Noun] = _noun_table()
 
+DOERS = {"charging": "charger", "heating": "heater", "cooling": "cooler"}
+"""What a device does while it is on, and the word its name has for it: "stop charging the
+car" and "is the car charging" are about the Car Charger (a switch: no domain says it)."""
+
 # Named colours people say; light.turn_on's color_name takes CSS3 names.
 COLORS = frozenset(
     ["red", "green", "blue", "yellow", "orange", "purple", "pink", "white", "cyan", "magenta", "violet", "indigo", "turquoise", "teal", "lime", "gold", "amber", "brown", "navy", "maroon", "lavender", "coral", "salmon", "crimson", "aqua", "azure", "beige", "chartreuse", "fuchsia", "khaki", "olive", "orchid", "plum", "silver", "tan", "tomato"]

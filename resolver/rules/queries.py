@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..home import READ_DOMAINS, Entity, EntityState, Home, HomeState
+from ..language.vocabulary import DOERS
 from ..logical_form import EVERYTHING, WHERE, Action, Attribute, Query, Target
 from ..match import MatchFailure, MatchResult, match_targets, spoken_noun
 from ..resolve import SWEPT_DOMAINS
@@ -43,9 +44,6 @@ _STATE_WORDS = {
     "dark": {"off"},
     "lit": {"on"},
 }
-_DOING_WORDS = {"running": "", "charging": "charger", "heating": "heater", "cooling": "cooler"}
-"""What a switch does while it is on, and the word its name must have for it: "is the car
-charging" of the Car Charger; anything that is on is running."""
 _ON_OFF_DOMAINS = frozenset({"switch", "input_boolean", "fan"})
 _ATTRIBUTE_STATES = {"muted": ("is_volume_muted", True, "not muted"),
                      "unmuted": ("is_volume_muted", False, "muted")}
@@ -164,9 +162,10 @@ def _now_playing(home: Home, state: HomeState, entity_ids: list[str]) -> str:
 def _in_state(entity: Entity, now: EntityState, asked: str) -> bool:
     """The entity is as the state word asked says ("on" is "playing" for a player too,
     "charging" is "on" for a charger that is a switch)."""
-    if asked in _DOING_WORDS and entity.domain in _ON_OFF_DOMAINS:
-        agent = _DOING_WORDS[asked]
-        does_it = not agent or any(agent in name.split() for name in entity.spoken_names)
+    if (asked == "running" or asked in DOERS) and entity.domain in _ON_OFF_DOMAINS:
+        # a switch that is on is running, and charging only when it is a charger
+        doer = DOERS.get(asked)
+        does_it = doer is None or any(doer in name.split() for name in entity.spoken_names)
         return does_it and now.state == "on"
     if asked in _ATTRIBUTE_STATES:
         key, value, _ = _ATTRIBUTE_STATES[asked]
