@@ -108,6 +108,12 @@ def plan(command: Command, entity: Entity, state: EntityState | None) -> Planned
     refuse = Refusal(_cannot(entity, command))
     if action in (Action.TURN_ON, Action.TURN_OFF):
         on = action is Action.TURN_ON
+        mode = HVAC_MODES.get(command.value.text or "") if command.value else None
+        if domain == "climate" and mode and not on and state is not None \
+                and state.state != mode:
+            # "stop cooling" while it heats: not what it is doing
+            return Refusal(f"the {entity.name} isn't {_DOING.get(mode, 'set to ' + mode)}; "
+                           f"it's {'off' if state.state == 'off' else 'set to ' + state.state}")
         if domain in ("light", "switch", "input_boolean", "fan", "climate", "media_player"):
             return Planned(domain, "turn_on" if on else "turn_off") if C.ON_OFF in caps else refuse
         if domain == "cover":
@@ -145,6 +151,11 @@ def plan(command: Command, entity: Entity, state: EntityState | None) -> Planned
     if action is Action.STOP:
         service = {"cover": "stop_cover", "valve": "stop_valve", "media_player": "media_stop",
                    "vacuum": "stop"}.get(domain)
+        if service is None and domain in _STOPPED_BY_OFF and (
+                C.ON_OFF in caps or domain == "script"):
+            # "stop the fan", "stop the car charger", "stop the heating": what has no stop
+            # of its own is stopped by turning it off
+            return Planned(domain, "turn_off")
         return Planned(domain, service) if service and C.STOP in caps else refuse
     if action is Action.SET:
         return _plan_set(command, entity, state) or refuse
@@ -176,6 +187,13 @@ def plan(command: Command, entity: Entity, state: EntityState | None) -> Planned
         return Planned(domain, "add_item", (("item", item),)) if item else refuse
     return refuse
 
+
+_DOING = {"heat": "heating", "cool": "cooling", "dry": "drying"}
+"""What a thermostat in a mode is doing, as said."""
+
+_STOPPED_BY_OFF = frozenset({"fan", "switch", "input_boolean", "climate", "script"})
+"""Domains whose devices have no stop service, where "stop" means off: a fan, a charger,
+the heating, a running script."""
 
 _PLAYING = frozenset({"playing"})
 _IN_USE: dict[tuple[str, Action], frozenset[str]] = {

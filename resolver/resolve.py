@@ -18,6 +18,7 @@ from .actions import (
     resolve_attribute,
 )
 from .home import Entity, Home, HomeState
+from .language.vocabulary import COLOR_TEMPS, HVAC_MODES
 from .logical_form import EVERYTHING, Action, Attribute, Command, Target
 from .match import MatchFailure, MatchResult, match_targets, spoken_noun
 from .responses import describe_entities, done, failed
@@ -244,6 +245,11 @@ def implied_targets(command: Command) -> list[Target]:
                 Attribute.COLOR_TEMP: ("light",),
                 Attribute.BRIGHTNESS: ("light",),
             }.get(command.attribute)
+        elif command.action is Action.SET and command.value is not None \
+                and command.value.text in HVAC_MODES and command.value.text != "off" \
+                and command.value.text not in COLOR_TEMPS:
+            # "start cooling", "switch to heating": a thermostat's mode, not a light's colour
+            return [target.merged(Target(domains=("climate",)))]
         elif (command.action is Action.SET and command.value is not None
               and command.value.unit != "degrees"):
             return [target.merged(Target(domains=("light",))), target]

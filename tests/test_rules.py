@@ -1999,3 +1999,33 @@ def test_a_printer_that_is_on_is_not_charging() -> None:
     resolver.apply_event("switch.printer", "on")
     assert resolver.resolve("is the printer charging").response == (
         "No, the Printer is on.")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # what has no stop of its own is turned off ("can't be stopped" before)
+    ("stop the bedroom fan", [("fan.turn_off", ["fan.bedroom_fan"])]),
+    ("stop the car charger", [("switch.turn_off", ["switch.car_charger"])]),
+    ("stop the heating", [("climate.turn_off", ["climate.thermostat"])]),
+    ("stop the good morning script", [("script.turn_off", ["script.morning_routine"])]),
+    # the thermostat heats: "stop heating" turns it off ("stop cooling" had stopped the TV)
+    ("stop heating", [("climate.turn_off", ["climate.thermostat"])]),
+    # a mode to start is the thermostat's, not a colour of the lights (it had asked which
+    # light)
+    ("start cooling", [("climate.set_hvac_mode", ["climate.thermostat"])]),
+    ("switch to heating", [("climate.set_hvac_mode", ["climate.thermostat"])]),
+    # "stop" alone is still what plays
+    ("stop", [("media_player.media_stop", ["media_player.living_room_tv"])]),
+])
+def test_stop_turns_off_what_has_no_stop_of_its_own(
+        text: str, expected: list[tuple[str, list[str]]]) -> None:
+    [result] = dialog([text])
+    assert calls(result) == expected
+
+
+def test_stop_cooling_is_done_only_by_a_thermostat_that_cools() -> None:
+    heating = dialog(["stop cooling"])
+    assert heating[0].actions == []
+    assert heating[0].response == "The Thermostat isn't cooling; it's set to heat."
+    cooling = dialog(["set the thermostat to cool", "stop cooling", "stop cooling"])
+    assert calls(cooling[1]) == [("climate.turn_off", ["climate.thermostat"])]
+    assert cooling[2].response == "The Thermostat isn't cooling; it's off."

@@ -845,6 +845,12 @@ def _command(parts: list[Any]) -> Command:
         # "stop watering the garden": the water off, not a valve's move; "stop charging the
         # car": the charger off
         action = Action.TURN_OFF
+    if action is Action.STOP and value is not None and value.text in HVAC_MODES \
+            and not (target.names or target.domains or target.words):
+        # "stop cooling", "stop heating": the thermostat doing it off (a mode to leave, not
+        # "stop" alone, which is whatever plays); the mode says which it must be doing
+        target = target.merged(Target(domains=("climate",)))
+        action = Action.TURN_OFF
     if excluded:
         exclude = excluded[0]
         for more in excluded[1:]:
