@@ -309,7 +309,7 @@ def test_plan_is_fixed_by_its_seed_and_a_prefix_of_a_longer_plan() -> None:
     assert 0.05 < sources.count("dialog") / len(long) < 0.25
     assert 0.03 < sources.count("slurp_train") / len(long) < 0.18
     assert all(len(job.transcript.split()) <= synth.MAX_WORDS for job in long)
-    assert {job.voice.engine for job in long} == {"espeak-ng", "flite"}
+    assert {job.voice.engine for job in long} == {"espeak-ng", "flite", "pico"}
 
 
 def test_flite_voices_without_pitch_control_get_none() -> None:
@@ -317,6 +317,16 @@ def test_flite_voices_without_pitch_control_get_none() -> None:
     voices = [synth.draw_voice(rng) for _ in range(400)]
     assert all(v.pitch is None for v in voices if v.engine == "flite" and v.name == "rms")
     assert {v.name for v in voices if v.engine == "flite"} == set(synth.FLITE_VOICES)
+
+
+def test_each_synthesizer_gets_about_its_share_of_the_voices() -> None:
+    rng = random.Random(2)
+    voices = [synth.draw_voice(rng) for _ in range(3000)]
+    for engine, share in synth.ENGINE_SHARES.items():
+        assert abs(sum(v.engine == engine for v in voices) / len(voices) - share) < 0.03
+    assert {v.name for v in voices if v.engine == "pico"} == set(synth.PICO_VOICES)
+    assert all(v.pitch_range is None and v.variant is None
+               for v in voices if v.engine == "pico")
 
 
 def test_flite_pitch_range_is_drawn_around_each_voices_own() -> None:
@@ -336,17 +346,26 @@ def test_flite_pitch_range_is_drawn_around_each_voices_own() -> None:
 NEEDS_SYNTHESIZERS = pytest.mark.skipif(
     bool(synth.missing_synthesizers()),
     reason=f"speech synthesizers not installed: {', '.join(synth.missing_synthesizers())} "
-           "(Debian packages espeak-ng and flite; CI does not have them)")
+           "(Debian packages espeak-ng and flite, PyPI package ttspico; CI does not have "
+           "them)")
 
 
 @NEEDS_SYNTHESIZERS
 @pytest.mark.parametrize("voice", [Voice("espeak-ng", "en-gb-scotland", "f2", 1.1, 60),
                                    Voice("flite", "kal", None, 0.9, 1.1),
                                    Voice("flite", "slt", None, 1.0, 0.9, 45.0),
-                                   Voice("flite", "rms", None, 1.0, None)])
+                                   Voice("flite", "rms", None, 1.0, None),
+                                   Voice("pico", "en-US", None, 0.9, 1.15),
+                                   Voice("pico", "en-GB", None, 1.1, 0.88)])
 def test_each_synthesizer_says_a_text(voice: Voice, tmp_path: Path) -> None:
     clean = synth.say_clean("turn off the kitchen light", voice, tmp_path)
     assert 0.5 * SR < len(clean) < 4 * SR
+
+
+@NEEDS_SYNTHESIZERS
+def test_a_voice_a_synthesizer_lacks_is_a_synthesis_error(tmp_path: Path) -> None:
+    with pytest.raises(synth.SynthesisError, match="pico"):
+        synth.say_clean("turn off the kitchen light", Voice("pico", "xx-XX"), tmp_path)
 
 
 @NEEDS_SYNTHESIZERS

@@ -19,11 +19,12 @@ versions, and the first N utterances of a larger corpus are the corpus of N):
    dialog (``intent: null``).
 2. The text is said in its spoken form (digits, ``%``, ``°`` and fractions as words, no
    punctuation): the ``transcript`` of the manifest is exactly what was said.
-3. Voices: half ``espeak-ng`` (eight English accents, mostly with a voice variant; whisper
-   and croak rarely), half ``flite`` (kal, kal16, awb, rms, slt), with the synthesizer's own
-   speed and pitch varied, and flite's pitch range (its intonation's spread) too (flite's
-   rms ignores both pitch settings). ``festival`` is never
-   used: its voices are the held-out evaluation voices.
+3. Voices (:data:`ENGINE_SHARES`): ``espeak-ng`` (eight English accents, mostly with a
+   voice variant; whisper and croak rarely), ``flite`` (kal, kal16, awb, rms, slt) and SVOX
+   Pico (its US and British English voices, two more speakers, through the PyPI package
+   ``ttspico``), with the synthesizer's own speed and pitch varied, and flite's pitch range
+   (its intonation's spread) too (flite's rms ignores both pitch settings). ``festival`` is
+   never used: its voices are the held-out evaluation voices.
 4. Augmentation, in this order, each a pure function here so that training can also apply
    them on the fly: silence trimmed; speed perturbation by resampling (x0.9-1.1, half the
    time); vocal-tract-length perturbation (formants x0.85-1.15, pitch kept, 60% of the time);
@@ -38,6 +39,7 @@ versions, and the first N utterances of a larger corpus are the corpus of N):
 from __future__ import annotations
 
 import datetime
+import importlib.metadata
 import json
 import math
 import os
@@ -97,6 +99,12 @@ ESPEAK_VARIANTS = (
 
 ESPEAK_RARE_VARIANTS = ("croak", "whisper", "whisperf")
 """Variants used sparingly: hoarse and whispered speech."""
+
+ENGINE_SHARES = {"espeak-ng": 0.4, "flite": 0.4, "pico": 0.2}
+"""Each synthesizer's share of the corpus's voices."""
+
+PICO_VOICES = ("en-US", "en-GB")
+"""SVOX Pico's English voices (one speaker each, neither heard elsewhere in training)."""
 
 FLITE_VOICES = {"kal": 0.16, "kal16": 0.22, "awb": 0.2, "rms": 0.2, "slt": 0.22}
 """flite's voices and their share of flite's half of the corpus (kal is 8 kHz)."""
@@ -491,15 +499,17 @@ class Voice:
     """A synthesizer voice and how it is driven for one utterance."""
 
     engine: str
-    """``espeak-ng`` or ``flite``."""
+    """``espeak-ng``, ``flite`` or ``pico``."""
     name: str
-    """The engine's voice: an espeak-ng language such as ``en-gb-scotland``, or a flite voice."""
+    """The engine's voice: an espeak-ng language such as ``en-gb-scotland``, a flite voice,
+    or a Pico language (``en-US``)."""
     variant: str | None = None
     """An espeak-ng voice variant (``m3``, ``f2``, ``klatt``...), or None."""
     speed: float = 1.0
     """Speaking rate relative to the voice's default (above 1 is faster)."""
     pitch: float | None = None
-    """espeak-ng's pitch (0-99) or flite's ``f0_shift`` factor; None leaves the default."""
+    """espeak-ng's pitch (0-99), or flite's ``f0_shift`` or Pico's pitch factor; None leaves
+    the default."""
     pitch_range: float | None = None
     """flite's ``int_f0_target_stddev`` in Hz (the spread of its intonation); None leaves the
     voice's default."""
@@ -512,6 +522,8 @@ class Voice:
 
 def synthesize(text: str, voice: Voice, workdir: str | Path) -> tuple[np.ndarray, int]:
     """``text`` said by ``voice``: float samples and their rate; SynthesisError on failure."""
+    if voice.engine == "pico":
+        return _pico_say(text, voice)
     target = Path(workdir) / "say.wav"
     target.unlink(missing_ok=True)
     if voice.engine == "espeak-ng":
@@ -547,10 +559,39 @@ def synthesize(text: str, voice: Voice, workdir: str | Path) -> tuple[np.ndarray
     return samples, rate
 
 
+_PICO_ENGINES: dict[str, Any] = {}
+"""This process's Pico engine per language (loading one reads its voice files)."""
+
+
+def _pico_say(text: str, voice: Voice) -> tuple[np.ndarray, int]:
+    """``text`` said by Pico (16 kHz 16-bit PCM from its C engine, in process)."""
+    try:
+        import ttspico  # type: ignore[import-not-found]
+    except ImportError as err:
+        raise SynthesisError("pico: the PyPI package ttspico is not installed") from err
+    engine = _PICO_ENGINES.get(voice.name)
+    if engine is None:
+        try:
+            engine = _PICO_ENGINES[voice.name] = ttspico.TtsEngine(voice.name)
+        except RuntimeError as err:
+            raise SynthesisError(f"pico: {err}") from err
+    engine.rate = min(500, max(20, round(100 * voice.speed)))
+    engine.pitch = min(200, max(50, round(100 * (voice.pitch or 1.0))))
+    pcm = engine.speak(text) or b""
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+    if len(samples) == 0 or float(np.max(np.abs(samples))) == 0.0:
+        raise SynthesisError("pico gave no audio")
+    return samples, 16000
+
+
 def draw_voice(rng: random.Random) -> Voice:
-    """A random voice with random speed and pitch (and pitch range on flite): half espeak-ng,
-    half flite."""
-    if rng.random() < 0.5:
+    """A random voice with random speed and pitch (and pitch range on flite), each
+    synthesizer drawn by its share (:data:`ENGINE_SHARES`)."""
+    engine = rng.choices(list(ENGINE_SHARES), weights=list(ENGINE_SHARES.values()))[0]
+    if engine == "pico":
+        return Voice("pico", rng.choice(PICO_VOICES), None, round(rng.uniform(0.85, 1.15), 3),
+                     round(rng.uniform(0.85, 1.2), 3))
+    if engine == "espeak-ng":
         name = rng.choice(ESPEAK_VOICES)
         roll = rng.random()
         if roll < 0.03:
@@ -572,7 +613,12 @@ def draw_voice(rng: random.Random) -> Voice:
 
 def missing_synthesizers() -> list[str]:
     """The synthesizers of the corpus that are not installed here."""
-    return [tool for tool in ("espeak-ng", "flite") if shutil.which(tool) is None]
+    missing = [tool for tool in ("espeak-ng", "flite") if shutil.which(tool) is None]
+    try:
+        import ttspico  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        missing.append("pico")
+    return missing
 
 
 # ------------------------------------------------------------------ sentences and plan
@@ -792,6 +838,10 @@ def _versions() -> dict[str, str]:
             found[tool] = run.stdout.decode(errors="replace").strip().splitlines()[0]
         except (OSError, IndexError, subprocess.TimeoutExpired):
             found[tool] = "not found"
+    try:
+        found["pico"] = "ttspico " + importlib.metadata.version("ttspico")
+    except importlib.metadata.PackageNotFoundError:
+        found["pico"] = "not found"
     return found
 
 
@@ -809,8 +859,8 @@ def build_corpus(out: Path, count: int, seed: int, pools: dict[str, list[Sentenc
     started = time.time()
     missing = missing_synthesizers()
     if missing:
-        raise SynthesisError(f"not installed: {', '.join(missing)} "
-                             "(Debian packages espeak-ng and flite)")
+        raise SynthesisError(f"not installed: {', '.join(missing)} (Debian packages "
+                             "espeak-ng and flite, PyPI package ttspico, in the train extra)")
     if pools is None:
         pools = sentence_pools(seed, data_dir, dialogs)
     else:
