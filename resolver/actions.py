@@ -287,13 +287,14 @@ def _plan_set(command: Command, entity: Entity, state: EntityState | None
         if value.unit == "percent":
             # "set the heat to high", "... to 50 percent": no temperature
             return Refusal(f"the {entity.name} is set in degrees, not percent")
+        number = _in_own_scale(value.number, value.scale, attrs)
         low, high = attrs.get("min_temp"), attrs.get("max_temp")
-        if (low is not None and value.number < float(low)) or (
-                high is not None and value.number > float(high)):
+        if (low is not None and number < float(low)) or (
+                high is not None and number > float(high)):
             bounds = (f"{_num(low)} to {_num(high)}" if low is not None and high is not None
                       else f"at least {_num(low)}" if low is not None else f"at most {_num(high)}")
             return Refusal(f"the {entity.name} takes {bounds} degrees")
-        return Planned(domain, "set_temperature", (("temperature", _num(value.number)),))
+        return Planned(domain, "set_temperature", (("temperature", _num(number)),))
     if attribute is Attribute.VOLUME and domain == "media_player" and C.VOLUME in caps:
         if value.extreme is not None:
             level = 1.0 if value.extreme == "max" else 0.0
@@ -360,6 +361,8 @@ def _plan_step(command: Command, entity: Entity, state: EntityState | None
         if current is None or share:
             return None  # half a temperature is no setting anyone means
         amount = step or attrs.get("target_temp_step") or TEMPERATURE_STEP
+        if step and command.value is not None:
+            amount = _in_own_scale(step, command.value.scale, attrs, difference=True)
         new = float(current) + sign * float(amount)
         low, high = attrs.get("min_temp"), attrs.get("max_temp")
         if low is not None:
@@ -404,6 +407,25 @@ def _num(value: Any) -> int | float:
 def _position(attrs: Mapping[str, Any]) -> float:
     value = attrs.get("current_position", attrs.get("position"))
     return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def _in_own_scale(number: float, scale: str | None, attrs: Mapping[str, Any],
+                  difference: bool = False) -> float:
+    """A temperature (or a ``difference`` of two) said in one scale in the thermostat's own:
+    "21 celsius" to a thermostat in Fahrenheit is 70, "up 2 degrees celsius" is up 4, rounded
+    to its step. A thermostat's scale is told by its range (Home Assistant's defaults: 7-35
+    in Celsius, 45-95 in Fahrenheit); unknown, nothing changes."""
+    top = attrs.get("max_temp")
+    if scale is None or top is None:
+        return number
+    own = "C" if float(top) <= 50 else "F"
+    if own == scale:
+        return number
+    ratio = 9 / 5 if own == "F" else 5 / 9
+    converted = number * ratio if difference else (
+        number * ratio + 32 if own == "F" else (number - 32) * ratio)
+    step = float(attrs.get("target_temp_step") or (1.0 if own == "F" else 0.5))
+    return round(converted / step) * step
 
 
 def _cannot(entity: Entity, command: Command) -> str:

@@ -115,6 +115,8 @@ class Value:
     number: float | None = None
     unit: str | None = None
     """``percent`` or ``degrees`` when said."""
+    scale: str | None = None
+    """``C`` or ``F`` when a temperature's scale was said ("21 celsius")."""
     text: str | None = None
     """A colour name, an hvac mode, a list item, or ``warm``/``cool`` for colour temperature."""
     extreme: str | None = None

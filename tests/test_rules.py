@@ -2029,3 +2029,39 @@ def test_stop_cooling_is_done_only_by_a_thermostat_that_cools() -> None:
     cooling = dialog(["set the thermostat to cool", "stop cooling", "stop cooling"])
     assert calls(cooling[1]) == [("climate.turn_off", ["climate.thermostat"])]
     assert cooling[2].response == "The Thermostat isn't cooling; it's off."
+
+
+@pytest.mark.parametrize(("text", "temperature"), [
+    # a Fahrenheit thermostat had refused these: "takes 45 to 95 degrees"
+    ("set the temperature to 21 celsius", 70),
+    ("set the thermostat to 20 degrees celsius", 68),
+    ("set the thermostat to 21 °C", 70),
+    ("turn the heat up 2 degrees celsius", 72),  # from 68: a difference, not a reading
+    ("set the temperature to 70 fahrenheit", 70),
+    ("set the thermostat to 70", 70),
+])
+def test_a_temperature_said_in_the_other_scale_is_converted(text: str,
+                                                            temperature: float) -> None:
+    [result] = dialog([text])
+    assert [(c.name, c.data) for c in result.actions] == [
+        ("climate.set_temperature", {"temperature": temperature})]
+
+
+def test_a_celsius_thermostat_takes_fahrenheit_converted() -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.apply_event("climate.thermostat", "heat", {"min_temp": 7, "max_temp": 35,
+                                                        "target_temp_step": 0.5,
+                                                        "temperature": 20})
+    assert [c.data for c in resolver.resolve("set the heat to 70 fahrenheit").actions] == [
+        {"temperature": 21}]
+    assert [c.data for c in resolver.resolve("set the heat to 22").actions] == [
+        {"temperature": 22}]
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    # "we" and "you" had been read as devices: "I don't know any device called 'we'"
+    ("are we watering the garden", "No, the Garden Water Valve is closed."),
+    ("are you playing music", "Yes, the Living Room TV is playing."),
+])
+def test_what_we_do_is_asked_of_the_devices(question: str, answer: str) -> None:
+    assert said_back(question) == answer

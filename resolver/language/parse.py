@@ -483,8 +483,9 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         first = tokens[0]
         tag = self._tag(first)
         if first.type == "NUMBER":
-            unit = self._tag(tokens[1]).text if len(tokens) > 1 else None
-            return Value(number=float(tag.text), unit=unit)
+            said = self._tag(tokens[1]) if len(tokens) > 1 else None
+            return Value(number=float(tag.text), unit=said.text if said else None,
+                         scale=said.ids[0] if said and said.ids else None)
         if first.type == "LEVEL":
             return Value(number=_LEVELS[tag.text], unit="percent")  # "set the fan to high"
         if first.type == "EXTREME":

@@ -25,6 +25,7 @@ from .vocabulary import (
     HVAC_MODES,
     NOUNS,
     ONES,
+    SCALES,
     TOO,
     UNITS,
     words_to_numbers,
@@ -42,7 +43,8 @@ class Tag:
     text: str
     """The words it covers, normalized."""
     ids: tuple[str, ...] = ()
-    """Area or floor ids, for AREA and FLOOR."""
+    """Area or floor ids, for AREA and FLOOR; the scale a temperature's UNIT says (``C`` or
+    ``F``)."""
 
 
 # Words that are a device noun or a verb: a noun after a determiner, a quantifier or
@@ -129,7 +131,8 @@ class Tagger:
         for noun in nouns:
             table[noun] = Tag("NOUN", noun)
         for unit, meaning in UNITS.items():
-            table[" ".join(words(unit)) or unit] = Tag("UNIT", meaning)
+            scale = (SCALES[unit],) if unit in SCALES else ()
+            table[" ".join(words(unit)) or unit] = Tag("UNIT", meaning, scale)
         for text, kind in lexicon.classes.items():
             table[text] = Tag(kind, text)
         floors: dict[str, list[str]] = {}
@@ -194,8 +197,8 @@ class Tagger:
                 found = Tag("NUMBER" if _is_number(word) else "WORD", word)
             tags.append(found)
             i += length
-        return _complaints(_either_state(_back_again(_doing(_disambiguate(
-            _tidy_commas(tags))))))
+        return _complaints(_either_state(_back_again(_doing(_people_doing(_disambiguate(
+            _tidy_commas(tags)))))))
 
     def tokens(self, tags: Iterable[Tag]) -> list[Token]:
         """Lark tokens for ``tags``; a token's ``start_pos`` is its index in the tags."""
@@ -311,6 +314,18 @@ def _doing(tags: list[Tag]) -> list[Tag]:
         else:
             out.append(tag)
     return out
+
+
+def _people_doing(tags: list[Tag]) -> list[Tag]:
+    """"are we watering the garden", "are you playing music": what the household does is
+    asked of its devices, as "is anything watering the garden"."""
+    if len(tags) > 2 and tags[0].kind == "IS" and tags[1].kind == "WORD" \
+            and tags[1].text in _PEOPLE and tags[2].kind == "STATE":
+        return [tags[0], Tag("QUANT", "anything"), *tags[2:]]
+    return tags
+
+
+_PEOPLE = frozenset({"we", "you"})
 
 
 def _back_again(tags: list[Tag]) -> list[Tag]:

@@ -94,9 +94,16 @@ UNITS = {
     "fahrenheit": "degrees",
     "celsius": "degrees",
     "centigrade": "degrees",
+    "degrees celsius": "degrees",
+    "degrees fahrenheit": "degrees",
+    "degrees centigrade": "degrees",
     "kelvin": "kelvin",  # a light's colour temperature
     "kelvins": "kelvin",
 }
+
+SCALES = {"°f": "F", "°c": "C", "fahrenheit": "F", "celsius": "C", "centigrade": "C",
+          "degrees fahrenheit": "F", "degrees celsius": "C", "degrees centigrade": "C"}
+"""The units of :data:`UNITS` that say a temperature's scale."""
 
 ONES = {
     "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
