@@ -13,6 +13,7 @@ Either way the rules then decide, so "don't kill the lights" is still a negation
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from lark import Token
@@ -78,20 +79,25 @@ class Reading:
 
     parsed: ParseResult
     source: str
-    """``grammar``, ``grammar (corrected)``, ``proposer`` or ``none``."""
+    """``grammar``, ``grammar (corrected)``, ``grammar (noise dropped)``, ``proposer``,
+    ``grammar and proposer`` (clause by clause) or ``none``."""
     utterance: Utterance | None
     corrections: tuple[tuple[str, str], ...] = ()
     """Words replaced as typos: (said, read as)."""
 
 
-def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Reading:
+def read(parser: UtteranceParser, text: str, proposal: Proposal | None,
+         propose: Callable[[str], Proposal | None] | None = None) -> Reading:
     """The logical form of ``text``: the grammar's, ranked and backed by the proposer.
 
     Readings compete on a score: a grammar reading that knows every word starts at 1 (so the
     proposer never overrides a full parse: "don't turn on ..." stays a negation), one with
     unknown words in a command at 0.5, a typo-corrected one at 0.6; each adds the
     proposer's belief in its intent. The proposer's own reading scores its probability and
-    competes only above :data:`THRESHOLD`.
+    competes only above :data:`THRESHOLD`. When no grammar reading is had and ``propose``
+    (the proposer, on any text) is given, commands joined by "and" are read one by one
+    (:func:`_clause_by_clause`), so that one the grammar cannot read does not take the
+    others with it.
     """
     parsed = parser.parse(text)
     corrected_text, corrections = correct_typos(parser, parsed.tags)
@@ -144,6 +150,10 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Readi
             scored.append((proposal.score, Reading(parsed, "proposer",
                                                    Utterance((move,), words, content),
                                                    corrections)))
+    if propose is not None and not any(r.source.startswith("grammar") for _, r in scored):
+        clauses = _clause_by_clause(parser, parsed, propose)
+        if clauses is not None:
+            scored.append((CLAUSES_SCORE, clauses))
     if scored:
         return max(scored, key=lambda item: item[0])[1]
     if parsed.utterance is not None:
@@ -155,6 +165,50 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None) -> Readi
     text_all = " ".join(t.text for t in parsed.tags)
     unparsed = Fragment(Target(words=words or ("",)), marker=UNPARSED)
     return Reading(parsed, "none", Utterance((unparsed,), text_all, content))
+
+
+CLAUSES_SCORE = 1.0
+"""Score of a reading made clause by clause: above the proposer's reading of the whole,
+which can say one intent only, and below any grammar reading of the whole."""
+
+
+def _clause_by_clause(parser: UtteranceParser, parsed: ParseResult,
+                      propose: Callable[[str], Proposal | None]) -> Reading | None:
+    """"turn the kitchen light and lock the door": the commands joined by "and", each read
+    alone, by the grammar when it can and by the proposer (:func:`fallback_move`) when it
+    cannot; None unless every clause is a command so read and one of them the grammar's."""
+    tags = list(parsed.tags)
+    cuts = [i for i, t in enumerate(tags) if t.kind == "SEP"]
+    if not cuts or len(cuts) >= _MOST_CLAUSES:
+        return None
+    bounds = zip([-1, *cuts], [*cuts, len(tags)], strict=True)
+    moves: list[Move] = []
+    by_grammar = 0
+    for start, end in bounds:
+        clause = tags[start + 1:end]
+        text = " ".join(t.text for t in clause)
+        alone = parser.parse(text)
+        if alone.utterance is not None and not _unknown_words(alone) and _has_command(alone):
+            moves.extend(alone.utterance.moves)
+            by_grammar += 1
+            continue
+        proposal = propose(text)
+        if proposal is None or proposal.score < THRESHOLD or proposal.intent not in _ACTIONS \
+                or alone.contradiction or _against_the_verbs(proposal, alone.tags):
+            return None
+        move = fallback_move(proposal, list(alone.tags), parser.tagger.name_words)
+        if not isinstance(move, Command):
+            return None
+        moves.append(move)
+    if not by_grammar:
+        return None
+    words = " ".join(t.text for t in tags)
+    content = " ".join(t.text for t in tags if t.kind not in ("FILLER", "COMMA"))
+    return Reading(parsed, "grammar and proposer", Utterance(tuple(moves), words, content))
+
+
+_MOST_CLAUSES = 4
+"""Utterances of more clauses than this are not read clause by clause."""
 
 
 def _against_the_verbs(proposal: Proposal, tags: tuple[Tag, ...] | list[Tag]) -> bool:

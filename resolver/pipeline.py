@@ -266,7 +266,8 @@ class Resolver:
         hypotheses = proposal.as_hypotheses() if proposal is not None else []
         if self.proposer_note:
             trace["note"] = "; ".join(filter(None, [trace.get("note"), self.proposer_note]))
-        reading = read(self.parser, text, proposal)
+        reading = read(self.parser, text, proposal,
+                       proposer.propose if proposer is not None else None)
         trace["parse"] = _parse_trace(reading)
         if hypotheses:
             trace["proposer"] = hypotheses

@@ -267,3 +267,30 @@ def test_serving_never_imports_torch() -> None:
                                text=True, timeout=300, check=False)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "ok"
+
+
+def test_commands_joined_by_and_are_read_one_by_one(resolver: Resolver) -> None:
+    # The proposer's reading of the whole had turned the light on and dropped the lock.
+    result = resolver.resolve("turn the kitchen light and lock the door", session="and1")
+    assert result.trace["parse"]["source"] == "grammar and proposer"
+    assert [(c.name, c.entity_ids) for c in result.actions] == [
+        ("light.turn_on", ("light.kitchen_light",)), ("lock.lock", ("lock.back_door",))]
+
+
+def test_a_clause_read_by_the_proposer_is_its_intent_on_that_clause(resolver: Resolver) -> None:
+    from resolver.fusion import read
+    from resolver.neural.proposer import Proposal
+
+    parser = resolver.parser
+    whole = Proposal(intents=(("HassTurnOn", 0.99),), domains=(("light", 1.0),))
+    off = Proposal(intents=(("HassTurnOff", 0.9),), domains=(("light", 1.0),))
+    said = "turn the kitchen light and lock the door"
+    reading = read(parser, said, whole, lambda text: off)
+    assert [(m.action.value, m.target.names) for m in reading.utterance.moves] == [
+        ("turn_off", ("kitchen light",)), ("lock", ())]
+    # A clause no reading is sure of: the whole is the proposer's, as before
+    unsure = Proposal(intents=(("HassTurnOff", 0.3),), domains=(("light", 1.0),))
+    assert read(parser, said, whole, lambda text: unsure).source == "proposer"
+    # Neither clause the grammar's: no reading clause by clause
+    assert read(parser, "turn the kitchen light and turn the porch light", whole,
+                lambda text: off).source == "proposer"
