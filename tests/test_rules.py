@@ -566,6 +566,9 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
     ("unasked_answer", False, ["yes"], [], "Okay."),
     ("scheduled_command", False, ["turn the lights off in 5 minutes"], [],
      "I can't do things later or on a schedule"),
+    ("command_for_a_while", False, ["switch the hallway light on for a minute"],
+     [("light.turn_on", ["light.hallway_light"])],
+     "Turned on the Hallway Light. I can't undo that later by myself"),
     ("lone_fragment", False, ["the garage"], [], "Sorry, I didn't understand that."),
     ("prefer_what_was_just_said", False, ["pause the tv", "resume"],
      [("media_player.media_play", ["media_player.living_room_tv"])],
@@ -2065,3 +2068,19 @@ def test_a_celsius_thermostat_takes_fahrenheit_converted() -> None:
 ])
 def test_what_we_do_is_asked_of_the_devices(question: str, answer: str) -> None:
     assert said_back(question) == answer
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # done now, as asked (had been refused as a command for later)
+    ("switch the hallway light on for a minute", [("light.turn_on", ["light.hallway_light"])]),
+    ("turn off the tv for an hour", [("media_player.turn_off", ["media_player.living_room_tv"])]),
+    # a time to do it at is still refused
+    ("turn on the hallway light in a minute", []),
+    # a device to choose first: asked about, not done
+    ("turn on the fan for ten minutes", []),
+])
+def test_a_command_for_a_while_is_done_now(text: str,
+                                          expected: list[tuple[str, list[str]]]) -> None:
+    [result] = dialog([text])
+    assert calls(result) == expected
+    assert ("undo that later by myself" in result.response) == bool(expected)

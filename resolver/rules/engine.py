@@ -262,6 +262,8 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "negated": lambda t, ms: bool((c := _command(ms)) and c.negated),
     "objection": lambda t, ms: bool((c := _command(ms)) and c.objection),
     "scheduled": lambda t, ms: bool((c := _command(ms)) and c.when),
+    "for_a_while": lambda t, ms: bool((c := _command(ms)) and c.when
+                                      and c.when.split()[0] == "for"),
     "refers_back": lambda t, ms: bool((c := _command(ms)) and c.target.reference
                                       and c.target.reference != EVERYTHING
                                       and not c.target.entity_ids),
@@ -804,8 +806,8 @@ _TARGET_STATE = re.compile(r"\{target\}\s+(" + "|".join(_PLURAL_VERBS)
 
 
 def _fill(template: str, t: TurnState, ms: MoveState) -> str:
-    """Fill ``{target}``, ``{state}`` and ``{last}`` in a response; a verb right after
-    ``{target}`` agrees with it."""
+    """Fill ``{target}``, ``{state}``, ``{last}`` and ``{done}`` (the response an effect
+    before this one wrote) in a response; a verb right after ``{target}`` agrees with it."""
     if not _PLACEHOLDER.search(template):
         return template[:1].upper() + template[1:]
     entities = ms.entities or _matched(t, ms).entities
@@ -824,6 +826,8 @@ def _fill(template: str, t: TurnState, ms: MoveState) -> str:
         if key == "last":
             last = t.context.last_action
             return describe_entities(t.home, last.entities) if last else "nothing"
+        if key == "done":
+            return ms.response or ""
         return match.group(0)
 
     text = _PLACEHOLDER.sub(value, template)
