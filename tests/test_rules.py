@@ -2084,3 +2084,30 @@ def test_a_command_for_a_while_is_done_now(text: str,
     [result] = dialog([text])
     assert calls(result) == expected
     assert ("undo that later by myself" in result.response) == bool(expected)
+
+
+@pytest.mark.parametrize(("text", "position"), [
+    # the proposer had closed them
+    ("put the living room blinds halfway", 50),
+    ("put the blinds at 30 percent", 30),
+])
+def test_put_with_a_value_sets_it(text: str, position: int) -> None:
+    [result] = dialog([text])
+    assert [(c.name, c.data) for c in result.actions] == [
+        ("cover.set_cover_position", {"position": position})]
+
+
+def test_putting_an_item_on_a_list_is_still_that() -> None:
+    [result] = dialog(["put 2 eggs on the shopping list"])
+    assert [(c.name, c.data) for c in result.actions] == [
+        ("todo.add_item", {"item": "2 eggs"})]
+
+
+@pytest.mark.parametrize(("turns", "answer"), [
+    # the proposer had answered about the Coffee Maker ("machine")
+    (["is the washing machine done"], "I don't know any device called 'washing machine'."),
+    (["is the vacuum done"], "Yes, the Robot Vacuum is docked."),
+    (["start the vacuum", "is the vacuum finished"], "No, the Robot Vacuum is cleaning."),
+])
+def test_done_asks_whether_a_device_has_stopped(turns: list[str], answer: str) -> None:
+    assert dialog(turns)[-1].response == answer

@@ -408,9 +408,15 @@ def _complaints(tags: list[Tag]) -> list[Tag]:
 def _puts_on_a_setting(tags: list[Tag], i: int) -> bool:
     """"put" at ``i`` sets something ("put the thermostat on heat", "put the fan on high")
     rather than putting an item on a list: what follows its "on" or "to" is a value, a
-    mode or "mute", not a list."""
-    for j in range(i + 1, len(tags) - 1):
+    mode or "mute", not a list; or a value follows the device ("put the blinds halfway")."""
+    for j in range(i + 1, len(tags)):
         if tags[j].kind in ("SEP", "COMMA"):
+            return False
+        if tags[j].kind in ("NUMBER", "LEVEL", "EXTREME") and j > i + 1 \
+                and (tags[j - 1].kind in ("NAME", "NOUN", "AREA", "IT", "ONE")
+                     or tags[j - 1].text == "at"):
+            return True
+        if j == len(tags) - 1:
             return False
         if tags[j].kind in ("ON", "TO"):
             after = tags[j + 1]

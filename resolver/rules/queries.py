@@ -21,6 +21,9 @@ from ..responses import (
 )
 
 # What a state word means for each kind of entity (HA's states).
+_NOT_GOING = frozenset({"off", "idle", "docked", "returning", "closed", "paused"})
+"""States of a device that is not running: what "done" and "finished" ask."""
+_NOT_GOING_WORDS = ("done", "finished")
 _STATE_WORDS = {
     "on": {"on", "open", "playing", "heat", "cool", "auto", "heat_cool", "cleaning"},
     "off": {"off", "closed", "idle", "docked", "paused"},
@@ -41,6 +44,7 @@ _STATE_WORDS = {
     "heating": {"heat"},
     "cooling": {"cool"},
     "watering": {"open", "opening"},
+    **dict.fromkeys(_NOT_GOING_WORDS, _NOT_GOING),  # "is the vacuum done": not running
     "dark": {"off"},
     "lit": {"on"},
 }
@@ -127,17 +131,22 @@ def answer_query(home: Home, state: HomeState, query: Query,
     if query.any and not matching:  # "is anything on in the kitchen": what is there, as it is
         return QueryAnswer(f"No, {_as_they_are(home, state, entities)}.", entities)
     others = [e for e in entities if e not in matching]
+    if query.state in _NOT_GOING_WORDS:
+        # "is the vacuum done": how it is ("docked"), which says more than "done"
+        def said_of(entity_ids: list[str]) -> str:
+            return _as_they_are(home, state, entity_ids)
+    else:
+        def said_of(entity_ids: list[str]) -> str:
+            return f"{describe_entities(home, entity_ids)} {is_are(home, entity_ids)} {said}"
     if matching and (query.any or not others):
-        return QueryAnswer(
-            f"Yes, {describe_entities(home, matching)} {is_are(home, matching)} {said}.",
-            tuple(matching))
+        return QueryAnswer(f"Yes, {said_of(matching)}.", tuple(matching))
     # Not all of them: "are all the doors locked" is not answered yes for the two of three
     # that are; the ones that are not, and how they are, come first.
     answer = (f"No, {describe_entities(home, others)} {is_are(home, others)} "
               f"{_ATTRIBUTE_STATES[query.state][2]}"  # "No, the TV is not muted"
               if query.state in _ATTRIBUTE_STATES else f"No, {_as_they_are(home, state, others)}")
     if matching:
-        answer += f"; {describe_entities(home, matching)} {is_are(home, matching)} {said}"
+        answer += f"; {said_of(matching)}"
     return QueryAnswer(answer + ".", entities)
 
 
