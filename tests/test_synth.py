@@ -350,7 +350,6 @@ NEEDS_SYNTHESIZERS = pytest.mark.skipif(
            "them)")
 
 
-@NEEDS_SYNTHESIZERS
 @pytest.mark.parametrize("voice", [Voice("espeak-ng", "en-gb-scotland", "f2", 1.1, 60),
                                    Voice("flite", "kal", None, 0.9, 1.1),
                                    Voice("flite", "slt", None, 1.0, 0.9, 45.0),
@@ -358,11 +357,14 @@ NEEDS_SYNTHESIZERS = pytest.mark.skipif(
                                    Voice("pico", "en-US", None, 0.9, 1.15),
                                    Voice("pico", "en-GB", None, 1.1, 0.88)])
 def test_each_synthesizer_says_a_text(voice: Voice, tmp_path: Path) -> None:
+    if voice.engine in synth.missing_synthesizers():
+        pytest.skip(f"{voice.engine} is not installed here (CI does not have it)")
     clean = synth.say_clean("turn off the kitchen light", voice, tmp_path)
     assert 0.5 * SR < len(clean) < 4 * SR
 
 
-@NEEDS_SYNTHESIZERS
+@pytest.mark.skipif("pico" in synth.missing_synthesizers(),
+                    reason="the PyPI package ttspico is not installed here")
 def test_a_voice_a_synthesizer_lacks_is_a_synthesis_error(tmp_path: Path) -> None:
     with pytest.raises(synth.SynthesisError, match="pico"):
         synth.say_clean("turn off the kitchen light", Voice("pico", "xx-XX"), tmp_path)
