@@ -108,9 +108,9 @@ def plan(command: Command, entity: Entity, state: EntityState | None) -> Planned
     refuse = Refusal(_cannot(entity, command))
     if action in (Action.TURN_ON, Action.TURN_OFF):
         on = action is Action.TURN_ON
-        mode = HVAC_MODES.get(command.value.text or "") if command.value else None
-        if domain == "climate" and mode and not on and state is not None \
-                and state.state != mode:
+        mode = HVAC_MODES.get(command.value.text or "") if (
+            domain == "climate" and not on and command.value is not None) else None
+        if mode and state is not None and state.state != mode:
             # "stop cooling" while it heats: not what it is doing
             return Refusal(f"the {entity.name} isn't {_DOING.get(mode, 'set to ' + mode)}; "
                            f"it's {'off' if state.state == 'off' else 'set to ' + state.state}")

@@ -13,7 +13,7 @@ Either way the rules then decide, so "don't kill the lights" is still a negation
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from lark import Token
@@ -145,11 +145,8 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None,
         tags = list((corrected or parsed).tags)
         move = fallback_move(proposal, tags, parser.tagger.name_words)
         if move is not None:
-            words = " ".join(t.text for t in tags)
-            content = " ".join(t.text for t in tags if t.kind not in ("FILLER", "COMMA"))
             scored.append((proposal.score, Reading(parsed, "proposer",
-                                                   Utterance((move,), words, content),
-                                                   corrections)))
+                                                   _utterance((move,), tags), corrections)))
     if propose is not None and not any(r.source.startswith("grammar") for _, r in scored):
         clauses = _clause_by_clause(parser, parsed, propose)
         if clauses is not None:
@@ -202,9 +199,14 @@ def _clause_by_clause(parser: UtteranceParser, parsed: ParseResult,
         moves.append(move)
     if not by_grammar:
         return None
-    words = " ".join(t.text for t in tags)
-    content = " ".join(t.text for t in tags if t.kind not in ("FILLER", "COMMA"))
-    return Reading(parsed, "grammar and proposer", Utterance(tuple(moves), words, content))
+    return Reading(parsed, "grammar and proposer", _utterance(tuple(moves), tags))
+
+
+def _utterance(moves: tuple[Move, ...], tags: Sequence[Tag]) -> Utterance:
+    """An utterance of ``moves`` read from ``tags`` (its words, and its content without
+    fillers and commas)."""
+    return Utterance(moves, " ".join(t.text for t in tags),
+                     " ".join(t.text for t in tags if t.kind not in ("FILLER", "COMMA")))
 
 
 _MOST_CLAUSES = 4

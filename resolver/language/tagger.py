@@ -410,15 +410,14 @@ def _puts_on_a_setting(tags: list[Tag], i: int) -> bool:
     rather than putting an item on a list: what follows its "on" or "to" is a value, a
     mode or "mute", not a list; or a value follows the device ("put the blinds halfway")."""
     for j in range(i + 1, len(tags)):
-        if tags[j].kind in ("SEP", "COMMA"):
+        kind = tags[j].kind
+        if kind in ("SEP", "COMMA"):
             return False
-        if tags[j].kind in ("NUMBER", "LEVEL", "EXTREME") and j > i + 1 \
+        if kind in ("NUMBER", "LEVEL", "EXTREME") and j > i + 1 \
                 and (tags[j - 1].kind in ("NAME", "NOUN", "AREA", "IT", "ONE")
                      or tags[j - 1].text == "at"):
             return True
-        if j == len(tags) - 1:
-            return False
-        if tags[j].kind in ("ON", "TO"):
+        if kind in ("ON", "TO") and j + 1 < len(tags):
             after = tags[j + 1]
             return after.kind in ("NUMBER", "COLOR", "LEVEL", "EXTREME", "V_MUTE") or (
                 after.text in HVAC_MODES)

@@ -131,13 +131,13 @@ def answer_query(home: Home, state: HomeState, query: Query,
     if query.any and not matching:  # "is anything on in the kitchen": what is there, as it is
         return QueryAnswer(f"No, {_as_they_are(home, state, entities)}.", entities)
     others = [e for e in entities if e not in matching]
-    if query.state in _NOT_GOING_WORDS:
-        # "is the vacuum done": how it is ("docked"), which says more than "done"
-        def said_of(entity_ids: list[str]) -> str:
+
+    def said_of(entity_ids: list[str]) -> str:
+        if query.state in _NOT_GOING_WORDS:
+            # "is the vacuum done": how it is ("docked"), which says more than "done"
             return _as_they_are(home, state, entity_ids)
-    else:
-        def said_of(entity_ids: list[str]) -> str:
-            return f"{describe_entities(home, entity_ids)} {is_are(home, entity_ids)} {said}"
+        return f"{describe_entities(home, entity_ids)} {is_are(home, entity_ids)} {said}"
+
     if matching and (query.any or not others):
         return QueryAnswer(f"Yes, {said_of(matching)}.", tuple(matching))
     # Not all of them: "are all the doors locked" is not answered yes for the two of three
