@@ -40,6 +40,7 @@ from pathlib import Path
 from _common import ROOT, markdown_table, percent, progress
 
 from resolver import Resolver
+from resolver.language.parse import ill_formed
 from resolver.neural.audio_model import AudioConfig, frame_count, normalize_transcript
 from resolver.neural.synth import read_wav
 from resolver.neural.train_audio import CROP_SILENCE, padding_frames, split_corpus
@@ -109,7 +110,7 @@ def pick(candidates: Sequence[Candidate], weight: float, prior: float, bonus: fl
     always)."""
     def score(c: Candidate) -> float:
         return fusion_score(c.fit, c.reads, c.agreement, SUPPORT[support](c), weight,
-                            (prior, bonus, agreement))
+                            (prior, bonus, agreement), ill_formed=c.ill_formed)
 
     model = [c for c in candidates if c.source != "sphinx"]
     if sure is not None and model:
@@ -119,11 +120,12 @@ def pick(candidates: Sequence[Candidate], weight: float, prior: float, bonus: fl
     return max(candidates, key=score), True
 
 
-def _current(candidate: Candidate) -> Candidate:
+def _current(candidate: Candidate, resolver: Resolver) -> Candidate:
     """A candidate kept by an earlier version of the listener, with the fields added since at
-    their defaults."""
-    return Candidate(**{f.name: getattr(candidate, f.name, f.default)
+    their defaults and its reading's leniency judged by the grammar as it is now."""
+    kept = Candidate(**{f.name: getattr(candidate, f.name, f.default)
                         for f in fields(Candidate)})
+    return replace(kept, ill_formed=ill_formed(resolver.parser.parse(kept.text).tags))
 
 
 def hearing(args: argparse.Namespace
@@ -161,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     resolver, listener, items = ready
     if args.heard and args.heard.is_file():
-        heard = [(said, [_current(c) for c in candidates], spread)
+        heard = [(said, [_current(c, resolver) for c in candidates], spread)
                  for said, candidates, spread in pickle.loads(args.heard.read_bytes())]
     else:
         heard = []
@@ -281,7 +283,8 @@ def later_rows(resolver: Resolver, heard: Sequence[tuple[str, list[Candidate], f
         for (said, candidates, _), meant in zip(heard, said_later, strict=True):
             ranked = sorted((replace(c, later=later(c.text)) for c in candidates),
                             key=lambda c: fusion_score(c.fit, c.reads, c.agreement, c.sphinx,
-                                                       weight), reverse=True)
+                                                       weight, ill_formed=c.ill_formed),
+                            reverse=True)
             chosen = choose(ranked)
             right += spoken_text(chosen.text) == said
             kept += chosen.later and meant
@@ -314,7 +317,8 @@ def grounding_rows(resolver: Resolver, heard: Sequence[tuple[str, list[Candidate
             tried = {id(c) for c in ranked[:listen.GROUNDING_TRIES] if c.reads}
             scores = [fusion_score(c.fit, c.reads, c.agreement, c.sphinx, weight,
                                    grounded=share(c.text) if id(c) in tried else 0.0,
-                                   grounded_bonus=bonus) for c in ranked]
+                                   grounded_bonus=bonus, ill_formed=c.ill_formed)
+                      for c in ranked]
             chosen = ranked[max(range(len(ranked)), key=scores.__getitem__)]
             right[n] = spoken_text(chosen.text) == said
         mine = [r for r, g in zip(right, grounded_said, strict=True) if g]

@@ -84,7 +84,7 @@ def choose(candidates: Sequence[Candidate], scores: dict[str, float], weight: fl
 
     def score(c: Candidate) -> float:
         return fusion_score(c.fit, c.reads, c.agreement, 0.0 if model_only else c.sphinx,
-                            ctc_weight) + weight * bonus.get(c.text, 0.0)
+                            ctc_weight, ill_formed=c.ill_formed) + weight * bonus.get(c.text, 0.0)
 
     return max(pool, key=score)
 

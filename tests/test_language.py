@@ -12,7 +12,13 @@ from lark import Lark
 from resolver import Resolver
 from resolver.errors import FileError
 from resolver.home import Home
-from resolver.language.parse import GRAMMAR_DIR, ParseResult, UtteranceParser, lexicon
+from resolver.language.parse import (
+    GRAMMAR_DIR,
+    ParseResult,
+    UtteranceParser,
+    ill_formed,
+    lexicon,
+)
 from resolver.language.tagger import AMBIGUOUS, Lexicon, Tagger
 from resolver.language.vocabulary import words_to_numbers
 from resolver.logical_form import (
@@ -217,6 +223,10 @@ DISAMBIGUATIONS: dict[str, list[tuple[str, str, str]]] = {
         ("turn the heat up a couple of degrees", "2", "NUMBER"),
         ("turn on a couple of the lights", "a couple of the", "PART"),
     ],
+    "dock": [
+        ("send the robot vacuum back to its dock", "dock", "BASE"),
+        ("dock the vacuum", "dock", "V_DOCK"),
+    ],
     "turn/put/set/change it back": [
         ("turn it back on", "turn", "V_SET"),
         ("put it back to 50", "put", "V_SET"),
@@ -236,6 +246,42 @@ def test_every_listed_ambiguity_has_sentences() -> None:
 ])
 def test_disambiguation(tagger: Tagger, sentence: str, word: str, kind: str) -> None:
     assert kind_of(tagger, sentence, word) == kind
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    ("lock the it", 1),
+    ("turn the the lamp on", 1),
+    ("make the off", 1),
+    ("close the", 1),
+    ("start up the lights in the to", 1),
+    ("turn off the lights downstairs the hallway", 1),
+    ("turn off the lights upstairs up the night light", 1),
+    ("turn off the lights upstairs but not the night light", 0),
+    ("turn off the lights downstairs but leave the hallway on", 0),
+    ("turn on the lights in the kitchen and the hallway", 0),
+    ("turn up the volume on the kitchen speaker", 0),
+    ("turn off all the lights on the first floor", 0),
+    ("turn the two lamps on", 0),
+    ("set my red light to blue", 0),
+    ("turn that off", 0),
+])
+def test_readings_only_the_grammars_leniency_allows_are_counted(
+        parser: UtteranceParser, text: str, places: int) -> None:
+    parsed = parser.parse(text)
+    assert parsed.utterance is not None
+    assert ill_formed(parsed.tags) == places
+
+
+def test_no_typed_sentence_of_the_golden_dialogs_counts_as_ill_formed(
+        parser: UtteranceParser) -> None:
+    dialogs = Path(__file__).parent / "dialogs"
+    said = [line.split(":", 1)[1].strip().strip("\"'")
+            for path in sorted(dialogs.glob("*.yaml"))
+            for line in path.read_text().splitlines() if line.strip().startswith("- say:")]
+    assert len(said) > 200
+    lenient = [text for text in said
+               if (p := parser.parse(text)).utterance is not None and ill_formed(p.tags)]
+    assert lenient == []
 
 
 @pytest.mark.parametrize(("text", "commas"), [
@@ -606,6 +652,20 @@ def test_two_commands_run_together_are_two(parser: UtteranceParser, text: str,
     assert parsed.utterance is not None, parsed.error
     assert [(c.action, c.target.names, c.target.domains)
             for c in parsed.utterance.commands] == expected
+
+
+@pytest.mark.parametrize(("text", "domains", "words"), [
+    ("turn on the door lights", ("light",), ("door",)),  # not the doors and the lights
+    ("turn off the fan light", ("light",), ("fan",)),
+    ("turn off the smart plug socket", ("switch", "input_boolean"), ()),  # one kind, twice
+])
+def test_a_noun_before_a_noun_of_another_kind_describes_it(
+        parser: UtteranceParser, text: str, domains: tuple[str, ...],
+        words: tuple[str, ...]) -> None:
+    parsed = parser.parse(text)
+    assert parsed.utterance is not None, parsed.error
+    target = parsed.utterance.commands[0].target
+    assert (target.domains, target.words) == (domains, words)
 
 
 @pytest.mark.parametrize("text", ["turn off the light on the porch", "turn the kitchen light off",

@@ -180,6 +180,20 @@ def test_a_close_transcript_the_rules_ground_wins(shared: Resolver) -> None:
     assert heard.candidates[0].text == misheard
 
 
+def test_a_transcript_read_only_by_the_grammars_leniency_loses_its_parse_bonus(
+        shared: Resolver) -> None:
+    listener = shared.listener()
+    assert listener is not None
+    said = listener._score("sphinx", "turn off the lights downstairs but leave the hallway on",
+                           None, [])
+    misheard = listener._score("model (beam)", "turn off the lights downstairs the hallway",
+                               None, [])
+    assert said.reads and misheard.reads
+    assert said.ill_formed == 0 and misheard.ill_formed == 1
+    assert said.score - misheard.score == pytest.approx(listen.PARSE_BONUS)
+    assert "ill_formed" in listen.Heard("", None, [misheard]).trace()["candidates"][0]
+
+
 def test_a_command_any_path_heard_said_for_later_is_not_done_now(shared: Resolver) -> None:
     listener = shared.listener()
     assert listener is not None

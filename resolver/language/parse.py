@@ -186,6 +186,47 @@ def courtesy(tags: tuple[Tag, ...] | list[Tag]) -> str | None:
     return "acknowledgement" if said & _ACKNOWLEDGEMENTS else None
 
 
+_HEADS = frozenset({"NOUN", "NAME", "AREA", "FLOOR", "ONE", "MEDIA", "ATTR", "HOUSE", "BASE",
+                    "EVERYWHERE", "HERE", "NEXT", "PREVIOUS", "STATE", "WORD"})
+"""What a determiner can determine."""
+_BEFORE_HEAD = frozenset({"PART", "NUMBER", "COLOR"})
+"""What may come between a determiner and its head ("the two lamps", "my red light")."""
+_PARTICLE_WORDS = frozenset({"on", "off", "up", "down"})
+_CLAUSE_BREAKS = frozenset({"SEP", "COMMA", "LEAVE", "EXCEPT", "BUT"})
+
+
+def ill_formed(tags: tuple[Tag, ...] | list[Tag]) -> int:
+    """How many places of ``tags`` no careful speaker says, though the grammar reads them:
+    a determiner with nothing to determine ("lock the it", "turn the the lamp on", "make the
+    off", "change our all the fans"), a second target run on from the first without a word
+    between ("the lights downstairs the hallway"), a particle after a verb that has one
+    ("turn off the lights upstairs up the night light", "knock off on the lights"; "turn up
+    the volume on the TV" says where).
+
+    Typed text is read all the same; the listener prefers the transcripts without them
+    (:mod:`resolver.speech.listen`): a speech path that missed words ("but not", "leave")
+    can leave words the permissive grammar still reads."""
+    count = 0
+    particle = target = False
+    for i, tag in enumerate(tags):
+        after = tags[i + 1].kind if i + 1 < len(tags) else None
+        target = target or tag.kind in _HEADS
+        if tag.kind == "DET":
+            head = next((t.kind for t in tags[i + 1:] if t.kind not in _BEFORE_HEAD), None)
+            run_on = i > 0 and tags[i - 1].kind in _HEADS and tags[i - 1].kind != "WORD"
+            count += head not in _HEADS or run_on
+        elif tag.kind.startswith("V_"):
+            words = tag.text.split()
+            particle = len(words) > 1 and words[-1] in _PARTICLE_WORDS
+            target = False
+        elif tag.kind in _CLAUSE_BREAKS:
+            particle = False
+        elif tag.kind in ("ON", "OFF", "UP", "DOWN") and particle:
+            count += not (target and tag.kind == "ON" and after in ("DET", "QUANT", "NAME",
+                                                                    "AREA"))
+    return count
+
+
 class _TagLexer(Lexer):
     """Hands the tagger's tokens to lark unchanged."""
 
@@ -420,10 +461,16 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         out = _Obj(Target())
         plural = quantified = part = everywhere = here = one = False
         reference: str | None = None
-        for token in tokens:
+        for index, token in enumerate(tokens):
             tag = self._tag(token)
             kind = token.type
-            if kind == "NAME":
+            after = tokens[index + 1] if index + 1 < len(tokens) else None
+            if kind == "NOUN" and after is not None and after.type == "NOUN" and _describes(
+                    tag.text, self._tag(after).text):
+                # "the door lights": the last noun of a compound names the kind, the ones
+                # before it describe which (lights called door ..., not doors and lights)
+                extra.append(tag.text)
+            elif kind == "NAME":
                 names.append(tag.text)
             elif kind == "AREA":
                 areas.extend(tag.ids)
@@ -657,6 +704,13 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         if "todo" not in target.domains:
             target = target.merged(Target(domains=("todo",)))
         return Command(Action.ADD_ITEM, target, item)
+
+
+def _describes(noun: str, head: str) -> bool:
+    """Whether ``noun``, said right before the noun ``head``, describes a device of the
+    head's kind ("door" in "the door lights") rather than naming the same kind twice ("the
+    smart plug socket", "the lamp's light")."""
+    return not set(NOUNS[noun].domains) & set(NOUNS[head].domains)
 
 
 def _merge_objs(objs: list[_Obj]) -> _Obj:
@@ -908,4 +962,4 @@ def _to_target(parts: list[Any]) -> bool:
 
 
 __all__ = ["GRAMMAR_DIR", "SAID_ACTIONS", "Contradiction", "NotUnderstood", "ParseResult",
-           "UtteranceParser", "courtesy"]
+           "UtteranceParser", "courtesy", "ill_formed"]

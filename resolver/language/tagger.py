@@ -68,6 +68,7 @@ AMBIGUOUS = {
     "that/this/these/those": "DET before a target word, else the pronoun IT",
     "up/down": "V_UP/V_DOWN at the start of a clause, else the particle",
     "lower/higher": "V_DOWN/V_UP at the start of a clause, else a COMPARATIVE",
+    "dock": "the BASE after a determiner ('back to its dock'), else the verb V_DOCK",
     "lock/switch/vacuum": "NOUN after a determiner or another target word, else the verb",
     "at": "TO before a number, else PREP",
     "one": "NUMBER after 'to' or 'by' or before a unit, else ONE ('the bedroom one')",
@@ -266,6 +267,8 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
         elif word in ("up", "down") and tag.kind in ("V_UP", "V_DOWN", "UP", "DOWN"):
             verb = "V_UP" if word == "up" else "V_DOWN"
             out[i] = Tag(verb if before in _CLAUSE_START else word.upper(), word)
+        elif word == "dock" and tag.kind == "V_DOCK" and before == "DET":
+            out[i] = Tag("BASE", word)
         elif word in ("lower", "higher"):
             verb = "V_DOWN" if word == "lower" else "V_UP"
             out[i] = Tag(verb if before in _CLAUSE_START else "COMPARATIVE", word)

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ..language.parse import UtteranceParser
+from ..language.parse import UtteranceParser, ill_formed
 from .audio import AudioError, AudioInput, level_spread, load_audio
 
 PARSE_BONUS = 0.5
@@ -60,6 +60,9 @@ class Candidate:
     (None: not tried)."""
     later: bool = False
     """It says when to act ("... when I get home"), which the rules refuse to do now."""
+    ill_formed: int = 0
+    """Places where it reads only by the grammar's leniency ("lock the it", "the lights
+    downstairs the hallway"): :func:`~resolver.language.parse.ill_formed`."""
 
 
 @dataclass(slots=True)
@@ -81,6 +84,7 @@ class Heard:
         return {
             "candidates": [{"source": c.source, "text": c.text, "score": round(c.score, 3),
                             "ctc": round(c.ctc, 3), "lm": round(c.lm, 3), "reads": c.reads,
+                            **({"ill_formed": c.ill_formed} if c.ill_formed else {}),
                             **({"also": list(c.also)} if c.also else {}),
                             **({"sphinx": round(c.sphinx, 3)} if c.sphinx else {}),
                             **({"grounded": round(c.grounded, 3)}
@@ -184,9 +188,10 @@ GROUNDING_TRIES = 4
 
 def fusion_score(fit: float, reads: bool, agreement: float, sphinx: float, ctc_weight: float,
                  weights: tuple[float, float, float] | None = None, grounded: float = 0.0,
-                 grounded_bonus: float | None = None) -> float:
-    """A candidate's score: the CTC head's fit (as far as it is trusted), the parse bonus, the
-    intent agreement, pocketsphinx's support (its n-best probability of the text, 0 when
+                 grounded_bonus: float | None = None, ill_formed: int = 0) -> float:
+    """A candidate's score: the CTC head's fit (as far as it is trusted), the parse bonus
+    less as much again for each place it reads only by the grammar's leniency, the intent
+    agreement, pocketsphinx's support (its n-best probability of the text, 0 when
     it did not hear it) times a prior that grows with the distrust of the CTC head, and the
     share of its moves the rules ground in the home.
     ``weights`` (sphinx prior, parse bonus, agreement weight) replace :data:`SPHINX_PRIOR`,
@@ -194,7 +199,7 @@ def fusion_score(fit: float, reads: bool, agreement: float, sphinx: float, ctc_w
     :data:`GROUNDED_BONUS`."""
     prior, bonus, agree = weights or (SPHINX_PRIOR, PARSE_BONUS, AGREEMENT_WEIGHT)
     ground = GROUNDED_BONUS if grounded_bonus is None else grounded_bonus
-    return (ctc_weight * fit + (bonus if reads else 0.0) + agree * agreement
+    return (ctc_weight * fit + (bonus * (1 - ill_formed) if reads else 0.0) + agree * agreement
             + prior * (1.0 - ctc_weight) * sphinx + ground * grounded)
 
 
@@ -410,7 +415,8 @@ class Listener:
         """``candidate`` with its fusion score computed from its other scores."""
         return replace(candidate, score=fusion_score(
             candidate.fit, candidate.reads, candidate.agreement, candidate.sphinx,
-            self.ctc_weight, grounded=candidate.grounded or 0.0))
+            self.ctc_weight, grounded=candidate.grounded or 0.0,
+            ill_formed=candidate.ill_formed))
 
     def _score(self, source: str, text: str, logprobs: np.ndarray | None,
                intents: list[tuple[str, float]], sphinx: float = 0.0) -> Candidate:
@@ -445,7 +451,8 @@ class Listener:
             fit = ctc
         later = any(t.kind == "LATER" for t in parsed.tags)
         return self._rescored(Candidate(source, text, 0.0, ctc, reads, lm, fit, agreement,
-                                        sphinx=sphinx, later=later))
+                                        sphinx=sphinx, later=later,
+                                        ill_formed=ill_formed(parsed.tags)))
 
 
 def _for_later_first(candidates: list[Candidate]) -> Candidate:
