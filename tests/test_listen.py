@@ -192,6 +192,9 @@ def test_a_transcript_read_only_by_the_grammars_leniency_loses_its_parse_bonus(
     assert said.ill_formed == 0 and misheard.ill_formed == 1
     assert said.score - misheard.score == pytest.approx(listen.PARSE_BONUS)
     assert "ill_formed" in listen.Heard("", None, [misheard]).trace()["candidates"][0]
+    # Nor is it sure enough to leave pocketsphinx unasked, however well the audio fits.
+    assert listen.sure_enough(replace(said, ctc=0.0), 0.6)
+    assert not listen.sure_enough(replace(misheard, ctc=0.0), 0.6)
 
 
 def test_a_command_any_path_heard_said_for_later_is_not_done_now(shared: Resolver) -> None:
