@@ -331,6 +331,33 @@ def test_training_runs_end_to_end_and_fine_tunes(tmp_path: Path) -> None:
                        "--layers", "0", "--output", str(tmp_path / "e.onnx")]) == 2
 
 
+def test_several_corpora_train_as_one(tmp_path: Path) -> None:
+    from resolver.neural.train_audio import main as train_main
+    from resolver.neural.train_audio import merge_corpora
+
+    corpora = []
+    for seed in (7, 8):
+        corpus = tmp_path / f"speech{seed}"
+        (corpus / "wav").mkdir(parents=True)
+        (corpus / "wav" / "000.wav").write_bytes(b"")
+        row = {"transcript": f"lock the door {seed}", "voice": "test:a", "path": "wav/000.wav"}
+        (corpus / "manifest.jsonl").write_text(json.dumps(row) + "\n")
+        (corpus / "summary.json").write_text(json.dumps({"seed": seed, "created": "now"}))
+        corpora.append(corpus)
+    merged = merge_corpora(corpora, tmp_path / "cache")
+    rows = [json.loads(line) for line in (merged / "manifest.jsonl").read_text().splitlines()]
+    assert [r["transcript"] for r in rows] == ["lock the door 7", "lock the door 8"]
+    assert [(merged / r["path"]).resolve() for r in rows] == [
+        (c / "wav" / "000.wav").resolve() for c in corpora]
+    summary = json.loads((merged / "summary.json").read_text())
+    assert summary["seed"] == [7, 8] and [p["path"] for p in summary["parts"]] == [
+        str(c) for c in corpora]
+    with pytest.raises(ValueError, match="manifest.jsonl not found"):
+        merge_corpora([*corpora, tmp_path / "missing"], tmp_path / "cache")
+    assert train_main(["--corpus", str(corpora[0]), "--corpus", str(tmp_path / "missing"),
+                       "--cache", str(tmp_path / "cache")]) == 1
+
+
 @pytest.mark.parametrize("rnn", ["gru", "lstm"])
 def test_an_exported_model_reads_back_into_torch(tmp_path: Path, rnn: str) -> None:
     torch = pytest.importorskip("torch")

@@ -26,6 +26,7 @@ import datetime
 import hashlib
 import json
 import math
+import os
 import random
 import sys
 import time
@@ -125,6 +126,37 @@ def _fingerprint(manifest: Path, config: AudioConfig) -> str:
                       config.n_fft, config.f_min, config.f_max, config.log_floor)
     digest.update(repr(feature_fields).encode())
     return digest.hexdigest()[:16]
+
+
+def merge_corpora(corpora: list[Path], cache: Path) -> Path:
+    """One corpus of several: a folder in ``cache`` whose manifest lists every utterance of
+    ``corpora`` (their paths relative to it) and whose summary names its parts."""
+    merged = cache / "corpus"
+    merged.mkdir(parents=True, exist_ok=True)
+    lines, parts = [], []
+    for corpus in corpora:
+        manifest = corpus / "manifest.jsonl"
+        if not manifest.is_file():
+            raise ValueError(f"{manifest} not found; run 'python -m resolver synth-audio' "
+                             "first")
+        for line in manifest.read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                row["path"] = os.path.relpath(corpus / row["path"], merged)
+                lines.append(json.dumps(row))
+        summary_file = corpus / "summary.json"
+        summary = json.loads(summary_file.read_text()) if summary_file.is_file() else {}
+        parts.append({"path": str(corpus), "seed": summary.get("seed"),
+                      "created": summary.get("created")})
+    text = "\n".join(lines) + "\n"
+    manifest = merged / "manifest.jsonl"
+    if not manifest.is_file() or manifest.read_text() != text:
+        manifest.write_text(text)
+    (merged / "summary.json").write_text(json.dumps(
+        {"seed": [p["seed"] for p in parts], "created": max(
+            (p["created"] for p in parts if p["created"]), default=None), "parts": parts},
+        indent=1))
+    return merged
 
 
 def cache_features(corpus: Path, cache: Path, config: AudioConfig
@@ -774,6 +806,7 @@ def model_card(config: AudioConfig, params: int, seed: int, corpus: Path,
             "synthesis_seed": summary.get("seed"),
             "built": summary.get("created"),
             "rebuild": "python -m resolver synth-audio",
+            **({"parts": summary["parts"]} if "parts" in summary else {}),
         },
         "recipe": {
             "command": "python -m resolver train-audio",
@@ -802,7 +835,9 @@ def model_card(config: AudioConfig, params: int, seed: int, corpus: Path,
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the ``train-audio`` options on ``parser``."""
-    parser.add_argument("--corpus", default="cache/speech", help="corpus folder")
+    parser.add_argument("--corpus", action="append", default=None,
+                        help="corpus folder (default cache/speech); repeat it to train on "
+                             "several corpora as one")
     parser.add_argument("--cache", default="cache/audio_train",
                         help="feature cache and checkpoint folder")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
@@ -846,7 +881,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Train with parsed ``train-audio`` options; returns the exit status."""
-    corpus = Path(args.corpus)
+    corpora = [Path(c) for c in args.corpus or ["cache/speech"]]
+    corpus = corpora[0]
+    if len(corpora) > 1:
+        try:
+            corpus = merge_corpora(corpora, Path(args.cache))
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
     if not (corpus / "manifest.jsonl").is_file():
         print(f"error: {corpus / 'manifest.jsonl'} not found; run "
               "'python -m resolver synth-audio' first", file=sys.stderr)
