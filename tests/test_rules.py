@@ -569,6 +569,8 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
     ("command_for_a_while", False, ["switch the hallway light on for a minute"],
      [("light.turn_on", ["light.hallway_light"])],
      "Turned on the Hallway Light. I can't undo that later by myself"),
+    ("which_for_a_while", False, ["turn on the fan for ten minutes"], [],
+     "Which fan do you mean"),
     ("lone_fragment", False, ["the garage"], [], "Sorry, I didn't understand that."),
     ("prefer_what_was_just_said", False, ["pause the tv", "resume"],
      [("media_player.media_play", ["media_player.living_room_tv"])],
@@ -1048,7 +1050,7 @@ def test_channels_go_up_and_down_not_the_volume(command: str, service: str) -> N
 @pytest.mark.parametrize("command", [
     "turn the lights off in 5 minutes", "turn on the lights at sunset",
     "in ten minutes turn off the tv", "turn on the porch light when i get home",
-    "turn off the lights at 11 pm", "turn on the fan for half an hour",
+    "turn off the lights at 11 pm", "turn on the fan in half an hour",
     "start the vacuum tomorrow morning", "turn off the lights in the morning",
     "turn on the kitchen light in one minute", "at one pm turn on the kitchen light",
     # the proposer's reading of words the grammar does not read keeps the time too
@@ -2076,14 +2078,21 @@ def test_what_we_do_is_asked_of_the_devices(question: str, answer: str) -> None:
     ("turn off the tv for an hour", [("media_player.turn_off", ["media_player.living_room_tv"])]),
     # a time to do it at is still refused
     ("turn on the hallway light in a minute", []),
-    # a device to choose first: asked about, not done
-    ("turn on the fan for ten minutes", []),
 ])
 def test_a_command_for_a_while_is_done_now(text: str,
                                           expected: list[tuple[str, list[str]]]) -> None:
     [result] = dialog([text])
     assert calls(result) == expected
     assert ("undo that later by myself" in result.response) == bool(expected)
+
+
+def test_a_device_to_choose_for_a_while_is_asked_for_then_done() -> None:
+    # (had been refused as a command for later)
+    asked, answered = dialog(["turn on the fan for ten minutes", "the bedroom fan"])
+    assert asked.actions == [] and asked.clarification
+    assert asked.response.startswith("Which fan do you mean")
+    assert calls(answered) == [("fan.turn_on", ["fan.bedroom_fan"])]
+    assert "undo that later by myself" in answered.response
 
 
 @pytest.mark.parametrize(("text", "position"), [
