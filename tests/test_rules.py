@@ -2036,6 +2036,28 @@ def test_stop_cooling_is_done_only_by_a_thermostat_that_cools() -> None:
     assert cooling[2].response == "The Thermostat isn't cooling; it's off."
 
 
+def test_a_thermostat_named_by_its_mode_is_turned_on_in_that_mode() -> None:
+    # It had been turned on in whatever mode it was last in: cooling, for "the heating".
+    _, heated, cooled_again, undone = [
+        [(c.name, dict(c.data)) for c in r.actions] for r in dialog(
+            ["set the thermostat to cool", "start the heating", "turn on the ac",
+             "never mind"])]
+    assert heated == [("climate.set_hvac_mode", {"hvac_mode": "heat"})]
+    assert cooled_again == [("climate.set_hvac_mode", {"hvac_mode": "cool"})]
+    assert undone == [("climate.set_hvac_mode", {"hvac_mode": "heat"})]
+    # Already heating, it is simply turned on; a thermostat named plainly, too.
+    for text in ("turn on the heater", "turn on the thermostat"):
+        [result] = dialog([text])
+        assert calls(result) == [("climate.turn_on", ["climate.thermostat"])]
+    # A thermostat that only heats is not turned on for cooling.
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    resolver.apply_event("climate.thermostat", "heat", {"hvac_modes": ["off", "heat"]},
+                         session="test")
+    refused = resolver.resolve("turn on the ac", session="test")
+    assert refused.actions == []
+    assert refused.response == "The Thermostat can't be set to cool."
+
+
 @pytest.mark.parametrize(("text", "temperature"), [
     # a Fahrenheit thermostat had refused these: "takes 45 to 95 degrees"
     ("set the temperature to 21 celsius", 70),

@@ -36,7 +36,7 @@ from ..logical_form import (
 )
 from ..match import match_targets
 from .tagger import Lexicon, Tag, Tagger
-from .vocabulary import COLOR_TEMPS, DOERS, HVAC_MODES, NOUNS, TOO
+from .vocabulary import COLOR_TEMPS, DOERS, HVAC_MODES, MODE_NOUNS, NOUNS, TOO
 
 GRAMMAR_DIR = Path(__file__).resolve().parent.parent.parent / "grammars"
 
@@ -906,6 +906,10 @@ def _command(parts: list[Any]) -> Command:
         # "stop" alone, which is whatever plays); the mode says which it must be doing
         target = target.merged(Target(domains=("climate",)))
         action = Action.TURN_OFF
+    if action is Action.TURN_ON and value is None and target.nouns \
+            and target.nouns[-1] in MODE_NOUNS:
+        # "turn on the AC", "start the heating": the thermostat on in the mode it names
+        value = Value(text=MODE_NOUNS[target.nouns[-1]])
     if excluded:
         exclude = excluded[0]
         for more in excluded[1:]:

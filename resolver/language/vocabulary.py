@@ -75,6 +75,11 @@ HVAC_MODES = {"heat": "heat", "heating": "heat", "cool": "cool", "cooling": "coo
               "auto": "auto", "automatic": "auto", "heat cool": "heat_cool", "dry": "dry",
               "fan only": "fan_only", "off": "off", "eco": "auto"}
 
+MODE_NOUNS = {"heating": "heating", "heater": "heating", "air conditioning": "cooling",
+              "air conditioner": "cooling", "ac": "cooling"}
+"""Names of a thermostat that say the mode it is wanted in: "turn on the AC" is the
+thermostat cooling, whatever it did before (a key of :data:`HVAC_MODES`)."""
+
 TOO = {"bright": "dimmer", "dark": "brighter", "dim": "brighter", "loud": "quieter",
        "quiet": "louder", "soft": "louder", "fast": "slower", "slow": "faster",
        "hot": "cooler", "warm": "cooler", "cold": "warmer", "cool": "warmer",
