@@ -33,7 +33,7 @@ the hallway": :func:`~resolver.language.parse.ill_formed`): such a transcript ra
 the grammar did not read it.
 
 On the voice the audio model never heard (`bench/fusion_weights.py --voice flite:rms --limit
-900`, the committed model, pocketsphinx always run) the listener's exact choices go from 53.1
+900`, the fifth-stage model, pocketsphinx always run) the listener's exact choices go from 53.1
 to 54.8% on `cache/speech32`, 53.7 to 54.1% on `cache/speech35` and 42.3 to 43.1% on
 `cache/speech34`; 0.2 or 1 a place does no better, 0.75 within 0.3 points. On festival's unseen ked
 (`bench/audio.py`, two seeds of the word models) clean right actions went from 90.6 to 92.1%
@@ -171,7 +171,7 @@ without its leniency (:func:`~resolver.language.parse.ill_formed`), the rules gr
 its CTC log-likelihood per character is at least this.
 
 On the voice the audio model never heard (`bench/fusion_weights.py --voice flite:rms
---limit 900`, the committed model, CTC weight 0.604, leniency penalized), moving the gate
+--limit 900`, the fifth-stage model, CTC weight 0.604, leniency penalized), moving the gate
 from -0.25 to -0.5 changes the listener's exact choices from 54.9 to 54.8% on
 `cache/speech32` while pocketsphinx runs on 18% of the utterances instead of 27% (noisy ones
 included, where it never runs); 53.9 to 53.9% (28 to 20%) on `cache/speech35`, 42.9 to
