@@ -110,12 +110,12 @@ def plan(command: Command, entity: Entity, state: EntityState | None) -> Planned
         on = action is Action.TURN_ON
         mode = HVAC_MODES.get(command.value.text or "") if (
             domain == "climate" and command.value is not None) else None
-        if mode and on and state is not None and state.state != mode:
-            # "turn on the AC" while it heats, or is off: on, and cooling
-            if mode in (state.attributes.get("hvac_modes") or ()):
-                return Planned(domain, "set_hvac_mode", (("hvac_mode", mode),))
-            return Refusal(f"the {entity.name} can't be set to {mode}")
-        if mode and not on and state is not None and state.state != mode:
+        if mode and state is not None and state.state != mode:
+            if on:
+                # "turn on the AC" while it heats, or is off: on, and cooling
+                if mode in (state.attributes.get("hvac_modes") or ()):
+                    return Planned(domain, "set_hvac_mode", (("hvac_mode", mode),))
+                return Refusal(f"the {entity.name} can't be set to {mode}")
             # "stop cooling" while it heats: not what it is doing
             return Refusal(f"the {entity.name} isn't {_DOING.get(mode, 'set to ' + mode)}; "
                            f"it's {'off' if state.state == 'off' else 'set to ' + state.state}")
