@@ -197,6 +197,14 @@ def test_a_transcript_read_only_by_the_grammars_leniency_loses_its_parse_bonus(
     assert not listen.sure_enough(replace(misheard, ctc=0.0), 0.6)
 
 
+def test_a_known_word_read_as_a_plain_word_still_reads(shared: Resolver) -> None:
+    listener = shared.listener()
+    assert listener is not None
+    # "back" is a particle, read as a word describing the door in "the back one"
+    assert listener._score("sphinx", "the back one", None, []).reads
+    assert not listener._score("sphinx", "the flibber one", None, []).reads
+
+
 def test_a_command_any_path_heard_said_for_later_is_not_done_now(shared: Resolver) -> None:
     listener = shared.listener()
     assert listener is not None

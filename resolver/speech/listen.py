@@ -55,7 +55,7 @@ class Candidate:
     ctc: float
     """The audio model's log-likelihood of the text, per character."""
     reads: bool
-    """The grammar reads it without unknown words."""
+    """The grammar reads it without words the tagger does not know."""
     lm: float = 0.0
     """The home's word model log-probability of the text."""
     fit: float = 0.0
@@ -438,7 +438,11 @@ class Listener:
     def _score(self, source: str, text: str, logprobs: np.ndarray | None,
                intents: list[tuple[str, float]], sphinx: float = 0.0) -> Candidate:
         parsed = self.parser.parse(text)
-        reads = parsed.utterance is not None and not any(t.kind == "WORD" for t in parsed.tags)
+        # A word the tagger knows but read as a plain word in its place ("back" in "the back
+        # one") is no unknown word.
+        known = self.parser.tagger.table
+        reads = parsed.utterance is not None and not any(
+            t.kind == "WORD" and t.text not in known for t in parsed.tags)
         ctc = lm = 0.0
         acoustic = 0.0
         spoken = spoken_text(text)
