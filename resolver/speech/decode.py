@@ -247,7 +247,7 @@ class CtcDecoder:
     _space: int = field(init=False)
     _look: dict[tuple[str, str, int], float] = field(init=False)
     _look1: dict[tuple[str, int], float] = field(init=False)
-    _ranked: dict[tuple[str | None, str], list[tuple[float, str]]] = field(init=False)
+    _followers: dict[tuple[str | None, str], dict[str, float]] = field(init=False)
     _best_unigram: list[float] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -255,7 +255,7 @@ class CtcDecoder:
         self._space = self.alphabet.index(" ")
         self._look = {}
         self._look1 = {}
-        self._ranked = {}
+        self._followers = {}
         unigram = self.model.unigram
         self._best_unigram = [max((unigram(w) for w in below), default=0.0)
                               for below in self._trie.below]
@@ -358,15 +358,14 @@ class CtcDecoder:
     def _first_follower(self, t: str | None, u: str, node: int) -> float:
         """The probability of the likeliest word seen after "t u" (after "u" when ``t`` is
         None) that is spelled through ``node``; 0 when there is none."""
-        prefix = self._trie.spelling[node]
-        return next((p for p, w in self._ranked_followers(t, u) if w.startswith(prefix)), 0.0)
+        return self._follower_prefixes(t, u).get(self._trie.spelling[node], 0.0)
 
-    def _ranked_followers(self, t: str, u: str) -> list[tuple[float, str]]:
-        """The vocabulary's words seen after "t u" (after "u" when ``t`` is None) with their
-        probability there, likeliest first, so the first that fits a node is its best."""
+    def _follower_prefixes(self, t: str | None, u: str) -> dict[str, float]:
+        """For every spelling the vocabulary's words seen after "t u" (after "u" when ``t``
+        is None) begin with, the probability of the likeliest of them there."""
         key = (t, u)
-        ranked = self._ranked.get(key)
-        if ranked is None:
+        best = self._followers.get(key)
+        if best is None:
             model, words = self.model, self._trie.words
             if t is None:
                 ranked = [(model.p2(u, w), w) for w in model.followers1.get(u, ())
@@ -375,9 +374,13 @@ class CtcDecoder:
                 ranked = [(math.exp(model.logp(t, u, w)), w)
                           for w in model.followers2.get((t, u), ()) if w in words]
             ranked.sort(reverse=True)
-            if len(self._ranked) < 100_000:
-                self._ranked[key] = ranked
-        return ranked
+            best = {}
+            for p, w in ranked:  # likeliest first: the first to reach a spelling keeps it
+                for end in range(1, len(w) + 1):
+                    best.setdefault(w[:end], p)
+            if len(self._followers) < 20_000:
+                self._followers[key] = best
+        return best
 
     def _best_below1(self, u: str, node: int) -> float:
         """max P(w | u) over the words spelled through ``node``, the same way."""
