@@ -88,6 +88,21 @@ def test_nothing_heard_gives_nothing(decoder: CtcDecoder) -> None:
     assert decoder.decode(np.zeros((0, len(ALPHABET)))) == []
 
 
+def test_the_look_ahead_finds_the_likeliest_follower_of_every_spelling(
+        decoder: CtcDecoder) -> None:
+    model, trie = decoder.model, decoder._trie
+    contexts = [(None, u) for u in model.followers1] + list(model.followers2)
+    assert contexts
+    for t, u in contexts:
+        for node in range(1, len(trie.spelling)):
+            spelled = trie.spelling[node]
+            fits = [model.p2(u, w) if t is None else math.exp(model.logp(t, u, w))
+                    for w in (model.followers1.get(u, ()) if t is None
+                              else model.followers2.get((t, u), ()))
+                    if w in trie.words and w.startswith(spelled)]
+            assert decoder._first_follower(t, u, node) == max(fits, default=0.0)
+
+
 def test_the_word_model_prefers_seen_sequences() -> None:
     model = WordModel(SENTENCES)
     assert model.sentence_logp("turn on the kitchen light") > \
