@@ -274,10 +274,9 @@ def test_readings_only_the_grammars_leniency_allows_are_counted(
 
 def test_no_typed_sentence_of_the_golden_dialogs_counts_as_ill_formed(
         parser: UtteranceParser) -> None:
-    dialogs = Path(__file__).parent / "dialogs"
-    said = [line.split(":", 1)[1].strip().strip("\"'")
-            for path in sorted(dialogs.glob("*.yaml"))
-            for line in path.read_text().splitlines() if line.strip().startswith("- say:")]
+    from resolver.neural.synth import dialog_pool
+
+    said = [sentence.text for sentence in dialog_pool()]
     assert len(said) > 200
     lenient = [text for text in said
                if (p := parser.parse(text)).utterance is not None and ill_formed(p.tags)]

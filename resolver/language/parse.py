@@ -186,8 +186,11 @@ def courtesy(tags: tuple[Tag, ...] | list[Tag]) -> str | None:
     return "acknowledgement" if said & _ACKNOWLEDGEMENTS else None
 
 
-_HEADS = frozenset({"NOUN", "NAME", "AREA", "FLOOR", "ONE", "MEDIA", "ATTR", "HOUSE", "BASE",
-                    "EVERYWHERE", "HERE", "NEXT", "PREVIOUS", "STATE", "WORD"})
+_NAMED_HEADS = frozenset({"NOUN", "NAME", "AREA", "FLOOR", "ONE", "MEDIA", "ATTR", "HOUSE",
+                          "BASE", "EVERYWHERE", "HERE", "NEXT", "PREVIOUS", "STATE"})
+"""What a determiner can determine, of the words the tagger knows; a second target starts
+with a determiner after one of these."""
+_HEADS = _NAMED_HEADS | {"WORD"}
 """What a determiner can determine."""
 _BEFORE_HEAD = frozenset({"PART", "NUMBER", "COLOR"})
 """What may come between a determiner and its head ("the two lamps", "my red light")."""
@@ -209,11 +212,10 @@ def ill_formed(tags: tuple[Tag, ...] | list[Tag]) -> int:
     count = 0
     particle = target = False
     for i, tag in enumerate(tags):
-        after = tags[i + 1].kind if i + 1 < len(tags) else None
         target = target or tag.kind in _HEADS
         if tag.kind == "DET":
             head = next((t.kind for t in tags[i + 1:] if t.kind not in _BEFORE_HEAD), None)
-            run_on = i > 0 and tags[i - 1].kind in _HEADS and tags[i - 1].kind != "WORD"
+            run_on = i > 0 and tags[i - 1].kind in _NAMED_HEADS
             count += head not in _HEADS or run_on
         elif tag.kind.startswith("V_"):
             words = tag.text.split()
@@ -222,6 +224,7 @@ def ill_formed(tags: tuple[Tag, ...] | list[Tag]) -> int:
         elif tag.kind in _CLAUSE_BREAKS:
             particle = False
         elif tag.kind in ("ON", "OFF", "UP", "DOWN") and particle:
+            after = tags[i + 1].kind if i + 1 < len(tags) else None
             count += not (target and tag.kind == "ON" and after in ("DET", "QUANT", "NAME",
                                                                     "AREA"))
     return count
