@@ -984,6 +984,18 @@ def test_some_of_several_asks_which_instead_of_acting_on_all(command: str) -> No
                                "names or the room.")
 
 
+def test_the_lights_of_a_room_not_said_which_asks_and_the_room_answers() -> None:
+    # "a room" is not every room, nor the rooms whose names end in "room"
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    for command in ("turn on the lights in one room", "turn on the lights in a room",
+                    "turn on the lights in one of the rooms"):
+        asked = resolver.resolve(command)
+        assert asked.actions == [] and asked.clarification, command
+    done = resolver.resolve("the living room")
+    assert [(c.name, c.entity_ids) for c in done.actions] == [
+        ("light.turn_on", ("light.living_room_ceiling", "light.floor_lamp", "light.tv_backlight"))]
+
+
 def test_some_of_them_asks_among_them_and_the_answer_acts() -> None:
     resolver = Resolver.from_files(DEMO_HOME, neural=False)
     resolver.resolve("turn on the lights in the living room")
