@@ -495,6 +495,31 @@ def test_the_trace_lists_the_rules_fired_in_order_with_their_place() -> None:
         (0, "plain_command"), (1, "ellipsis"), (1, "plain_command")]
 
 
+@pytest.mark.parametrize(("turns", "data"), [
+    # A colour after a step or a plain switch is the colour wanted (it had been refused,
+    # "The Bedroom Light can't be dimmed", or the light only turned on again).
+    (["set the bedroom light to blue", "make it brighter", "actually red"],
+     {"color_name": "red"}),
+    (["turn on the bedroom light", "actually red"], {"color_name": "red"}),
+    (["make the bedroom light brighter", "red"], {"color_name": "red"}),
+    # The value says what it is about when the corrected one's cannot take it.
+    (["set the bedroom light to blue", "actually warm white"], {"color_temp_kelvin": 2700}),
+    (["set the bedroom light to blue", "actually 40 percent"], {"brightness_pct": 40}),
+    (["set the bedroom light to 2700 kelvin", "actually 3000 kelvin"],
+     {"color_temp_kelvin": 3000}),
+])
+def test_a_corrected_value_says_what_it_sets(turns: list[str], data: dict[str, object]) -> None:
+    result = dialog(turns)[-1]
+    assert [(c.name, c.entity_ids, dict(c.data)) for c in result.actions] == [
+        ("light.turn_on", ("light.bedroom_light",), data)]
+
+
+def test_a_value_after_turning_off_sets_it() -> None:
+    result = dialog(["turn off the bedroom fan", "actually low"])[-1]
+    assert [(c.name, dict(c.data)) for c in result.actions] == [
+        ("fan.set_percentage", {"percentage": 33})]
+
+
 def test_the_trace_says_when_no_rule_applies() -> None:
     resolver = Resolver(Home.from_files(DEMO_HOME), rules=[], proposer=None)
     result = resolver.resolve("actually 72")
@@ -1126,6 +1151,9 @@ def test_a_temperature_the_thermostat_cannot_take_is_refused(command: str,
     # ... and of a room without a thermostat, the one elsewhere, said where
     ("how warm is it in the living room", ("I don't know the temperature in the Living Room; "
                                           "the Thermostat in the Hallway reads 66 degrees.")),
+    # ... and of a room not known (no speaker's area): the same, not "I don't know"
+    ("what's the temperature in here", ("I don't know the temperature here; the Thermostat "
+                                        "in the Hallway reads 66 degrees.")),
     # players, lights and fans
     ("what's the volume", "The Living Room TV is at volume 35%."),
     ("what is the brightness of the kitchen light", "The Kitchen Light is off."),

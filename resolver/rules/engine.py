@@ -28,6 +28,7 @@ from ..logical_form import (
     Action,
     Again,
     Answer,
+    Attribute,
     Command,
     Fragment,
     Move,
@@ -37,6 +38,7 @@ from ..logical_form import (
     Target,
     Undo,
     Utterance,
+    Value,
 )
 from ..match import MatchFailure, MatchResult, match_targets
 from ..resolve import (
@@ -430,10 +432,11 @@ def _correct_last(t: TurnState, ms: MoveState) -> None:
         return
     record = t.context.last_action
     if repair.value is not None:
-        # "warmer" -> "actually 72": 72 is the value wanted, not a step.
-        action = Action.SET if last.action in (Action.INCREASE, Action.DECREASE) else last.action
+        # "warmer" -> "actually 72", "turn on the bedroom light" -> "actually red": the
+        # value wanted, not a step or a plain switch.
+        action = Action.SET if last.action in _SET_BY_A_VALUE else last.action
         ms.move = replace(last, action=action, value=repair.value, negated=False,
-                          objection=False)
+                          objection=False, attribute=_attribute_for(last.attribute, repair.value))
     elif repair.target is not None or repair.replaced is not None:
         said = record.command.target if record else last.target
         entities = record.entities if record else ()
@@ -446,6 +449,23 @@ def _correct_last(t: TurnState, ms: MoveState) -> None:
     ms.replaces = record if record is not None and record.command == last \
         and not ms.leaves_out else None
     ms.match = None
+
+
+_SET_BY_A_VALUE = frozenset({Action.TURN_ON, Action.TURN_OFF, Action.INCREASE, Action.DECREASE})
+_WORD_ATTRIBUTES = frozenset({Attribute.COLOR, Attribute.COLOR_TEMP, Attribute.HVAC_MODE,
+                              Attribute.ITEM})
+
+
+def _attribute_for(said: Attribute | None, value: Value) -> Attribute | None:
+    """The attribute a corrected value is about: the corrected command's, unless the value
+    cannot be one of it ("brighter" -> "actually red": a colour, not a brightness; "make it
+    blue" -> "actually warm white": a colour temperature), when the value says (None)."""
+    if value.unit == "kelvin":
+        return Attribute.COLOR_TEMP
+    if said in (Attribute.COLOR, Attribute.COLOR_TEMP) or (
+            said is not None and (value.text is not None) != (said in _WORD_ATTRIBUTES)):
+        return None
+    return said
 
 
 def _acted_on(t: TurnState, last: Command) -> tuple[str, ...]:

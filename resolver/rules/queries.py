@@ -340,9 +340,11 @@ def _value(home: Home, state: HomeState, query: Query, speaker_area: str | None)
             target = target.merged(Target(domains=("climate",)))
         match = match_targets(home, replace(target, words=()), None, speaker_area)
         elsewhere = ""
-        if match.failure is MatchFailure.NO_AREA and target.domains == ("climate",):
-            # "what's the temperature in here" where the room has no thermostat: not known,
-            # but the one thermostat of the home is, and where it is is said
+        if match.failure in (MatchFailure.NO_AREA, MatchFailure.NO_SPEAKER_AREA) \
+                and target.domains == ("climate",):
+            # "what's the temperature in here" where the room has no thermostat, or where
+            # the room is not known: not known, but the one thermostat of the home is, and
+            # where it is is said
             anywhere = match_targets(home, replace(target, words=()).unplaced(), None,
                                      speaker_area)
             if len(anywhere.entities) == 1:
