@@ -2085,8 +2085,12 @@ def test_a_thermostat_named_by_its_mode_is_turned_on_in_that_mode() -> None:
     assert heated == [("climate.set_hvac_mode", {"hvac_mode": "heat"})]
     assert cooled_again == [("climate.set_hvac_mode", {"hvac_mode": "cool"})]
     assert undone == [("climate.set_hvac_mode", {"hvac_mode": "heat"})]
+    # "the heat" turned on is the heating too (it had turned on the cooling)
+    _, heat = dialog(["set the thermostat to cool", "turn the heat on"])
+    assert [(c.name, dict(c.data)) for c in heat.actions] == [
+        ("climate.set_hvac_mode", {"hvac_mode": "heat"})]
     # Already heating, it is simply turned on; a thermostat named plainly, too.
-    for text in ("turn on the heater", "turn on the thermostat"):
+    for text in ("turn on the heater", "turn on the thermostat", "turn on the heat"):
         [result] = dialog([text])
         assert calls(result) == [("climate.turn_on", ["climate.thermostat"])]
     # A thermostat that only heats is not turned on for cooling.

@@ -909,10 +909,12 @@ def _command(parts: list[Any]) -> Command:
         # "stop" alone, which is whatever plays); the mode says which it must be doing
         target = target.merged(Target(domains=("climate",)))
         action = Action.TURN_OFF
-    if action is Action.TURN_ON and value is None and target.nouns \
-            and target.nouns[-1] in MODE_NOUNS:
-        # "turn on the AC", "start the heating": the thermostat on in the mode it names
-        value = Value(text=MODE_NOUNS[target.nouns[-1]])
+    mode = MODE_NOUNS.get(target.nouns[-1]) if target.nouns else (
+        "heating" if obj.quantity == "heat" and not target.names else None)
+    if action is Action.TURN_ON and value is None and mode is not None:
+        # "turn on the AC", "start the heating", "turn the heat on": the thermostat on in
+        # the mode it names
+        value = Value(text=mode)
     if excluded:
         exclude = excluded[0]
         for more in excluded[1:]:
