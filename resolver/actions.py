@@ -102,6 +102,10 @@ def resolve_attribute(command: Command, entity: Entity) -> Attribute | None:
     }.get(entity.domain)
 
 
+_EITHER_WAY = frozenset({"auto", "heat_cool"})
+"""Thermostat modes that heat or cool as needed: "turn off the AC" turns one off."""
+
+
 def plan(command: Command, entity: Entity, state: EntityState | None) -> Planned | Refusal:
     """The service call ``entity`` gets for ``command``, or why it cannot."""
     domain, caps, action = entity.domain, entity.capabilities, command.action
@@ -110,7 +114,8 @@ def plan(command: Command, entity: Entity, state: EntityState | None) -> Planned
         on = action is Action.TURN_ON
         mode = HVAC_MODES.get(command.value.text or "") if (
             domain == "climate" and command.value is not None) else None
-        if mode and state is not None and state.state != mode:
+        if mode and state is not None and state.state != mode \
+                and (on or state.state not in _EITHER_WAY):
             if on:
                 # "turn on the AC" while it heats, or is off: on, and cooling
                 if mode in (state.attributes.get("hvac_modes") or ()):

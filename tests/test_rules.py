@@ -2102,6 +2102,27 @@ def test_a_thermostat_named_by_its_mode_is_turned_on_in_that_mode() -> None:
     assert refused.response == "The Thermostat can't be set to cool."
 
 
+@pytest.mark.parametrize(("mode", "command", "expected", "response"), [
+    # Named by the mode it is not in, it is not turned off (it had been: cooling stopped
+    # for "turn off the heating").
+    ("cool", "turn off the heating", [], "The Thermostat isn't heating; it's set to cool."),
+    ("cool", "turn off the heat", [], "The Thermostat isn't heating; it's set to cool."),
+    ("cool", "stop the heating", [], "The Thermostat isn't heating; it's set to cool."),
+    ("heat", "turn off the ac", [], "The Thermostat isn't cooling; it's set to heat."),
+    # In the mode named, or one that heats or cools as needed, it is turned off.
+    ("heat", "turn off the heating", [("climate.turn_off", ["climate.thermostat"])], None),
+    ("heat", "stop the heat", [("climate.turn_off", ["climate.thermostat"])], None),
+    ("auto", "turn off the ac", [("climate.turn_off", ["climate.thermostat"])], None),
+])
+def test_a_thermostat_named_by_its_mode_is_turned_off_only_in_that_mode(
+        mode: str, command: str, expected: list[tuple[str, list[str]]],
+        response: str | None) -> None:
+    _, result = dialog([f"set the thermostat to {mode}", command])
+    assert calls(result) == expected
+    if response is not None:
+        assert result.response == response
+
+
 @pytest.mark.parametrize(("text", "temperature"), [
     # a Fahrenheit thermostat had refused these: "takes 45 to 95 degrees"
     ("set the temperature to 21 celsius", 70),

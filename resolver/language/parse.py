@@ -911,9 +911,11 @@ def _command(parts: list[Any]) -> Command:
         action = Action.TURN_OFF
     mode = MODE_NOUNS.get(target.nouns[-1]) if target.nouns else (
         "heating" if obj.quantity == "heat" and not target.names else None)
-    if action is Action.TURN_ON and value is None and mode is not None:
+    if action is Action.STOP and value is None and mode is not None:
+        action = Action.TURN_OFF  # "stop the heating": as "stop heating"
+    if action in (Action.TURN_ON, Action.TURN_OFF) and value is None and mode is not None:
         # "turn on the AC", "start the heating", "turn the heat on": the thermostat on in
-        # the mode it names
+        # the mode it names; "turn off the heating": off, if that is what it is doing
         value = Value(text=mode)
     if excluded:
         exclude = excluded[0]
