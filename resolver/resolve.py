@@ -20,7 +20,7 @@ from .actions import (
 from .home import Entity, Home, HomeState
 from .language.vocabulary import COLOR_TEMPS, HVAC_MODES
 from .logical_form import EVERYTHING, Action, Attribute, Command, Target
-from .match import MatchFailure, MatchResult, match_targets, spoken_noun
+from .match import MatchFailure, MatchResult, Supports, match_targets, spoken_noun
 from .responses import describe_entities, done, failed
 
 _VALUE_QUESTIONS = {
@@ -48,6 +48,16 @@ class CommandOutcome:
     def entities(self) -> tuple[str, ...]:
         """The entities the command was matched to."""
         return self.match.entities
+
+
+def heat_of_the_room(home: Home, target: Target, supports: Supports | None,
+                     speaker_area: str | None) -> MatchResult:
+    """The heat of a room without a thermostat: a heater of the room, else the thermostat
+    that heats it from elsewhere (ambiguous when the home has several)."""
+    heater = match_targets(home, replace(target, domains=(), words=("heater",)), supports,
+                           speaker_area)
+    return heater if heater.ok else match_targets(home, target.unplaced(), supports,
+                                                  speaker_area)
 
 
 def match_command(home: Home, command: Command, state: HomeState,
@@ -100,13 +110,8 @@ def match_command(home: Home, command: Command, state: HomeState,
         # "clean the kitchen": the room is where to clean, not where the vacuum stands.
         match = match_targets(home, command.target.unplaced(), supports, speaker_area)
     if match.failure is MatchFailure.NO_AREA and tried.domains == ("climate",):
-        # "turn the heat off in the office", "it's too cold in here" where the room has no
-        # thermostat: a heater of the room, else the thermostat that heats it from elsewhere
-        # (asked which when the home has several).
-        heater = match_targets(home, replace(tried, domains=(), words=("heater",)),
-                               supports, speaker_area)
-        match = heater if heater.ok else match_targets(home, tried.unplaced(), supports,
-                                                       speaker_area)
+        # "turn the heat off in the office", "it's too cold in here"
+        match = heat_of_the_room(home, tried, supports, speaker_area)
     if match.ok and exclude is not None:
         if not (exclude.domains or exclude.names or exclude.entity_ids):
             # "all the lights except the kitchen": the kitchen's lights.

@@ -2028,7 +2028,7 @@ def test_a_verb_without_its_particle_is_still_not_read() -> None:
 
 @pytest.mark.parametrize(("question", "answer"), [
     # "heating" had been read as a state: the proposer said the Printer was heating
-    ("is the heating on", "Yes, the Thermostat is on."),
+    ("is the heating on", "Yes, the Thermostat is heating."),  # on, and heating
     ("is the heating running", "Yes, the Thermostat is running."),
     ("is the thermostat off", "No, the Thermostat is set to heat."),  # had been "is heat"
     # what a switch does is said of it only when its name says so
@@ -2121,6 +2121,23 @@ def test_a_thermostat_named_by_its_mode_is_turned_off_only_in_that_mode(
     assert calls(result) == expected
     if response is not None:
         assert result.response == response
+
+
+@pytest.mark.parametrize(("turns", "response"), [
+    # A thermostat asked about by the mode it is called by (it had said yes while cooling,
+    # and "the heat" had been every device of the home)
+    (["set the thermostat to cool", "is the heating on"], "No, the Thermostat is set to cool."),
+    (["set the thermostat to cool", "is the heat on"], "No, the Thermostat is set to cool."),
+    (["set the thermostat to cool", "is the ac on"], "Yes, the Thermostat is cooling."),
+    (["turn off the thermostat", "is the heat on"], "No, the Thermostat is off."),
+    # ... and of a room without one, its heater, as a command's heat there is
+    (["is the heating on in the office"], "No, the Space Heater is off."),
+    (["turn on the heater in the office", "is the heat on in the office"],
+     "Yes, the Space Heater is heating."),
+])
+def test_is_the_heating_on_asks_what_the_thermostat_does(turns: list[str],
+                                                          response: str) -> None:
+    assert dialog(turns)[-1].response == response
 
 
 @pytest.mark.parametrize(("text", "temperature"), [

@@ -615,6 +615,12 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         if state is not None and " or " in state:
             state = None  # "is the kitchen light on or off": which of the two it is
         quantity = obj.quantity
+        target = obj.target
+        mode = _named_mode(target, quantity)
+        if state == "on" and mode is not None:
+            # "is the heating on", "is the heat on": is the thermostat heating
+            state, quantity = mode, None
+            target = target.merged(Target(domains=("climate",)))
         if quantity in _STATUS_WORDS:
             quantity = None  # "what's the status of the garage door": how it is
         if any(isinstance(c, _Word) and c.kind == "V_SET" for c in children):
@@ -622,7 +628,6 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         if isinstance(children[0], Token) and children[0].type == "WHERE":
             quantity = WHERE  # "where is the vacuum"
         asked = self._tag(children[0]).text if isinstance(children[0], Token) else ""
-        target = obj.target
         if asked in _QUANTITY_QUESTIONS and state is None:
             # "how hot is it": the temperature, and its "it" stands for nothing said before
             # ("how loud is it" is about what was)
@@ -909,8 +914,7 @@ def _command(parts: list[Any]) -> Command:
         # "stop" alone, which is whatever plays); the mode says which it must be doing
         target = target.merged(Target(domains=("climate",)))
         action = Action.TURN_OFF
-    mode = MODE_NOUNS.get(target.nouns[-1]) if target.nouns else (
-        "heating" if obj.quantity == "heat" and not target.names else None)
+    mode = _named_mode(target, obj.quantity)
     if action is Action.STOP and value is None and mode is not None:
         action = Action.TURN_OFF  # "stop the heating": as "stop heating"
     if action in (Action.TURN_ON, Action.TURN_OFF) and value is None and mode is not None:
@@ -926,6 +930,14 @@ def _command(parts: list[Any]) -> Command:
                    negated=negated, objection=objection,
                    stepwise=stepwise and action in (Action.INCREASE, Action.DECREASE),
                    when=next((w.text for w in words if w.kind == "LATER"), None))
+
+
+def _named_mode(target: Target, quantity: str | None) -> str | None:
+    """What a thermostat is said to do by the name it is called ("the AC": cooling, "the
+    heating" or "the heat": heating), or None."""
+    if target.nouns:
+        return MODE_NOUNS.get(target.nouns[-1])
+    return "heating" if quantity == "heat" and not target.names else None
 
 
 def _second_clause(parts: list[Any]) -> int | None:

@@ -8,7 +8,7 @@ from ..home import READ_DOMAINS, Entity, EntityState, Home, HomeState
 from ..language.vocabulary import DOERS
 from ..logical_form import EVERYTHING, WHERE, Action, Attribute, Query, Target
 from ..match import MatchFailure, MatchResult, match_targets, spoken_noun
-from ..resolve import SWEPT_DOMAINS
+from ..resolve import SWEPT_DOMAINS, heat_of_the_room
 from ..responses import (
     by_state,
     describe_entities,
@@ -283,6 +283,9 @@ def _match(home: Home, target: Target, asked: str | None, speaker_area: str | No
             match = match_targets(home, replace(tried, plural=True), None, speaker_area)
         if match.ok:
             break
+    if match.failure is MatchFailure.NO_AREA and target.domains == ("climate",):
+        # "is the heating on in the office": its heater, as a command's heat there is
+        match = heat_of_the_room(home, target, None, speaker_area)
     return match
 
 
