@@ -32,6 +32,7 @@ from resolver.logical_form import (
     Target,
     Value,
 )
+from resolver.neural.synth import dialog_pool
 from resolver.rules import PACKAGED_RULES
 from resolver.rules.dsl import parse_rules
 from resolver.rules.engine import VOCABULARY
@@ -274,8 +275,6 @@ def test_readings_only_the_grammars_leniency_allows_are_counted(
 
 def test_no_typed_sentence_of_the_golden_dialogs_counts_as_ill_formed(
         parser: UtteranceParser) -> None:
-    from resolver.neural.synth import dialog_pool
-
     said = [sentence.text for sentence in dialog_pool()]
     assert len(said) > 200
     lenient = [text for text in said

@@ -452,20 +452,21 @@ def _correct_last(t: TurnState, ms: MoveState) -> None:
 
 
 _SET_BY_A_VALUE = frozenset({Action.TURN_ON, Action.TURN_OFF, Action.INCREASE, Action.DECREASE})
-_WORD_ATTRIBUTES = frozenset({Attribute.COLOR, Attribute.COLOR_TEMP, Attribute.HVAC_MODE,
-                              Attribute.ITEM})
+_KEPT_FOR_A_WORD = frozenset({Attribute.HVAC_MODE, Attribute.ITEM})
+"""What a corrected word stays about ("cool" -> "actually heat"); a colour or colour
+temperature is the word's to say."""
+_KEPT_FOR_A_NUMBER = frozenset({Attribute.BRIGHTNESS, Attribute.POSITION, Attribute.TEMPERATURE,
+                                Attribute.VOLUME, Attribute.SPEED, Attribute.CHANNEL})
 
 
 def _attribute_for(said: Attribute | None, value: Value) -> Attribute | None:
-    """The attribute a corrected value is about: the corrected command's, unless the value
-    cannot be one of it ("brighter" -> "actually red": a colour, not a brightness; "make it
-    blue" -> "actually warm white": a colour temperature), when the value says (None)."""
+    """The attribute a corrected value is about: the corrected command's when the value can
+    be one of it, else None, for the value to say ("brighter" -> "actually red": a colour;
+    "make it blue" -> "actually 40 percent": the brightness)."""
     if value.unit == "kelvin":
-        return Attribute.COLOR_TEMP
-    if said in (Attribute.COLOR, Attribute.COLOR_TEMP) or (
-            said is not None and (value.text is not None) != (said in _WORD_ATTRIBUTES)):
-        return None
-    return said
+        return Attribute.COLOR_TEMP  # as the parser reads "2700 kelvin"
+    kept = _KEPT_FOR_A_WORD if value.text is not None else _KEPT_FOR_A_NUMBER
+    return said if said in kept else None
 
 
 def _acted_on(t: TurnState, last: Command) -> tuple[str, ...]:
