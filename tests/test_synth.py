@@ -309,7 +309,7 @@ def test_plan_is_fixed_by_its_seed_and_a_prefix_of_a_longer_plan() -> None:
     assert 0.05 < sources.count("dialog") / len(long) < 0.25
     assert 0.03 < sources.count("slurp_train") / len(long) < 0.18
     assert all(len(job.transcript.split()) <= synth.MAX_WORDS for job in long)
-    assert {job.voice.engine for job in long} == {"espeak-ng", "flite", "pico"}
+    assert {job.voice.engine for job in long} == set(synth.ENGINE_SHARES)
 
 
 def test_flite_voices_without_pitch_control_get_none() -> None:
@@ -327,6 +327,16 @@ def test_each_synthesizer_gets_about_its_share_of_the_voices() -> None:
     assert {v.name for v in voices if v.engine == "pico"} == set(synth.PICO_VOICES)
     assert all(v.pitch_range is None and v.variant is None
                for v in voices if v.engine == "pico")
+    assert {v.name for v in voices if v.engine == "mbrola"} == set(synth.MBROLA_VOICES)
+    assert all(v.pitch_range is None and v.variant is None
+               for v in voices if v.engine == "mbrola")
+
+
+def test_mbrola_voices_are_driven_through_espeak_ng_english_maps() -> None:
+    assert synth._espeak_voice(Voice("mbrola", "us2")) == "mb-us2"
+    assert synth._espeak_voice(Voice("mbrola", "de4")) == "mb-de4-en"
+    assert synth._espeak_voice(Voice("espeak-ng", "en-us", "f3")) == "en-us+f3"
+    assert synth.MBROLA_NATIVE < synth.MBROLA_VOICES.keys()
 
 
 def test_flite_pitch_range_is_drawn_around_each_voices_own() -> None:
@@ -346,8 +356,7 @@ def test_flite_pitch_range_is_drawn_around_each_voices_own() -> None:
 NEEDS_SYNTHESIZERS = pytest.mark.skipif(
     bool(synth.missing_synthesizers()),
     reason=f"speech synthesizers not installed: {', '.join(synth.missing_synthesizers())} "
-           "(Debian packages espeak-ng and flite, PyPI package ttspico; CI does not have "
-           "them)")
+           f"({synth.INSTALL_HINT}; CI does not have them)")
 
 
 @pytest.mark.parametrize("voice", [Voice("espeak-ng", "en-gb-scotland", "f2", 1.1, 60),
@@ -355,7 +364,9 @@ NEEDS_SYNTHESIZERS = pytest.mark.skipif(
                                    Voice("flite", "slt", None, 1.0, 0.9, 45.0),
                                    Voice("flite", "rms", None, 1.0, None),
                                    Voice("pico", "en-US", None, 0.9, 1.15),
-                                   Voice("pico", "en-GB", None, 1.1, 0.88)])
+                                   Voice("pico", "en-GB", None, 1.1, 0.88),
+                                   Voice("mbrola", "us1", None, 0.9, 40),
+                                   Voice("mbrola", "de2", None, 1.1, 60)])
 def test_each_synthesizer_says_a_text(voice: Voice, tmp_path: Path) -> None:
     if voice.engine in synth.missing_synthesizers():
         pytest.skip(f"{voice.engine} is not installed here (CI does not have it)")

@@ -22,9 +22,11 @@ versions, and the first N utterances of a larger corpus are the corpus of N):
 3. Voices (:data:`ENGINE_SHARES`): ``espeak-ng`` (eight English accents, mostly with a
    voice variant; whisper and croak rarely), ``flite`` (kal, kal16, awb, rms, slt) and SVOX
    Pico (its US and British English voices, two more speakers, through the PyPI package
-   ``ttspico``), with the synthesizer's own speed and pitch varied, and flite's pitch range
-   (its intonation's spread) too (flite's rms ignores both pitch settings). ``festival`` is
-   never used: its voices are the held-out evaluation voices.
+   ``ttspico``) and MBROLA (ten recorded speakers' diphones driven by espeak-ng: its three
+   American and one British English voices, six German- or Dutch-accented), with the
+   synthesizer's own speed and pitch varied, and flite's pitch range (its intonation's
+   spread) too (flite's rms ignores both pitch settings). ``festival`` is never used: its
+   voices are the held-out evaluation voices (none of them is an MBROLA speaker).
 4. Augmentation, in this order, each a pure function here so that training can also apply
    them on the fly: silence trimmed; speed perturbation by resampling (x0.9-1.1, half the
    time); vocal-tract-length perturbation (formants x0.85-1.15, pitch kept, 60% of the time);
@@ -100,8 +102,25 @@ ESPEAK_VARIANTS = (
 ESPEAK_RARE_VARIANTS = ("croak", "whisper", "whisperf")
 """Variants used sparingly: hoarse and whispered speech."""
 
-ENGINE_SHARES = {"espeak-ng": 0.4, "flite": 0.4, "pico": 0.2}
+ENGINE_SHARES = {"espeak-ng": 0.25, "flite": 0.3, "pico": 0.12, "mbrola": 0.33}
 """Each synthesizer's share of the corpus's voices."""
+
+MBROLA_VOICES = {"us1": 0.2, "us2": 0.17, "us3": 0.12, "en1": 0.15, "de1": 0.06, "de2": 0.06,
+                 "de4": 0.06, "de5": 0.06, "de6": 0.06, "nl2": 0.06}
+"""MBROLA's voices and their share of its part of the corpus: each is one person's recorded
+diphones, driven by espeak-ng (``-v mb-us1``), so each is a real speaker none of the other
+synthesizers has. Its three American and one British English voices, and six that say English
+with a German or Dutch accent (espeak-ng's ``mb-de2-en``...)."""
+MBROLA_NATIVE = frozenset({"us1", "us2", "us3", "en1"})
+"""The MBROLA voices that are English; the others are said through espeak-ng's ``-en`` maps."""
+MBROLA_DIR = Path("/usr/share/mbrola")
+"""Where Debian's ``mbrola-*`` packages put the voices."""
+
+INSTALL_HINT = ("Debian packages espeak-ng, flite, mbrola and "
+                + " ".join(f"mbrola-{name}" for name in MBROLA_VOICES)
+                + " (mbrola is in contrib, its voices in non-free); PyPI package ttspico, "
+                "in the train extra")
+"""How to install the corpus's synthesizers."""
 
 PICO_VOICES = ("en-US", "en-GB")
 """SVOX Pico's English voices (one speaker each, neither heard elsewhere in training)."""
@@ -526,8 +545,8 @@ def synthesize(text: str, voice: Voice, workdir: str | Path) -> tuple[np.ndarray
         return _pico_say(text, voice)
     target = Path(workdir) / "say.wav"
     target.unlink(missing_ok=True)
-    if voice.engine == "espeak-ng":
-        spec = voice.name + (f"+{voice.variant}" if voice.variant else "")
+    if voice.engine in ("espeak-ng", "mbrola"):
+        spec = _espeak_voice(voice)
         command = ["espeak-ng", "-v", spec, "-s", str(round(175 * voice.speed)), "-w",
                    str(target)]
         if voice.pitch is not None:
@@ -557,6 +576,13 @@ def synthesize(text: str, voice: Voice, workdir: str | Path) -> tuple[np.ndarray
     if len(samples) == 0 or float(np.max(np.abs(samples))) == 0.0:
         raise SynthesisError(f"{voice.engine} gave no audio")
     return samples, rate
+
+
+def _espeak_voice(voice: Voice) -> str:
+    """espeak-ng's ``-v`` for an espeak-ng or MBROLA voice (``en-us+f3``, ``mb-de2-en``)."""
+    if voice.engine == "mbrola":
+        return f"mb-{voice.name}" + ("" if voice.name in MBROLA_NATIVE else "-en")
+    return voice.name + (f"+{voice.variant}" if voice.variant else "")
 
 
 _PICO_ENGINES: dict[str, Any] = {}
@@ -602,6 +628,10 @@ def draw_voice(rng: random.Random) -> Voice:
             variant = rng.choice(ESPEAK_VARIANTS)
         return Voice("espeak-ng", name, variant, round(rng.uniform(0.75, 1.2), 3),
                      rng.randint(25, 75))
+    if engine == "mbrola":
+        name = rng.choices(list(MBROLA_VOICES), weights=list(MBROLA_VOICES.values()))[0]
+        return Voice("mbrola", name, None, round(rng.uniform(0.8, 1.15), 3),
+                     rng.randint(30, 70))
     name = rng.choices(list(FLITE_VOICES), weights=list(FLITE_VOICES.values()))[0]
     pitch = pitch_range = None
     if name in FLITE_F0_STDDEV:
@@ -614,6 +644,9 @@ def draw_voice(rng: random.Random) -> Voice:
 def missing_synthesizers() -> list[str]:
     """The synthesizers of the corpus that are not installed here."""
     missing = [tool for tool in ("espeak-ng", "flite") if shutil.which(tool) is None]
+    if shutil.which("mbrola") is None or not all((MBROLA_DIR / name).is_dir()
+                                                  for name in MBROLA_VOICES):
+        missing.append("mbrola")
     try:
         import ttspico  # type: ignore[import-not-found]  # noqa: F401
     except ImportError:
@@ -842,6 +875,14 @@ def _versions() -> dict[str, str]:
         found["pico"] = "ttspico " + importlib.metadata.version("ttspico")
     except importlib.metadata.PackageNotFoundError:
         found["pico"] = "not found"
+    found["mbrola"] = "not found" if shutil.which("mbrola") is None else "installed"
+    try:  # mbrola prints no version of its own; Debian's package has one
+        run = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "mbrola"],
+                             capture_output=True, timeout=10, check=False)
+        if run.returncode == 0 and found["mbrola"] != "not found":
+            found["mbrola"] = "mbrola " + run.stdout.decode(errors="replace").strip()
+    except (OSError, subprocess.TimeoutExpired):
+        pass
     return found
 
 
@@ -859,8 +900,7 @@ def build_corpus(out: Path, count: int, seed: int, pools: dict[str, list[Sentenc
     started = time.time()
     missing = missing_synthesizers()
     if missing:
-        raise SynthesisError(f"not installed: {', '.join(missing)} (Debian packages "
-                             "espeak-ng and flite, PyPI package ttspico, in the train extra)")
+        raise SynthesisError(f"not installed: {', '.join(missing)} ({INSTALL_HINT})")
     if pools is None:
         pools = sentence_pools(seed, data_dir, dialogs)
     else:
