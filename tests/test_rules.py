@@ -2123,6 +2123,29 @@ def test_a_thermostat_named_by_its_mode_is_turned_off_only_in_that_mode(
         assert result.response == response
 
 
+@pytest.mark.parametrize(("turns", "expected"), [
+    # A mode named in a repair of a thermostat's command is the mode wanted (it had been
+    # read as the thermostat again: "no, heat" set it to cool once more) ...
+    (["set the thermostat to cool", "no, heat"],
+     [("climate.set_hvac_mode", ["climate.thermostat"], {"hvac_mode": "heat"})]),
+    (["set the thermostat to cool", "actually heating"],
+     [("climate.set_hvac_mode", ["climate.thermostat"], {"hvac_mode": "heat"})]),
+    (["set the thermostat to cool, no, heat"],
+     [("climate.set_hvac_mode", ["climate.thermostat"], {"hvac_mode": "heat"})]),
+    # ... and of another's, the thermostat in that mode (it had turned the kitchen light on
+    # again), the light put back as it was
+    (["set the thermostat to cool", "turn on the kitchen light", "no, the heat"],
+     [("light.turn_off", ["light.kitchen_light"], {}),
+      ("climate.set_hvac_mode", ["climate.thermostat"], {"hvac_mode": "heat"})]),
+    (["set the thermostat to cool", "turn on the kitchen light, no, the heating"],
+     [("climate.set_hvac_mode", ["climate.thermostat"], {"hvac_mode": "heat"})]),
+])
+def test_a_mode_named_in_a_repair_is_the_mode_or_the_thermostat(
+        turns: list[str], expected: list[tuple[str, list[str], dict[str, str]]]) -> None:
+    result = dialog(turns)[-1]
+    assert [(c.name, list(c.entity_ids), dict(c.data)) for c in result.actions] == expected
+
+
 @pytest.mark.parametrize(("turns", "response"), [
     # A thermostat asked about by the mode it is called by (it had said yes while cooling,
     # and "the heat" had been every device of the home)

@@ -670,6 +670,12 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             return Repair(target=objs[1].target, replaced=objs[0].target)
         if values:
             return Repair(value=values[0])
+        mode = _named_mode(objs[0].target, objs[0].quantity)
+        if mode is not None:
+            # "no, the heat", "actually heating": the thermostat's mode or the thermostat in
+            # it; the dialog says which (resolver.rules.engine._mode_or_thermostat)
+            return Repair(target=objs[0].target.merged(Target(domains=("climate",))),
+                          value=Value(text=mode))
         return Repair(target=objs[0].target)
 
     def _split(self, obj: _Obj) -> list[_Obj] | None:

@@ -417,10 +417,12 @@ def _apply_correction(t: TurnState, ms: MoveState) -> None:
     command, repair = _command(ms), t.next_move(ms)
     if command is None or not isinstance(repair, Repair):
         return
-    if repair.value is not None:
+    repair = _mode_or_thermostat(repair, command, ())
+    if repair.value is not None and repair.target is None:
         ms.move = replace(command, value=repair.value)
     elif repair.target is not None:
-        ms.move = command.with_target(_inherit_kind(repair.target, command.target, t.home, ()))
+        ms.move = _with_mode(command.with_target(
+            _inherit_kind(repair.target, command.target, t.home, ())), repair)
     ms.match = None
     t.consumed.add(ms.index + 1)
 
@@ -431,7 +433,8 @@ def _correct_last(t: TurnState, ms: MoveState) -> None:
     if not isinstance(repair, Repair) or last is None:
         return
     record = t.context.last_action
-    if repair.value is not None:
+    repair = _mode_or_thermostat(repair, last, _acted_on(t, last))
+    if repair.value is not None and repair.target is None:
         # "warmer" -> "actually 72", "turn on the bedroom light" -> "actually red": the
         # value wanted, not a step or a plain switch.
         action = Action.SET if last.action in _SET_BY_A_VALUE else last.action
@@ -443,12 +446,33 @@ def _correct_last(t: TurnState, ms: MoveState) -> None:
         # "turn on the living room lights" -> "not the floor lamp": "don't turn on the
         # floor lamp", which puts back the floor lamp alone
         ms.leaves_out = repair.target is None
-        ms.move = last.with_target(_inherit_kind(repair.target or repair.replaced, said, t.home,
-                                                 entities))
+        ms.move = _with_mode(last.with_target(
+            _inherit_kind(repair.target or repair.replaced, said, t.home, entities)), repair)
         ms.move = replace(ms.move, negated=ms.leaves_out, objection=False)
     ms.replaces = record if record is not None and record.command == last \
         and not ms.leaves_out else None
     ms.match = None
+
+
+def _mode_or_thermostat(repair: Repair, command: Command, entities: tuple[str, ...]) -> Repair:
+    """A repair naming a thermostat mode ("no, the heat", "actually heating"), which the parser
+    gives as the thermostat and the mode: after a command about a thermostat, the mode
+    wanted ("set the thermostat to cool" -> "no, heat"); after any other, the thermostat
+    ("turn on the kitchen light" -> "no, the heat"). Other repairs are as said."""
+    if repair.target is None or repair.value is None:
+        return repair
+    if "climate" in command.target.domains or command.attribute is Attribute.HVAC_MODE \
+            or any(entity.startswith("climate.") for entity in entities):
+        return Repair(value=repair.value)
+    return repair
+
+
+def _with_mode(command: Command, repair: Repair) -> Command:
+    """The corrected command with the mode a repair names, when it switches: "no, the heat"
+    after "turn on the kitchen light" is "turn on the heat", the thermostat heating."""
+    if repair.value is None or command.action not in (Action.TURN_ON, Action.TURN_OFF):
+        return command
+    return replace(command, value=repair.value)
 
 
 _SET_BY_A_VALUE = frozenset({Action.TURN_ON, Action.TURN_OFF, Action.INCREASE, Action.DECREASE})
