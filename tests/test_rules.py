@@ -606,6 +606,10 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
      [("light.turn_off", ["light.kitchen_light"])], "I put the Kitchen Light back"),
     ("correction_in_the_same_breath", False, ["turn on the kitchen, no, the bedroom light"],
      [("light.turn_on", ["light.bedroom_light"])], "Turned on the Bedroom Light."),
+    ("called_off_in_the_same_breath", False, ["turn on the kitchen light, no, don't"], [],
+     "Okay, the Kitchen Light stays off."),
+    ("said_over_in_the_same_breath", False, ["open the garage door, no wait, close it"],
+     [("cover.close_cover", ["cover.garage_door"])], "Closed the Garage Door."),
     ("resolve_reference", False, ["turn on the desk lamp", "turn it off"],
      [("light.turn_off", ["light.desk_lamp"])], "Turned off the Desk Lamp."),
     ("answer_which_question", False, ["lock the door", "the front one"],
@@ -686,6 +690,31 @@ def test_packaged_rule_fires(rule: str, demo_rules: bool, turns: list[str],
     assert response in last.response
     for entry in last.trace["rules"]:
         assert written_at(entry["at"]) == f"rule {entry['rule']}"
+
+
+@pytest.mark.parametrize(("turns", "expected", "response"), [
+    # A command called off or said over in the same breath is not done: the garage door had
+    # opened and then closed, the kitchen light had gone on and then back off.
+    (["open the garage door, no wait, close it"],
+     [("cover.close_cover", ["cover.garage_door"])], "Closed the Garage Door."),
+    (["turn on the kitchen light, no, turn it off"],
+     [("light.turn_off", ["light.kitchen_light"])], "Turned off the Kitchen Light."),
+    (["turn on the kitchen light no wait turn off the bedroom light"],
+     [("light.turn_off", ["light.bedroom_light"])], "Turned off the Bedroom Light."),
+    (["turn on the kitchen light, no, don't"], [], "Okay, the Kitchen Light stays off."),
+    (["turn on the kitchen light, never mind"], [], "Okay, the Kitchen Light stays off."),
+    # ... and calling it off puts nothing of the turn before back
+    (["turn off the bedroom fan", "turn on the kitchen light, no, stop"], [],
+     "Okay, the Kitchen Light stays off."),
+    # A negated command after "no" is one more command, not a take-back.
+    (["turn on the kitchen light, no, don't turn on the porch light"],
+     [("light.turn_on", ["light.kitchen_light"])], "Okay, the Porch Light stays off."),
+])
+def test_a_command_called_off_in_the_same_breath_is_not_done(
+        turns: list[str], expected: list[tuple[str, list[str]]], response: str) -> None:
+    last = dialog(turns)[-1]
+    assert calls(last) == expected
+    assert response in last.response
 
 
 # -- grounding: whether a turn came to something the home has ------------------------------

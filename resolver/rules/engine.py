@@ -271,6 +271,10 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
                                       and not c.target.entity_ids),
     "no_target": lambda t, ms: bool((c := _command(ms)) and c.target.empty),
     "followed_by_repair": lambda t, ms: isinstance(t.next_move(ms), Repair),
+    "called_off_next": lambda t, ms: _calls_off(t.next_move(ms)),
+    "said_over_next": lambda t, ms: bool((c := t.next_move(ms)) and isinstance(c, Command)
+                                         and c.objection and not c.negated
+                                         and not _calls_off(c)),
     "followed_by_fragment": lambda t, ms: isinstance(t.next_move(ms), Fragment),
     "names_a_routine": _names_a_routine,
     "just_done": _just_done,
@@ -291,6 +295,14 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
         set(_matched(t, ms).entities) != set(ms.replaces.entities)),
 }
 """Tests a rule's condition may name on their own."""
+
+
+def _calls_off(move: Move | None) -> bool:
+    """"no, don't", "never mind", "no, stop": a move that calls off what was just said."""
+    if isinstance(move, Undo):
+        return True
+    return isinstance(move, Command) and move.objection and move.action is Action.STOP \
+        and move.target.empty
 
 
 def _action_of(t: TurnState, ms: MoveState) -> set[str]:
@@ -607,9 +619,16 @@ def _accept_question(t: TurnState, ms: MoveState) -> None:
     ms.match = None
 
 
+def _drop_next(t: TurnState, ms: MoveState) -> None:
+    """"turn on the kitchen light, no, don't": the move after this one is this one's
+    business, not a move of its own (it would undo the turn before)."""
+    t.consumed.add(ms.index + 1)
+
+
 REWRITES: dict[str, Callable[[TurnState, MoveState], None]] = {
     "use_salient": _use_salient,
     "apply_correction": _apply_correction,
+    "drop_next": _drop_next,
     "correct_last": _correct_last,
     "continue_last": _continue_last,
     "run_it": _run_it,
