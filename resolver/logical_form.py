@@ -218,6 +218,9 @@ class Command:
     stepwise: bool = False
     """Said by degree ("open the blinds a bit", "lower them a little more"): a step, not
     all the way."""
+    lowering: bool = False
+    """A value said as a lowering ("dim the lamp to 10", "turn the volume down to 20",
+    "close the blinds to 30 percent"): "a bit more" after it is lower still."""
     when: str | None = None
     """When it was said to happen ("in 5 minutes", "at sunset", "when I get home"), as said.
     The resolver keeps no time: a rule refuses such a command rather than do it now."""

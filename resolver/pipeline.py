@@ -7,7 +7,7 @@ one that applies a turn's outcome to a dialog session.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
@@ -19,9 +19,9 @@ from .context import DialogContext
 from .fusion import Reading, read
 from .home import EntityState, Home, HomeState
 from .language.parse import UtteranceParser, courtesy
-from .logical_form import Undo, Utterance
+from .logical_form import Command, Fragment, Query, Undo, Utterance
 from .neural.encoder import EncoderUnavailable
-from .neural.proposer import TextProposer
+from .neural.proposer import Proposal, TextProposer
 from .rules import Engine, Rule, RulesError, TurnState
 from .rules import load as load_rules
 from .rules.engine import move_trace
@@ -32,6 +32,13 @@ MAX_TEXT = 2000
 """Longest utterance, in characters, that is parsed; longer input is refused politely."""
 _COURTESIES = {"thanks": "You're welcome.", "acknowledgement": "Okay."}
 """What is said back to thanks and to "great", "okay": nothing is done."""
+
+OFF_TOPIC = ("Sorry, I can't help with that. I can work the devices of this home and tell you "
+             "about them.")
+"""What is said to speech about nothing a home does ("tell me a joke", "order a pizza")."""
+OFF_TOPIC_SCORE = 0.9
+"""How sure the text proposer must be that a turn is about nothing a home does
+(``ResolverOther``) for :data:`OFF_TOPIC` to be said, when the rules found nothing either."""
 
 
 @dataclass(slots=True)
@@ -289,7 +296,13 @@ class Resolver:
             do_text=self._parse_text,
             clock=self.clock,
         )
+        asked_before = context.question is not None
         self.engine.run(turn)
+        response = " ".join(said for said, _ in groupby(turn.responses))  # not twice running
+        if _off_topic(proposal) and _only_unknown_words(reading.utterance) \
+                and not (turn.calls or turn.clarification or asked_before or any(turn.grounded)):
+            # "tell me a joke": not "I don't know any device called 'joke'"
+            response, trace["off_topic"] = OFF_TOPIC, response
         trace["moves"] = [move_trace(m) for m in reading.utterance.moves]
         trace["rules"] = [e for e in turn.trace if "rule" in e]
         trace["matches"] = [e for e in turn.trace if "rule" not in e]
@@ -299,7 +312,7 @@ class Resolver:
         return Result(
             text,
             actions=turn.calls,
-            response=" ".join(said for said, _ in groupby(turn.responses)),  # not twice running
+            response=response,
             clarification=turn.clarification,
             intent=intent,
             hypotheses=hypotheses,
@@ -324,6 +337,19 @@ class Resolver:
         if found is None:
             return None, f"unknown speaker area '{area}' ignored"
         return found.id, None
+
+
+def _off_topic(proposal: Proposal | None) -> bool:
+    """The text proposer is sure the turn is about nothing a home does."""
+    return proposal is not None and proposal.intent == "ResolverOther" \
+        and proposal.score >= OFF_TOPIC_SCORE
+
+
+def _only_unknown_words(utterance: Utterance) -> bool:
+    """Every move is about words alone, which name nothing here ("tell me a joke": a
+    'joke'); not an answer, an undo or a command about a device or a place."""
+    return all(isinstance(m, Command | Query | Fragment) and m.target.words
+               and replace(m.target, words=()).empty for m in utterance.moves)
 
 
 def _parse_trace(reading: Reading) -> dict[str, Any]:

@@ -75,13 +75,15 @@ def describe_entities(home: Home, entity_ids: Sequence[str]) -> str:
 
 
 def spoken_state(state: HomeState, entity_id: str) -> str:
-    """An entity's state as said: "off", "not home", "54 °F"."""
+    """An entity's state as said: "off", "not home", "54 °F", "45%"."""
     s = state[entity_id]
     unit = s.attributes.get("unit_of_measurement")
     text = s.state.replace("_", " ")
     if entity_id.startswith("climate.") and s.state not in ("off", "unavailable", "unknown"):
         return f"set to {text}"  # "the Thermostat is set to heat", not "is heat"
-    return f"{text} {unit}" if unit else text
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
 
 
 def by_state(state: HomeState, entity_ids: Iterable[str]) -> dict[str, list[str]]:

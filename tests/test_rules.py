@@ -13,6 +13,7 @@ import pytest
 from resolver import Resolver, Result
 from resolver.errors import FileError
 from resolver.home import Home
+from resolver.pipeline import OFF_TOPIC
 from resolver.responses import spoken_date, spoken_time
 from resolver.rules import PACKAGED_RULES, load
 from resolver.rules.dsl import (
@@ -812,6 +813,30 @@ def test_a_said_verb_outweighs_a_proposal_of_its_opposite(proposing: Resolver, t
     assert result.trace["parse"]["source"] != "proposer"
 
 
+@pytest.mark.parametrize("text", ["tell me a joke", "order a pizza", "call mom",
+                                  "set a timer for ten minutes"])
+def test_speech_about_nothing_a_home_does_is_said_to_be_so(proposing: Resolver,
+                                                           text: str) -> None:
+    # It had been "I don't know any device called 'joke'" or "Sorry, I didn't understand".
+    result = proposing.resolve(text, session=text)
+    assert result.actions == [] and result.response == OFF_TOPIC
+
+
+@pytest.mark.parametrize(("turns", "response"), [
+    # an unknown device is still said to be unknown, ...
+    (["turn on the jacuzzi"], "I don't know any device called 'jacuzzi'."),
+    # ... what the home can answer is answered, ...
+    (["what is the weather"], "The Outside Temperature is 54 °F and the Outside Humidity is 71%."),
+    # ... and an answer to a question asked is an answer, if a wrong one.
+    (["lock the door", "the zebra"], "That isn't one of them."),
+])
+def test_only_speech_that_came_to_nothing_is_called_off_topic(
+        proposing: Resolver, turns: list[str], response: str) -> None:
+    for text in turns:
+        result = proposing.resolve(text, session=" / ".join(turns))
+    assert result.response == response
+
+
 @pytest.mark.parametrize(("text", "kept"), [
     ("turn off all lights except the kitchen and the hallway",
      {"light.kitchen_light", "light.hallway_light"}),
@@ -819,6 +844,10 @@ def test_a_said_verb_outweighs_a_proposal_of_its_opposite(proposing: Resolver, t
      {"light.kitchen_light", "light.porch_light"}),
     ("turn off the lights except the kitchen, the hallway and the garage",
      {"light.kitchen_light", "light.hallway_light", "light.garage_light"}),
+    # after a comma, "except in the bedroom" is one place (it had been read as "not 'in',
+    # the bedroom", which turned off the bedroom's light alone)
+    ("turn off the lights, except in the bedroom", {"light.bedroom_light"}),
+    ("turn off all the lights, but not in the kitchen", {"light.kitchen_light"}),
 ])
 def test_every_target_listed_after_except_is_kept_out(text: str, kept: set[str]) -> None:
     resolver = Resolver.from_files(DEMO_HOME, neural=False)
@@ -1141,7 +1170,8 @@ def test_a_command_for_now_beside_one_for_later_is_done() -> None:
     # The proposer had read "where is the vacuum" as starting it.
     ("where is the vacuum", "The Robot Vacuum is in the Living Room, docked."),
     ("where is the desk lamp", "The Desk Lamp is in the Office."),
-    ("where is my phone", "I don't know any device called 'phone'."),
+    # nothing of the home, and the proposer is sure it is about nothing a home does
+    ("where is my phone", OFF_TOPIC),
 ])
 def test_where_questions_say_where(question: str, answer: str) -> None:
     result = Resolver.from_files(DEMO_HOME).resolve(question)
@@ -1302,6 +1332,14 @@ def test_turning_a_lock_off_does_not_unlock_it(command: str, response: str) -> N
     (["set the bedroom light to 50 percent", "a bit more"], {"brightness_step_pct": 20}),
     (["set the volume to 30", "more"], {"volume_level": 0.4}),
     (["set the thermostat to 70", "a bit more"], {"temperature": 71}),
+    # ... and after a value said as a lowering, a step down (it had been up: louder after
+    # "turn the volume down to 20", "a bit more")
+    (["turn the volume down to 20", "a bit more"], {"volume_level": 0.1}),
+    (["turn down the volume to 20", "more"], {"volume_level": 0.1}),
+    (["turn the heat down to 66", "a bit more"], {"temperature": 65}),
+    (["dim the bedroom light to 30 percent", "more"], {"brightness_step_pct": -20}),
+    (["close the blinds to 40 percent", "a bit more"], {"position": 20}),
+    (["turn the heat up to 74", "more"], {"temperature": 75}),
     # "less" is a step down of what was last changed
     (["set the bedroom light to 50 percent", "a bit less"], {"brightness_step_pct": -20}),
     (["set the volume to 30", "less"], {"volume_level": 0.2}),
@@ -1836,7 +1874,7 @@ def test_watering_and_steps_said_with_their_size(
 
 @pytest.mark.parametrize(("question", "answer"), [
     # the proposer had told every device of the living room
-    ("is it humid in the living room", "The Living Room Humidity is 45 %."),
+    ("is it humid in the living room", "The Living Room Humidity is 45%."),
     # it had read the thermostat indoors
     ("is it warm outside", "The Outside Temperature is 54 °F."),
     ("is it cold outside", "The Outside Temperature is 54 °F."),

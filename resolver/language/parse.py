@@ -109,6 +109,8 @@ SAID_ACTIONS = {**_FIXED_VERBS, **_STEP_VERBS, "V_PLAY": Action.PLAY}
 # Verbs that, with a value, set it ("turn on the lamp at 50%", "open the blinds to 30").
 _SETTING_VERBS = frozenset({"V_ON", "V_LIGHT", "V_SET", "V_UP", "V_DOWN", "V_DIM",
                             "V_BRIGHTEN", "V_OPEN", "V_CLOSE"})
+_LOWERING_VERBS = frozenset({"V_DOWN", "V_DIM", "V_CLOSE"})
+"""Verbs that say a value set is lower than before ("dim the lamp to 10")."""
 _PARTICLES = {"ON": Action.TURN_ON, "OFF": Action.TURN_OFF, "UP": Action.INCREASE,
               "DOWN": Action.DECREASE}
 _STATE_WORDS = {"ON": "on", "OFF": "off", "UP": "open", "DOWN": "closed"}
@@ -398,6 +400,13 @@ class _Plain:
 
 
 @dataclass(frozen=True, slots=True)
+class _DownTo:
+    """A value said after "down" ("turn the volume down to 20"): where to, and lower."""
+
+    value: Value
+
+
+@dataclass(frozen=True, slots=True)
 class _Excluded:
     target: Target
 
@@ -542,8 +551,10 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             return Value(extreme="max" if tag.text.removeprefix("the ") in _MAX_WORDS else "min")
         return Value(text=tag.text)
 
-    def value_part(self, children: list[Any]) -> Value | _Plain:
+    def value_part(self, children: list[Any]) -> Value | _Plain | _DownTo:
         value = next(c for c in children if isinstance(c, Value))
+        if any(isinstance(c, Token) and c.type == "DOWN" for c in children):
+            return _DownTo(value)
         said_to = any(isinstance(c, Token) and c.type == "TO" for c in children)
         return value if said_to or value.number is None else _Plain(value)
 
@@ -686,7 +697,9 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                   if tokens[i].type == "DET" and tokens[i - 1].type != "DET"]
         if len(starts) != 1:
             return None
-        return [self.obj(list(tokens[: starts[0]])), self.obj(list(tokens[starts[0]:]))]
+        first, second = self.obj(list(tokens[: starts[0]])), self.obj(list(tokens[starts[0]:]))
+        # "except in the bedroom" is one target, not "in" and "the bedroom"
+        return None if first.target.empty else [first, second]
 
     def fragment(self, children: list[Any]) -> Fragment | Command | Again:
         obj = next(c for c in children if isinstance(c, _Obj))
@@ -932,9 +945,13 @@ def _command(parts: list[Any]) -> Command:
         for more in excluded[1:]:
             exclude = exclude.merged(more)
         target = replace(target, exclude=exclude)
+    lowering = action is Action.SET and (
+        (verb is not None and verb.kind in _LOWERING_VERBS)
+        or any(isinstance(p, _DownTo) for p in parts))
     return Command(action=action, target=target, value=value, attribute=attribute,
                    negated=negated, objection=objection,
                    stepwise=stepwise and action in (Action.INCREASE, Action.DECREASE),
+                   lowering=lowering,
                    when=next((w.text for w in words if w.kind == "LATER"), None))
 
 
@@ -980,8 +997,8 @@ def _refuse_opposed_actions(verb: _Word | None, verbs: list[_Word], bare: list[_
 
 def _values(parts: list[Any]) -> list[Value]:
     """The values among a move's parts, said with "to" or not."""
-    return [p.value if isinstance(p, _Plain) else p for p in parts
-            if isinstance(p, Value | _Plain)]
+    return [p.value if isinstance(p, _Plain | _DownTo) else p for p in parts
+            if isinstance(p, Value | _Plain | _DownTo)]
 
 
 def _to_target(parts: list[Any]) -> bool:

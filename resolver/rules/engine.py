@@ -272,9 +272,7 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "no_target": lambda t, ms: bool((c := _command(ms)) and c.target.empty),
     "followed_by_repair": lambda t, ms: isinstance(t.next_move(ms), Repair),
     "called_off_next": lambda t, ms: _calls_off(t.next_move(ms)),
-    "said_over_next": lambda t, ms: bool((c := t.next_move(ms)) and isinstance(c, Command)
-                                         and c.objection and not c.negated
-                                         and not _calls_off(c)),
+    "said_over_next": lambda t, ms: _says_over(t.next_move(ms)),
     "followed_by_fragment": lambda t, ms: isinstance(t.next_move(ms), Fragment),
     "names_a_routine": _names_a_routine,
     "just_done": _just_done,
@@ -303,6 +301,13 @@ def _calls_off(move: Move | None) -> bool:
         return True
     return isinstance(move, Command) and move.objection and move.action is Action.STOP \
         and move.target.empty
+
+
+def _says_over(move: Move | None) -> bool:
+    """"no wait, close it": a command said over the one before it (a negated one, "no, don't
+    turn on the porch light", is one more command)."""
+    return isinstance(move, Command) and move.objection and not move.negated \
+        and not _calls_off(move)
 
 
 def _action_of(t: TurnState, ms: MoveState) -> set[str]:
@@ -561,8 +566,10 @@ def _repeat_last(t: TurnState, ms: MoveState) -> None:
     if entities:
         last = last.with_target(Target(entity_ids=entities, exclude=last.target.exclude))
     if last.action is Action.SET and last.value is not None and last.value.number is not None:
-        # "set the bedroom light to 50 percent", "a bit more": a step up from there
-        last = replace(last, action=Action.INCREASE, value=None, stepwise=True)
+        # "set the bedroom light to 50 percent", "a bit more": a step up from there; said
+        # as a lowering ("turn the volume down to 20", "a bit more"), lower still
+        step = Action.DECREASE if last.lowering else Action.INCREASE
+        last = replace(last, action=step, value=None, stepwise=True)
     if ms.move.back:
         # "dim the lights", "too much": a step the other way, of a step only
         if last.action not in _STEPS_BACK:

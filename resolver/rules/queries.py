@@ -332,9 +332,7 @@ def _value(home: Home, state: HomeState, query: Query, speaker_area: str | None)
                  and _in_place(home, e.id, query.target, speaker_area)]
     if named:
         entity = named[0]
-        s = state[entity.id]
-        unit = s.attributes.get("unit_of_measurement", "")
-        value = f"{s.state} {unit}".strip()
+        value = spoken_state(state, entity.id)
         return QueryAnswer(f"The {display_name(entity.name)} is {value}.", (entity.id,))
     attribute = _QUANTITY_ATTRIBUTES.get(quantity)
     if attribute is not None:
