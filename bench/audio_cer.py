@@ -9,7 +9,7 @@ where the utterance has a label (the text's intent, read from the records a
 comparison of networks before the whole benchmark.
 
     .venv/bin/python bench/audio_cer.py [MODEL.onnx ...] [--voices ked,kal] [--noise clean,10]
-                                        [--limit 128]
+                                        [--limit 128] [--by-set]
 
 Needs the held-out set on disk: ``bench/audio.py`` synthesizes it (festival) the first time.
 """
@@ -27,7 +27,7 @@ from _common import ROOT, markdown_table, progress
 from audio import CACHE, Rendering
 
 from resolver.neural.audio_infer import AudioModel, greedy_transcript
-from resolver.neural.synth import read_wav
+from resolver.neural.synth import dialog_pool, read_wav, spoken_form
 from resolver.neural.train_audio import edit_distance
 from resolver.speech.audio import load_audio
 
@@ -50,6 +50,16 @@ def renderings(voices: Sequence[str], limit: int) -> dict[str, list[Rendering]]:
         if group is not None and (limit <= 0 or len(group) < limit):
             group.append(Rendering(**row))
     return {voice: rows for voice, rows in chosen.items() if rows}
+
+
+def by_set(rows: Sequence[Rendering], split: bool) -> list[tuple[str, list[Rendering]]]:
+    """The renderings as one group, or split into the golden dialogs' sentences and the
+    others (SLURP's), which no training corpus says."""
+    if not split:
+        return [("", list(rows))]
+    golden = {spoken_form(sentence.text) for sentence in dialog_pool()}
+    return [("dialogs", [r for r in rows if r.said in golden]),
+            ("SLURP", [r for r in rows if r.said not in golden])]
 
 
 def labels() -> dict[str, str]:
@@ -98,6 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--voices", default="ked,kal", help="comma-separated festival voices")
     parser.add_argument("--noise", default="clean,10", help="comma-separated, of clean, 20, 10, 5")
     parser.add_argument("--limit", type=int, default=LIMIT, help="utterances per voice (0: all)")
+    parser.add_argument("--by-set", action="store_true",
+                        help="a row for the golden dialogs' sentences (which training may "
+                             "have said in other voices) and one for the others (SLURP's)")
     args = parser.parse_args(argv)
     voices = [v.strip() for v in args.voices.split(",") if v.strip()]
     noises = [n.strip() for n in args.noise.split(",") if n.strip()]
@@ -115,11 +128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         loaded.append((onnx, AudioModel.load(onnx, card)))
     intents = labels()
     rows = []
-    jobs = [(voice, noise) for voice in chosen for noise in noises]
-    for voice, noise in progress(jobs, "voices and noise levels"):
-        row = [voice, noise, str(len(chosen[voice]))]
+    jobs = [(voice, noise, name, part) for voice in chosen for noise in noises
+            for name, part in by_set(chosen[voice], args.by_set)]
+    for voice, noise, name, part in progress(jobs, "voices and noise levels"):
+        row = [voice, noise, f"{len(part)} {name}".strip()]
         for _, model in loaded:
-            figures = measure(model, chosen[voice], noise, intents)
+            figures = measure(model, part, noise, intents)
             row.append(f"{figures['cer']:.1f} / {figures['exact']:.1f} / {figures['intent']:.1f}")
         rows.append(row)
     names = [f"{onnx.parent.name}/{onnx.name}" for onnx, _ in loaded]
