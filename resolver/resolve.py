@@ -194,9 +194,11 @@ _OPENED = ("cover", "valve")
 SWEPT_DOMAINS = {Action.TURN_ON: _SWITCHED, Action.TURN_OFF: _SWITCHED,
                  Action.TOGGLE: _SWITCHED, Action.OPEN: _OPENED, Action.CLOSE: _OPENED}
 """What "turn everything on/off", "open everything" in a place acts on: never its locks."""
-HOUSE_OFF = ("light", "switch", "fan", "media_player")
-"""What "turn everything off" said of no place acts on: the home's devices, not its modes
-(``input_boolean``)."""
+HOUSE_SWEPT = {Action.TURN_OFF: ("light", "switch", "fan", "media_player"),
+               Action.CLOSE: _OPENED}
+"""What "turn everything off" and "close everything" said of no place act on: the home's
+devices, not its modes (``input_boolean``); its blinds, doors and valves. Turning everything
+in the home on or opening all of it is not guessed at."""
 
 
 def implied_targets(command: Command) -> list[Target]:
@@ -213,11 +215,12 @@ def implied_targets(command: Command) -> list[Target]:
             # "turn off everything downstairs": what switches on and off there, not the
             # locks (a lock's "off" unlocks it), the blinds or the vacuum.
             return [target.merged(Target(domains=swept))]
-        if command.action is Action.TURN_OFF:
+        if command.action in HOUSE_SWEPT:
             # Said of no place and of nothing before it ("turn everything off except the
-            # porch light"): the whole home's devices, not its modes. Turning everything in
-            # the home on (heaters, chargers) is not guessed at: it asks.
-            return [replace(target.merged(Target(domains=HOUSE_OFF)), everywhere=True)]
+            # porch light", "close everything"): the whole home's. Turning everything in
+            # the home on (heaters, chargers) or opening it all is not guessed at: it asks.
+            return [replace(target.merged(Target(domains=HOUSE_SWEPT[command.action])),
+                            everywhere=True)]
     if command.action is Action.LOCK and target.reference in SWEEPING and not (
             target.domains or target.names or target.entity_ids or target.words):
         # "lock everything": every lock there, or in the home (locking is the safe way).

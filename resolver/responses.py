@@ -8,6 +8,7 @@ from datetime import datetime
 from .actions import ServiceCall
 from .home import Home, HomeState
 from .language.vocabulary import NOUNS
+from .logical_form import EVERYTHING
 from .match import MatchFailure, MatchResult
 from .text import expand_template
 
@@ -195,6 +196,9 @@ def failed(home: Home, match: MatchResult, what: str) -> str:
                     f"say {names}{room}.")
         options = [f"the {display_name(home.entities[e].name)}" for e in match.candidates]
         return f"Which {noun} do you mean: {join_names(options, 'or')}?"
+    if f is MatchFailure.NO_REFERENCE and match.unmatched == EVERYTHING:
+        # "turn on everything", "open everything": the whole home is not guessed at
+        return "That would be everything in the home; please name a room or the devices."
     if f is MatchFailure.NO_REFERENCE:
         return f"I'm not sure what '{match.unmatched}' means here; please name the device."
     if f is MatchFailure.NOTHING_SAID:

@@ -1017,10 +1017,23 @@ def test_turning_everything_off_with_no_place_is_the_whole_home_but_its_modes() 
     assert "light.kitchen_light" in touched and "switch.space_heater" in touched
     assert "light.porch_light" not in touched
     assert {e.split(".")[0] for e in touched} == {"light", "switch", "fan", "media_player"}
-    # Everything on, or open, in the whole home is not guessed at (heaters, the garage door).
+    # Everything on, or open, in the whole home is not guessed at (heaters, the garage door),
+    # and the response says what to say instead (it had been "not sure what 'everything'
+    # means here").
     for text in ("turn everything on", "open everything"):
         asked = Resolver.from_files(DEMO_HOME, neural=False).resolve(text)
-        assert asked.actions == [] and "everything" in asked.response
+        assert asked.actions == [] and asked.response == (
+            "That would be everything in the home; please name a room or the devices.")
+
+
+def test_closing_everything_with_no_place_closes_the_homes_covers_and_valves() -> None:
+    # It had been "I'm not sure what 'everything' means here", while "close everything in
+    # the bedroom" and "lock everything" acted.
+    result = Resolver.from_files(DEMO_HOME, neural=False).resolve(
+        "close everything except the garage door")
+    touched = {e for c in result.actions for e in c.entity_ids}
+    assert {e.split(".")[0] for e in touched} == {"cover", "valve"}
+    assert "cover.living_room_blinds" in touched and "cover.garage_door" not in touched
     # After a command, "everything" is still everything, not what it acted on (it turned
     # the thermostat off); "all of it" is what it acted on.
     resolver = Resolver.from_files(DEMO_HOME, neural=False)
