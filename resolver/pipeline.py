@@ -30,8 +30,9 @@ from .speech.listen import Listener
 
 MAX_TEXT = 2000
 """Longest utterance, in characters, that is parsed; longer input is refused politely."""
-_COURTESIES = {"thanks": "You're welcome.", "acknowledgement": "Okay."}
-"""What is said back to thanks and to "great", "okay": nothing is done."""
+_COURTESIES = {"thanks": "You're welcome.", "acknowledgement": "Okay.",
+               "greeting": "Hello. What would you like me to do?"}
+"""What is said back to thanks, to "great", "okay" and to "hello": nothing is done."""
 
 OFF_TOPIC = ("Sorry, I can't help with that. I can work the devices of this home and tell you "
              "about them.")

@@ -1644,6 +1644,9 @@ def test_an_item_is_every_word_of_it(command: str, item: str) -> None:
     (["great"], "Okay."),
     (["that's fine"], "Okay."),
     (["turn on the kitchen light", "no wait"], "Okay."),
+    # a greeting had been "Sorry, I didn't understand that."
+    (["hello"], "Hello. What would you like me to do?"),
+    (["hey"], "Hello. What would you like me to do?"),
 ])
 def test_courtesies_are_answered_and_do_nothing(turns: list[str], response: str) -> None:
     resolver = Resolver.from_files(DEMO_HOME)

@@ -172,20 +172,23 @@ _ACKNOWLEDGEMENTS = frozenset({"ok", "okay", "perfect", "great", "awesome", "nic
                                "lovely", "brilliant", "excellent", "wonderful", "fine",
                                "alright", "amazing", "sweet", "fantastic"})
 """Not "cool": alone, it may be the thermostat's mode."""
+_GREETINGS = frozenset({"hello", "hi", "hey", "hiya", "howdy"})
 
 
 def courtesy(tags: tuple[Tag, ...] | list[Tag]) -> str | None:
     """``thanks`` for "thanks", "perfect, thank you"; ``acknowledgement`` for "great",
-    "okay", "that's fine"; None when the words say anything else. Such a turn asks for
-    nothing."""
+    "okay", "that's fine"; ``greeting`` for "hello", "hi"; None when the words say
+    anything else. Such a turn asks for nothing."""
     said = {t.text for t in tags}
     if not tags or not all(t.kind in ("FILLER", "COMMA", "SEP", "DEGREE")
                            or (t.kind in ("IT", "IS") and t.text in ("that", "it", "is"))
-                           or t.text in _ACKNOWLEDGEMENTS for t in tags):
+                           or t.text in _ACKNOWLEDGEMENTS | _GREETINGS for t in tags):
         return None
     if said & _THANKS:
         return "thanks"
-    return "acknowledgement" if said & _ACKNOWLEDGEMENTS else None
+    if said & _ACKNOWLEDGEMENTS:
+        return "acknowledgement"
+    return "greeting" if said & _GREETINGS else None
 
 
 _NAMED_HEADS = frozenset({"NOUN", "NAME", "AREA", "FLOOR", "ONE", "MEDIA", "ATTR", "HOUSE",
