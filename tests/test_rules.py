@@ -1647,6 +1647,7 @@ def test_an_item_is_every_word_of_it(command: str, item: str) -> None:
     # a greeting had been "Sorry, I didn't understand that."
     (["hello"], "Hello. What would you like me to do?"),
     (["hey"], "Hello. What would you like me to do?"),
+    (["hi there"], "Hello. What would you like me to do?"),
 ])
 def test_courtesies_are_answered_and_do_nothing(turns: list[str], response: str) -> None:
     resolver = Resolver.from_files(DEMO_HOME)

@@ -173,16 +173,18 @@ _ACKNOWLEDGEMENTS = frozenset({"ok", "okay", "perfect", "great", "awesome", "nic
                                "alright", "amazing", "sweet", "fantastic"})
 """Not "cool": alone, it may be the thermostat's mode."""
 _GREETINGS = frozenset({"hello", "hi", "hey", "hiya", "howdy"})
+_COURTEOUS = _ACKNOWLEDGEMENTS | _GREETINGS | {"there"}
+"""The words a courtesy may be made of, beside fillers ("hi there", "okay, great")."""
 
 
 def courtesy(tags: tuple[Tag, ...] | list[Tag]) -> str | None:
     """``thanks`` for "thanks", "perfect, thank you"; ``acknowledgement`` for "great",
-    "okay", "that's fine"; ``greeting`` for "hello", "hi"; None when the words say
+    "okay", "that's fine"; ``greeting`` for "hello", "hi there"; None when the words say
     anything else. Such a turn asks for nothing."""
     said = {t.text for t in tags}
     if not tags or not all(t.kind in ("FILLER", "COMMA", "SEP", "DEGREE")
                            or (t.kind in ("IT", "IS") and t.text in ("that", "it", "is"))
-                           or t.text in _ACKNOWLEDGEMENTS | _GREETINGS for t in tags):
+                           or t.text in _COURTEOUS for t in tags):
         return None
     if said & _THANKS:
         return "thanks"
