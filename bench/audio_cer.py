@@ -52,12 +52,12 @@ def renderings(voices: Sequence[str], limit: int) -> dict[str, list[Rendering]]:
     return {voice: rows for voice, rows in chosen.items() if rows}
 
 
-def by_set(rows: Sequence[Rendering], split: bool) -> list[tuple[str, list[Rendering]]]:
-    """The renderings as one group, or split into the golden dialogs' sentences and the
-    others (SLURP's), which no training corpus says."""
-    if not split:
+def by_set(rows: Sequence[Rendering], golden: set[str] | None
+           ) -> list[tuple[str, list[Rendering]]]:
+    """The renderings as one group, or, given the golden dialogs' sentences as said, split
+    into those and the others (SLURP's), which no training corpus says."""
+    if golden is None:
         return [("", list(rows))]
-    golden = {spoken_form(sentence.text) for sentence in dialog_pool()}
     return [("dialogs", [r for r in rows if r.said in golden]),
             ("SLURP", [r for r in rows if r.said not in golden])]
 
@@ -128,8 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         loaded.append((onnx, AudioModel.load(onnx, card)))
     intents = labels()
     rows = []
+    golden = {spoken_form(s.text) for s in dialog_pool()} if args.by_set else None
+    parts = {voice: by_set(rows, golden) for voice, rows in chosen.items()}
     jobs = [(voice, noise, name, part) for voice in chosen for noise in noises
-            for name, part in by_set(chosen[voice], args.by_set)]
+            for name, part in parts[voice]]
     for voice, noise, name, part in progress(jobs, "voices and noise levels"):
         row = [voice, noise, f"{len(part)} {name}".strip()]
         for _, model in loaded:

@@ -875,15 +875,19 @@ def _versions() -> dict[str, str]:
         found["pico"] = "ttspico " + importlib.metadata.version("ttspico")
     except importlib.metadata.PackageNotFoundError:
         found["pico"] = "not found"
-    found["mbrola"] = "not found" if shutil.which("mbrola") is None else "installed"
-    try:  # mbrola prints no version of its own; Debian's package has one
-        run = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "mbrola"],
-                             capture_output=True, timeout=10, check=False)
-        if run.returncode == 0 and found["mbrola"] != "not found":
-            found["mbrola"] = "mbrola " + run.stdout.decode(errors="replace").strip()
-    except (OSError, subprocess.TimeoutExpired):
-        pass
+    found["mbrola"] = "not found" if shutil.which("mbrola") is None else _debian_version("mbrola")
     return found
+
+
+def _debian_version(package: str) -> str:
+    """``package`` and its Debian version (mbrola prints no version of its own)."""
+    try:
+        run = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package],
+                             capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return f"{package} (version unknown)"
+    version = run.stdout.decode(errors="replace").strip() if run.returncode == 0 else ""
+    return f"{package} {version}" if version else f"{package} (version unknown)"
 
 
 def _folder_size(folder: Path) -> int:
