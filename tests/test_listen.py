@@ -248,3 +248,18 @@ def test_a_spoken_turn_traces_the_grounding_of_its_transcript(shared: Resolver) 
     result = _fresh(shared).resolve(audio=str(AUDIO / "turn_on_kitchen.wav"))
     chosen = [c for c in result.trace["speech"]["candidates"] if c["text"] == result.text]
     assert chosen[0]["grounded"] == 1.0 and "grounding" in result.trace["speech"]["ms"]
+
+
+def test_snapping_finds_what_difflib_finds(shared: Resolver) -> None:
+    import difflib
+
+    listener = shared.listener()
+    words = listener.words
+    heard = ["kichen", "lihgt", "bedrom", "thermostatt", "turnn", "hallwey", "qqqqqq",
+             "xz'yw", "garag", "brightnes", "percnt", "zzzzzzzzzzzzzz", "off"]
+    for word in heard:
+        near = [w for w in words
+                if 2 * min(len(w), len(word)) / (len(w) + len(word)) >= listen.SNAP_CUTOFF]
+        expected = difflib.get_close_matches(word, near, n=1, cutoff=listen.SNAP_CUTOFF)
+        assert listener._closest(word) == (expected[0] if expected else None), word
+    assert listener._snap("turn on the kichen lihgt") == "turn on the kitchen light"
