@@ -271,6 +271,9 @@ class Repair:
     value: Value | None = None
     replaced: Target | None = None
     """What the speaker said it is not ("not the bathroom, the bedroom")."""
+    by: bool = False
+    """The value was said with "by" ("by two degrees"): how far the last step up or down
+    should have gone, not a value to set."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -625,6 +625,11 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
     ("redo_on_the_right_target", False, ["turn on the kitchen light", "no, the bedroom one"],
      [("light.turn_off", ["light.kitchen_light"]), ("light.turn_on", ["light.bedroom_light"])],
      "Turned on the Bedroom Light."),
+    ("redo_a_step_by_the_amount_said", False, ["turn the heat up", "by two degrees"],
+     [("climate.set_temperature", ["climate.thermostat"]),
+      ("climate.set_temperature", ["climate.thermostat"])], "Set the Thermostat to 70 degrees."),
+    ("amount_without_a_step", False, ["set the thermostat to 70", "by 2 degrees"], [],
+     "By that much of what? Say what to turn up or down."),
     ("repeat_last_command", False, ["turn on the bedroom light", "make it brighter",
                                     "a bit more"],
      [("light.turn_on", ["light.bedroom_light"])], "Brightened the Bedroom Light."),
@@ -691,6 +696,22 @@ def test_packaged_rule_fires(rule: str, demo_rules: bool, turns: list[str],
     assert response in last.response
     for entry in last.trace["rules"]:
         assert written_at(entry["at"]) == f"rule {entry['rule']}"
+
+
+@pytest.mark.parametrize(("turns", "data"), [
+    # the step taken again from where it started: 68 + 2, not 69 + 2 (nor "turn off the
+    # thermostat" or "set it to 2 degrees", as the words were guessed at before)
+    (["turn the heat up", "by two degrees"], [{"temperature": 68}, {"temperature": 70}]),
+    (["turn the heat up", "no, by 3 degrees"], [{"temperature": 68}, {"temperature": 71}]),
+    (["turn the volume down", "by 20 percent"],
+     [{"volume_level": 0.35}, {"volume_level": 0.15}]),
+    (["turn on the bedroom light", "make it brighter", "actually by 40 percent"],
+     [{"brightness": 255}, {"brightness_step_pct": 40}]),
+])
+def test_an_amount_said_after_a_step_is_how_far_it_goes(
+        turns: list[str], data: list[dict[str, float]]) -> None:
+    last = dialog(turns)[-1]
+    assert [dict(c.data) for c in last.actions] == data
 
 
 @pytest.mark.parametrize(("turns", "expected", "response"), [

@@ -672,6 +672,9 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         return Again(back=any(isinstance(c, Token) and c.type == "OVERDONE" for c in children))
 
     def repair(self, children: list[Any]) -> Repair:
+        step = next((c for c in children if isinstance(c, _By)), None)
+        if step is not None:
+            return Repair(value=step.value, by=True)  # "by two degrees"
         objs = [c for c in children if isinstance(c, _Obj)]
         if len(objs) == 1 and any(isinstance(c, Token) and c.type in ("NOT", "EXCEPT")
                                   for c in children):

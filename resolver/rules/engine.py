@@ -287,6 +287,12 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "question_open": lambda t, ms: t.context.question is not None,
     "confirmed": lambda t, ms: ms.confirmed,
     "replaces_last": lambda t, ms: ms.replaces is not None,
+    # "turn the heat up" -> "by two degrees": the step corrected to go that far
+    "step_resized": lambda t, ms: ms.replaces is not None and isinstance(ms.move, Command)
+    and ms.replaces.command.action in _STEPS and ms.move.action is ms.replaces.command.action
+    and ms.move.value != ms.replaces.command.value,
+    "by_amount": lambda t, ms: isinstance(ms.move, Repair) and ms.move.by,
+    "last_stepped": lambda t, ms: bool((c := t.context.last_command) and c.action in _STEPS),
     "leaves_out": lambda t, ms: ms.leaves_out,
     # ... and the new target is found: "no, the zebra" leaves the kitchen light on
     "target_changed": lambda t, ms: ms.replaces is not None and _matched(t, ms).ok and (
@@ -451,7 +457,13 @@ def _correct_last(t: TurnState, ms: MoveState) -> None:
         return
     record = t.context.last_action
     repair = _mode_or_thermostat(repair, last, _acted_on(t, last))
-    if repair.value is not None and repair.target is None:
+    if repair.by:
+        if last.action not in _STEPS:
+            return  # "by two degrees" after no step up or down: nothing to correct
+        # "turn the heat up" -> "by two degrees": the same step, that far
+        ms.move = replace(last, value=repair.value, negated=False, objection=False,
+                          attribute=_attribute_for(last.attribute, repair.value))
+    elif repair.value is not None and repair.target is None:
         # "warmer" -> "actually 72", "turn on the bedroom light" -> "actually red": the
         # value wanted, not a step or a plain switch.
         action = Action.SET if last.action in _SET_BY_A_VALUE else last.action
@@ -493,6 +505,7 @@ def _with_mode(command: Command, repair: Repair) -> Command:
 
 
 _SET_BY_A_VALUE = frozenset({Action.TURN_ON, Action.TURN_OFF, Action.INCREASE, Action.DECREASE})
+_STEPS = frozenset({Action.INCREASE, Action.DECREASE})
 _KEPT_FOR_A_WORD = frozenset({Attribute.HVAC_MODE, Attribute.ITEM})
 """What a corrected word stays about ("cool" -> "actually heat"); a colour or colour
 temperature is the word's to say."""
