@@ -28,6 +28,8 @@ TEMPERATURE_STEP = 1.0
 COLOR_TEMP_STEP = 500
 """Kelvin a bare "warmer" or "cooler" changes a light's colour temperature by (warmer is
 fewer kelvin)."""
+LARGE_STEP = 2
+"""A step said as a big change ("a lot brighter", "much louder") is this many usual steps."""
 PALETTE = ("blue", "purple", "pink", "red", "orange", "yellow", "green", "cyan")
 """Colours "a different colour" goes through, in order."""
 
@@ -336,6 +338,7 @@ def _plan_step(command: Command, entity: Entity, state: EntityState | None
     attrs = state.attributes if state else {}
     step = command.value.number if command.value and command.value.number else None
     share = command.value is not None and command.value.unit == "times"
+    usual = LARGE_STEP if command.large else 1  # of the usual step, when none was said
     on = state is not None and state.state != "off"
 
     def by(level: float) -> float | None:
@@ -354,23 +357,23 @@ def _plan_step(command: Command, entity: Entity, state: EntityState | None
         return Planned(domain, "turn_on")
     if attribute is Attribute.BRIGHTNESS and domain == "light" and C.BRIGHTNESS in caps:
         level = float(attrs.get("brightness") or 0) * 100 / 255 if on else 0.0
-        amount = int(by(level) or BRIGHTNESS_STEP)
+        amount = int(by(level) or BRIGHTNESS_STEP * usual)
         return Planned(domain, "turn_on", (("brightness_step_pct", sign * amount),))
     if attribute is Attribute.SPEED and domain == "fan" and C.SPEED in caps:
         level = float(attrs.get("percentage") or 0) if on else 0.0
-        amount = by(level) or attrs.get("percentage_step") or FAN_STEP
+        amount = by(level) or (attrs.get("percentage_step") or FAN_STEP) * usual
         service = "increase_speed" if up else "decrease_speed"
         return Planned(domain, service, (("percentage_step", _num(amount)),))
     if attribute is Attribute.VOLUME and domain == "media_player" and C.VOLUME in caps:
         current = float(attrs.get("volume_level") or 0.0)
         current = current / 100 if current > 1 else current
-        level = min(max(current + sign * (by(current * 100) or VOLUME_STEP) / 100.0, 0.0), 1.0)
+        level = min(max(current + sign * (by(current * 100) or VOLUME_STEP * usual) / 100.0, 0.0), 1.0)
         return Planned(domain, "volume_set", (("volume_level", round(level, 2)),))
     if attribute is Attribute.TEMPERATURE and domain == "climate" and C.TEMPERATURE in caps:
         current = attrs.get("temperature", attrs.get("current_temperature"))
         if current is None or share:
             return None  # half a temperature is no setting anyone means
-        amount = step or attrs.get("target_temp_step") or TEMPERATURE_STEP
+        amount = step or (attrs.get("target_temp_step") or TEMPERATURE_STEP) * usual
         if step and command.value is not None:
             amount = _in_own_scale(step, command.value.scale, attrs, difference=True)
         new = float(current) + sign * float(amount)
@@ -387,14 +390,14 @@ def _plan_step(command: Command, entity: Entity, state: EntityState | None
         low = float(attrs.get("min_color_temp_kelvin") or 2000)
         high = float(attrs.get("max_color_temp_kelvin") or 6500)
         current = float(attrs.get("color_temp_kelvin") or (low + high) / 2)
-        new = min(max(current - sign * float(step or COLOR_TEMP_STEP), low), high)
+        new = min(max(current - sign * float(step or COLOR_TEMP_STEP * usual), low), high)
         return Planned(domain, "turn_on", (("color_temp_kelvin", int(new)),))
     if attribute is Attribute.POSITION and domain in ("cover", "valve"):
         suffix = "cover" if domain == "cover" else "valve"
         if (step is None and not command.stepwise) or C.POSITION not in caps:
             return Planned(domain, f"{'open' if up else 'close'}_{suffix}")
         current = _position(attrs)
-        new = min(max(current + sign * (by(current) or POSITION_STEP), 0), 100)
+        new = min(max(current + sign * (by(current) or POSITION_STEP * usual), 0), 100)
         return Planned(domain, f"set_{suffix}_position", (("position", int(new)),))
     return None
 

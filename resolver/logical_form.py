@@ -218,6 +218,9 @@ class Command:
     stepwise: bool = False
     """Said by degree ("open the blinds a bit", "lower them a little more"): a step, not
     all the way."""
+    large: bool = False
+    """Said as a big change ("a lot brighter", "turn the volume up a lot", "much warmer"):
+    twice the usual step."""
     lowering: bool = False
     """A value said as a lowering ("dim the lamp to 10", "turn the volume down to 20",
     "close the blinds to 30 percent"): "a bit more" after it is lower still."""

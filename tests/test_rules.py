@@ -1362,6 +1362,23 @@ def test_turning_a_lock_off_does_not_unlock_it(command: str, response: str) -> N
 
 
 @pytest.mark.parametrize(("turns", "data"), [
+    # a step said as a big change is two steps (it had been one, as "brighter" is)
+    (["turn on the bedroom light", "a lot brighter"], {"brightness_step_pct": 40}),
+    (["turn on the bedroom light", "much dimmer"], {"brightness_step_pct": -40}),
+    (["turn the volume up a lot"], {"volume_level": 0.55}),
+    (["turn up the heat a lot"], {"temperature": 70}),
+    (["turn up the heat", "way warmer"], {"temperature": 71}),
+    # ... and as a small or plain one, one step
+    (["turn on the bedroom light", "a little brighter"], {"brightness_step_pct": 20}),
+    (["turn up the heat"], {"temperature": 69}),
+])
+def test_a_step_said_as_a_big_change_is_larger(turns: list[str],
+                                               data: dict[str, object]) -> None:
+    last = dialog(turns)[-1]
+    assert [dict(c.data) for c in last.actions] == [data], last.response
+
+
+@pytest.mark.parametrize(("turns", "data"), [
     # "more" after a value was set is a step up from it, not the same value again
     (["set the bedroom light to 50 percent", "a bit more"], {"brightness_step_pct": 20}),
     (["set the volume to 30", "more"], {"volume_level": 0.4}),

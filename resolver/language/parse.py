@@ -102,6 +102,8 @@ _FIXED_VERBS = {
     "V_CLOSE": Action.CLOSE,
 }
 # Verbs that, without a value, step up or down ("turn up the heat", "dim the lights").
+_LARGE_DEGREES = frozenset({"a lot", "lot", "much", "way"})
+"""Degree words that make a step a large one ("a lot brighter", "turn it up a lot")."""
 _STEP_VERBS = {"V_UP": Action.INCREASE, "V_BRIGHTEN": Action.INCREASE,
                "V_DOWN": Action.DECREASE, "V_DIM": Action.DECREASE}
 SAID_ACTIONS = {**_FIXED_VERBS, **_STEP_VERBS, "V_PLAY": Action.PLAY}
@@ -389,6 +391,8 @@ class _Word:
 
     kind: str
     text: str
+    large: bool = False
+    """A comparative said as a big change ("a lot brighter", "much louder")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -582,7 +586,13 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         return _Word("ACTIVITY", self._tag(tokens[0]).text)
 
     def comparative(self, tokens: list[Token]) -> _Word:
-        return _Word("COMPARATIVE", self._tag(tokens[-1]).text)
+        return _Word("COMPARATIVE", self._tag(tokens[-1]).text,
+                     large=any(self._large(t) for t in tokens[:-1]))
+
+    def _large(self, token: Any) -> bool:
+        """A degree word of a big change: "a lot", "much", "way"."""
+        return isinstance(token, Token) and token.type == "DEGREE" \
+            and self._tag(token).text in _LARGE_DEGREES
 
     def exclusion(self, children: list[Any]) -> _Excluded:
         objs = [c for c in children if isinstance(c, _Obj)]
@@ -606,10 +616,11 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         second = _second_clause(flat)
         if second:
             # "turn on the kitchen light start the vacuum": two commands run together
-            return [_command(flat[:second]), _command(flat[second:])]
+            return [self._sized(_command(flat[:second]), flat[:second]),
+                    self._sized(_command(flat[second:]), flat[second:])]
         verbs = [p for p in flat if isinstance(p, _Word) and p.kind.startswith("V_")]
         try:
-            move = _verbless_question(flat) or _command(flat)
+            move = _verbless_question(flat) or self._sized(_command(flat), flat)
         except NotUnderstood:
             objs = [p for p in flat if isinstance(p, _Obj)]
             if [v.kind for v in verbs] == ["V_SET"] and objs and len(flat) == 2:
@@ -618,6 +629,14 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         if not verbs:
             self.verbless.add(id(move))
         return move
+
+    def _sized(self, command: Command, parts: list[Any]) -> Command:
+        """A step said as a big change ("a lot brighter", "turn it up a lot") is a large
+        one."""
+        if command.action in (Action.INCREASE, Action.DECREASE) and command.value is None \
+                and any(self._large(p) or (isinstance(p, _Word) and p.large) for p in parts):
+            return replace(command, large=True)
+        return command
 
     def query(self, children: list[Any]) -> Query:
         objs = [c for c in children if isinstance(c, _Obj)]
