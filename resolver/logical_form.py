@@ -108,6 +108,17 @@ class Attribute(str, enum.Enum):
     """A channel by number ("switch to channel 5"): no service of the contract sets one."""
 
 
+IMPLIED_DOMAINS: dict[Attribute, tuple[str, ...]] = {
+    Attribute.TEMPERATURE: ("climate",),
+    Attribute.VOLUME: ("media_player",),
+    Attribute.COLOR: ("light",),
+    Attribute.COLOR_TEMP: ("light",),
+    Attribute.BRIGHTNESS: ("light",),
+}
+"""The kind of device an attribute said without one is about ("turn up the heat": a
+thermostat; "turn the volume down": a media player)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Value:
     """A value said in a command: a number with its unit, a word, or an extreme."""

@@ -19,7 +19,7 @@ from .actions import (
 )
 from .home import Entity, Home, HomeState
 from .language.vocabulary import COLOR_TEMPS, HVAC_MODES
-from .logical_form import EVERYTHING, Action, Attribute, Command, Target
+from .logical_form import EVERYTHING, IMPLIED_DOMAINS, Action, Attribute, Command, Target
 from .match import MatchFailure, MatchResult, Supports, match_targets, spoken_noun
 from .responses import describe_entities, done, failed
 
@@ -246,13 +246,7 @@ def implied_targets(command: Command) -> list[Target]:
                                               "media_player")))]
     if command.action in (Action.SET, Action.INCREASE, Action.DECREASE):
         if command.attribute is not None:
-            implied = {
-                Attribute.TEMPERATURE: ("climate",),
-                Attribute.VOLUME: ("media_player",),
-                Attribute.COLOR: ("light",),
-                Attribute.COLOR_TEMP: ("light",),
-                Attribute.BRIGHTNESS: ("light",),
-            }.get(command.attribute)
+            implied = IMPLIED_DOMAINS.get(command.attribute)
         elif command.action is Action.SET and command.value is not None \
                 and command.value.text in HVAC_MODES and command.value.text != "off" \
                 and command.value.text not in COLOR_TEMPS:

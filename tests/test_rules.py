@@ -1449,6 +1449,21 @@ def test_a_particle_alone_after_a_command_acts_on_the_same_target(command: str) 
 
 
 @pytest.mark.parametrize(("command", "expected"), [
+    # the heat is the thermostat's: it had been the TV's, which "can't be turned down"
+    ("turn the tv up and the heat down",
+     [("media_player.volume_set", ["media_player.living_room_tv"]),
+      ("climate.set_temperature", ["climate.thermostat"])]),
+    # ... and the volume the TV's own
+    ("turn the tv on and the volume up",
+     [("media_player.turn_on", ["media_player.living_room_tv"]),
+      ("media_player.volume_set", ["media_player.living_room_tv"])]),
+])
+def test_a_quantity_alone_after_a_command_is_of_its_own_kind(
+        command: str, expected: list[tuple[str, list[str]]]) -> None:
+    assert calls(Resolver.from_files(DEMO_HOME, neural=False).resolve(command)) == expected
+
+
+@pytest.mark.parametrize(("command", "expected"), [
     # "heat" after "to" is the mode: it had turned the thermostat on in whatever mode it had.
     ("set the thermostat to heat", [("climate.set_hvac_mode", ["climate.thermostat"])]),
     ("switch the thermostat to heat mode", [("climate.set_hvac_mode", ["climate.thermostat"])]),

@@ -16,6 +16,7 @@ from ..home import Home
 from ..logical_form import (
     DATE,
     EVERYTHING,
+    IMPLIED_DOMAINS,
     OPPOSED,
     TIME,
     WHERE,
@@ -456,8 +457,10 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         for i, move in enumerate(moves):
             before = moves[i - 1] if i else None
             if id(move) in self.verbless and isinstance(move, Command) and move.target.empty \
-                    and isinstance(before, Command):
-                # "turn the porch light off and back on": the same target again
+                    and isinstance(before, Command) and _about(before.target, move.attribute):
+                # "turn the porch light off and back on": the same target again (and "turn
+                # the TV up and the volume down" the TV's, but "... and the heat down" is
+                # the thermostat's)
                 moves[i] = move.with_target(before.target)
             elif id(move) in self.verbless and isinstance(before, Command) \
                     and _only_a_place(move.target) and before.target.domains:
@@ -793,6 +796,13 @@ def _verbless_question(parts: list[Any]) -> Query | None:
         return None
     obj = _merge_objs([p for p in parts if isinstance(p, _Obj)])
     return Query(target=obj.target, state=_STATE_WORDS[words[0].kind], any=True)
+
+
+def _about(target: Target, attribute: Attribute | None) -> bool:
+    """``attribute`` may be about ``target``: the kind of device it implies is among the
+    target's, or either says no kind."""
+    implied = IMPLIED_DOMAINS.get(attribute) if attribute is not None else None
+    return not (implied and target.domains) or bool(set(implied) & set(target.domains))
 
 
 def _only_a_place(target: Target) -> bool:
