@@ -2384,3 +2384,24 @@ def test_putting_an_item_on_a_list_is_still_that() -> None:
 ])
 def test_done_asks_whether_a_device_has_stopped(turns: list[str], answer: str) -> None:
     assert dialog(turns)[-1].response == answer
+
+
+@pytest.mark.parametrize(("turns", "expected", "response"), [
+    # "it" while "which fan?" is open is the fan asked about: it had been what was talked
+    # about before the question (both media players set to full volume), or every fan
+    (["what's playing", "turn on the fan", "set it to high"], [],
+     "Which fan do you mean: the Living Room Fan or the Bedroom Fan?"),
+    (["what's playing", "turn on the fan", "set it to high", "the bedroom one"],
+     [("fan.set_percentage", ["fan.bedroom_fan"])], "Set the Bedroom Fan to 100% speed."),
+    (["turn on the fan", "turn it on"], [],
+     "Which fan do you mean: the Living Room Fan, the Bedroom Fan or the Bathroom Fan?"),
+    # "them all" is every one of them
+    (["turn on the fan", "turn them all on"],
+     [("fan.turn_on", ["fan.living_room_fan", "fan.bedroom_fan", "fan.bathroom_fan"])],
+     "Turned on the Living Room Fan, the Bedroom Fan and the Bathroom Fan."),
+])
+def test_it_while_asking_which_is_still_the_one_asked_about(
+        turns: list[str], expected: list[tuple[str, list[str]]], response: str) -> None:
+    last = dialog(turns)[-1]
+    assert calls(last) == expected
+    assert last.response == response

@@ -374,6 +374,13 @@ def _use_salient(t: TurnState, ms: MoveState) -> None:
     if command is None or not t.context.salient:
         return
     target = command.target
+    question = t.context.question
+    if question is not None and question.kind == "which" and target.reference not in _PLURAL \
+            and t.context.salient == question.candidates:
+        # "set it to high" after "which fan do you mean?": "it" is the fan still asked
+        # about, not every fan that was offered
+        ms.move = command.with_target(replace(question.command.target, exclude=target.exclude))
+        return
     known = Target(entity_ids=_referred(t, target.reference), exclude=target.exclude,
                    part=target.part)
     ms.move = command.with_target(known)
@@ -692,6 +699,9 @@ def _do(t: TurnState, ms: MoveState) -> None:
             candidates = outcome.match.candidates
             concrete = replace(command, target=replace(command.target, reference=None))
             t.context.question = OpenQuestion("which", concrete, candidates, outcome.response)
+            # what is talked about now: "set it to high" after "which fan do you mean?" is
+            # one of the fans, not what was talked about before
+            t.context.salient = candidates
         ms.clarification = True
         ms.response = outcome.response
         return
