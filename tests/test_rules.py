@@ -2405,3 +2405,23 @@ def test_it_while_asking_which_is_still_the_one_asked_about(
     last = dialog(turns)[-1]
     assert calls(last) == expected
     assert last.response == response
+
+
+@pytest.mark.parametrize(("turns", "expected", "response"), [
+    # a correction marker at the end marks a correction, as at the start: it had been read
+    # as an answer of its own, and "Okay." was said after what was done
+    (["turn on the kitchen light", "the bedroom one instead"],
+     [("light.turn_off", ["light.kitchen_light"]), ("light.turn_on", ["light.bedroom_light"])],
+     "Turned on the Bedroom Light."),
+    (["turn on the kitchen light", "no, the bedroom one actually"],
+     [("light.turn_off", ["light.kitchen_light"]), ("light.turn_on", ["light.bedroom_light"])],
+     "Turned on the Bedroom Light."),
+    (["set the living room lights to blue", "make them red instead"],
+     [("light.turn_on", ["light.living_room_ceiling", "light.tv_backlight"])],
+     "Turned the Living Room Ceiling Light and the TV Backlight red."),
+])
+def test_a_correction_marker_may_end_the_correction(
+        turns: list[str], expected: list[tuple[str, list[str]]], response: str) -> None:
+    last = dialog(turns)[-1]
+    assert calls(last) == expected
+    assert last.response == response

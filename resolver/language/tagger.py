@@ -207,6 +207,8 @@ class Tagger:
 
 
 _GAPS = ("COMMA", "FILLER", "SEP")
+_TRAILING_REPAIRS = frozenset({"instead", "rather", "actually"})
+"""Correction markers that may end what they mark ("the bedroom one instead")."""
 
 
 def _tidy_commas(tags: list[Tag]) -> list[Tag]:
@@ -233,6 +235,14 @@ def _tidy_commas(tags: list[Tag]) -> list[Tag]:
         out.append(tag)
     while out and out[-1].kind == "COMMA":
         out.pop()
+    if len(out) > 1 and out[-1].kind == "REPAIR" and out[-1].text in _TRAILING_REPAIRS:
+        # "the bedroom one instead", "make them red instead": a correction, said as
+        # "instead, the bedroom one" is (when the rest is one move; else a plain ending)
+        marker = out.pop()
+        while out and out[-1].kind == "COMMA":
+            out.pop()
+        if not any(t.kind in _GAPS + ("REPAIR", "NO") for t in out):
+            out.insert(0, marker)
     return out
 
 
