@@ -1260,6 +1260,24 @@ def test_readings(question: str, answer: str) -> None:
     assert result.response == answer
 
 
+@pytest.mark.parametrize(("turns", "answer"), [
+    # several devices asked about: each one's reading, alike ones together (it had been the
+    # first one's alone, and "how bright are" was not read)
+    (["set the living room lights to blue", "what color are they"],
+     "The Living Room Ceiling Light and the TV Backlight are blue."),
+    (["how bright are the lights upstairs"],
+     ("The Night Light is at 10% brightness and the Bedroom Light, the Guest Room Light and "
+      "the Bathroom Light are off.")),
+    (["how loud are the speakers"],
+     "The Kitchen Speaker is at volume 40% and the Bedroom Speaker is at volume 20%."),
+    # ... and one device, its own
+    (["set the living room lights to blue", "what color is the tv backlight"],
+     "The TV Backlight is blue."),
+])
+def test_readings_of_several_devices(turns: list[str], answer: str) -> None:
+    assert dialog(turns)[-1].response == answer
+
+
 def test_a_mode_the_thermostat_lacks_is_refused() -> None:
     assert said_back("set the thermostat to dry") == "The Thermostat has no dry mode."
 

@@ -130,6 +130,8 @@ _LEVELS = {"low": 33.0, "medium": 66.0, "high": 100.0}
 _QUANTITY_QUESTIONS = {"how warm is": "temperature", "how cold is": "temperature",
                        "how hot is": "temperature", "how humid is": "humidity",
                        "how bright is": "brightness", "how loud is": "volume",
+                       "how bright are": "brightness", "how loud are": "volume",
+                       "how warm are": "temperature", "how hot are": "temperature",
                        "is it warm": "temperature", "is it cold": "temperature",
                        "is it hot": "temperature", "is it chilly": "temperature",
                        "is it humid": "humidity"}

@@ -372,42 +372,59 @@ def _unknown_here(home: Home, query: Query, quantity: str) -> str:
 
 def _device_reading(home: Home, state: HomeState, query: Query,
                     speaker_area: str | None) -> QueryAnswer | None:
+    """A named device's own reading ("what's the volume of the TV"); of each device, when
+    several were asked about ("what colour are they"), those that read alike said together."""
     match = match_targets(home, replace(query.target, words=(), plural=True), None,
                           speaker_area)
+    several = query.target.plural or len(query.target.entity_ids) > 1
     busy = {"playing", "on"}
+    read: dict[str, list[str]] = {}
     for entity_id in sorted(match.entities, key=lambda e: state[e].state not in busy):
-        entity, attrs = home.entities[entity_id], state[entity_id].attributes
-        name = f"The {display_name(entity.name)}"
-        if entity.domain == "climate":
-            if query.quantity == "setpoint" and attrs.get("temperature") is not None:
-                return QueryAnswer(f"{name} is set to {attrs['temperature']} degrees.",
-                                   (entity_id,))
-            reading = attrs.get("current_temperature", attrs.get("temperature"))
-            if reading is not None:
-                return QueryAnswer(f"{name} reads {reading} degrees.", (entity_id,))
-        if entity.domain == "media_player" and attrs.get("volume_level") is not None:
-            level = float(attrs["volume_level"])
-            level = level * 100 if level <= 1 else level
-            return QueryAnswer(f"{name} is at volume {round(level)}%.", (entity_id,))
-        if entity.domain == "light" and state[entity_id].state == "on" \
-                and query.attribute in (Attribute.COLOR, Attribute.COLOR_TEMP):
-            # "what colour is the ceiling light": its colour, or its white's temperature (a
-            # new colour clears the other: actions.apply_call)
-            if attrs.get("color_name"):
-                return QueryAnswer(f"{name} is {attrs['color_name']}.", (entity_id,))
-            if attrs.get("color_temp_kelvin"):
-                return QueryAnswer(f"{name} is white at {attrs['color_temp_kelvin']} K.",
-                                   (entity_id,))
-        if entity.domain == "light" and attrs.get("brightness"):
-            pct = round(float(attrs["brightness"]) * 100 / 255)
-            return QueryAnswer(f"{name} is at {pct}% brightness.", (entity_id,))
-        if entity.domain in ("light", "fan") and state[entity_id].state == "off":
-            return QueryAnswer(f"{name} is off.", (entity_id,))
-        if entity.domain == "fan" and attrs.get("percentage") is not None:
-            return QueryAnswer(f"{name} is at {round(float(attrs['percentage']))}% speed.",
-                               (entity_id,))
-        if entity.domain in READ_DOMAINS:
-            return QueryAnswer(f"{name} is {spoken_state(state, entity_id)}.", (entity_id,))
+        reading = _reading(home.entities[entity_id], state, query)
+        if reading is not None:
+            read.setdefault(reading, []).append(entity_id)
+            if not several or sum(map(len, read.values())) >= NAMED_AT_MOST:
+                break
+    if not read:
+        return None
+    parts = [f"{describe_entities(home, ids)} " + reading.format(
+        is_=is_are(home, ids), reads="read" if len(ids) > 1 else "reads")
+        for reading, ids in read.items()]
+    return QueryAnswer(_sentence(join_names(parts)) + ".",
+                       tuple(e for ids in read.values() for e in ids))
+
+
+def _reading(entity: Entity, state: HomeState, query: Query) -> str | None:
+    """What a device reads for ``query``, with ``{is_}`` or ``{reads}`` for its verb:
+    "{is_} at 40% brightness", "{reads} 66 degrees"; None when it reads nothing asked."""
+    now = state[entity.id]
+    attrs = now.attributes
+    if entity.domain == "climate":
+        if query.quantity == "setpoint" and attrs.get("temperature") is not None:
+            return f"{{is_}} set to {attrs['temperature']} degrees"
+        reading = attrs.get("current_temperature", attrs.get("temperature"))
+        if reading is not None:
+            return f"{{reads}} {reading} degrees"
+    if entity.domain == "media_player" and attrs.get("volume_level") is not None:
+        level = float(attrs["volume_level"])
+        level = level * 100 if level <= 1 else level
+        return f"{{is_}} at volume {round(level)}%"
+    if entity.domain == "light" and now.state == "on" \
+            and query.attribute in (Attribute.COLOR, Attribute.COLOR_TEMP):
+        # "what colour is the ceiling light": its colour, or its white's temperature (a new
+        # colour clears the other: actions.apply_call)
+        if attrs.get("color_name"):
+            return f"{{is_}} {attrs['color_name']}"
+        if attrs.get("color_temp_kelvin"):
+            return f"{{is_}} white at {attrs['color_temp_kelvin']} K"
+    if entity.domain == "light" and attrs.get("brightness"):
+        return f"{{is_}} at {round(float(attrs['brightness']) * 100 / 255)}% brightness"
+    if entity.domain in ("light", "fan") and now.state == "off":
+        return "{is_} off"
+    if entity.domain == "fan" and attrs.get("percentage") is not None:
+        return f"{{is_}} at {round(float(attrs['percentage']))}% speed"
+    if entity.domain in READ_DOMAINS:
+        return f"{{is_}} {spoken_state(state, entity.id)}"
     return None
 
 
