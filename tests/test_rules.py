@@ -2443,3 +2443,20 @@ def test_a_correction_marker_may_end_the_correction(
     last = dialog(turns)[-1]
     assert calls(last) == expected
     assert last.response == response
+
+
+@pytest.mark.parametrize(("turns", "response"), [
+    # "did you ..." asks whether it is so: it had been done ("did you unlock the front door"
+    # unlocked it; the words "did" and "you" were dropped as noise)
+    (["did you unlock the front door"], "Yes, the Front Door is unlocked."),
+    (["did the garage door close"], "Yes, the Garage Door is closed."),
+    (["have you turned the kitchen light on"], "No, the Kitchen Light is off."),
+    (["have you locked the front door"], "No, the Front Door is unlocked."),
+    (["did you lock the back door"], "Yes, the Back Door is locked."),
+    (["close the garage", "did it close"], "Yes, the Garage Door is closed."),
+    (["did you switch off the tv"], "No, the Living Room TV is playing."),
+])
+def test_did_you_asks_and_does_nothing(turns: list[str], response: str) -> None:
+    last = dialog(turns)[-1]
+    assert last.actions == []
+    assert last.response == response

@@ -123,6 +123,11 @@ domain of the devices that do it. Other states ("stop locked") say no target."""
 _REACHED = {"locked": Action.LOCK, "unlocked": Action.UNLOCK, "open": Action.OPEN,
             "opened": Action.OPEN, "closed": Action.CLOSE, "shut": Action.CLOSE}
 """The action that leaves a device in a state said after "keep", "leave" or "set ... to"."""
+_STATE_AFTER = {Action.LOCK: "locked", Action.UNLOCK: "unlocked", Action.OPEN: "open",
+                Action.CLOSE: "closed", Action.TURN_ON: "on", Action.TURN_OFF: "off",
+                Action.PAUSE: "paused", Action.PLAY: "playing", Action.START: "cleaning",
+                Action.RETURN_HOME: "docked"}
+"""The state a command leaves a device in, which "did you ..." asks about."""
 _VACUUM_VERBS = frozenset({"V_CLEAN", "V_DOCK"})
 """Verbs that say the vacuum is meant, wherever they stand ("start cleaning the house")."""
 _LEVELS = {"low": 33.0, "medium": 66.0, "high": 100.0}
@@ -644,6 +649,14 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         return command
 
     def query(self, children: list[Any]) -> Query:
+        if any(isinstance(c, Token) and c.type == "DID" for c in children):
+            said = next((c for c in children if isinstance(c, Token) and c.type == "STATE"),
+                        None)
+            if said is None:  # "did you unlock the front door"
+                return _done_query([c for c in children if not isinstance(c, Token)])
+            # "have you locked the front door"
+            objs = [c for c in children if isinstance(c, _Obj)]
+            return Query(target=_merge_objs(objs).target, state=self._tag(said).text)
         objs = [c for c in children if isinstance(c, _Obj)]
         obj = _merge_objs(objs)
         state: str | None = None
@@ -798,6 +811,15 @@ def _verbless_question(parts: list[Any]) -> Query | None:
         return None
     obj = _merge_objs([p for p in parts if isinstance(p, _Obj)])
     return Query(target=obj.target, state=_STATE_WORDS[words[0].kind], any=True)
+
+
+def _done_query(parts: list[Any]) -> Query:
+    """"did you unlock the front door": whether the devices are as the command leaves them."""
+    command = _command(parts)
+    state = _STATE_AFTER.get(command.action)
+    if state is None:
+        raise NotUnderstood(f"no state to ask about after {command.action.value}")
+    return Query(target=command.target, state=state)
 
 
 def _about(target: Target, attribute: Attribute | None) -> bool:
