@@ -2460,3 +2460,19 @@ def test_did_you_asks_and_does_nothing(turns: list[str], response: str) -> None:
     last = dialog(turns)[-1]
     assert last.actions == []
     assert last.response == response
+
+
+@pytest.mark.parametrize(("turns", "expected", "response"), [
+    # "never mind" or "undo" with a target puts back that part of the last command (it had
+    # not been understood)
+    (["turn off the lights", "undo the hallway light"],
+     [("light.turn_on", ["light.hallway_light"])], "Okay, the Hallway Light is back to on."),
+    (["turn off the lights upstairs", "never mind the night light"],
+     [("light.turn_on", ["light.night_light"])], "Okay, the Night Light is back to on."),
+    (["never mind the fan"], [], "There is nothing to correct yet: say what to do."),
+])
+def test_never_mind_a_part_puts_that_part_back(
+        turns: list[str], expected: list[tuple[str, list[str]]], response: str) -> None:
+    last = dialog(turns)[-1]
+    assert calls(last) == expected
+    assert last.response == response

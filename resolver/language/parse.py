@@ -713,6 +713,8 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         if step is not None:
             return Repair(value=step.value, by=True)  # "by two degrees"
         objs = [c for c in children if isinstance(c, _Obj)]
+        if any(isinstance(c, Token) and c.type == "UNDO" for c in children):
+            return Repair(replaced=objs[0].target)  # "never mind the fan"
         if len(objs) == 1 and any(isinstance(c, Token) and c.type in ("NOT", "EXCEPT")
                                   for c in children):
             split = self._split(objs[0])
