@@ -356,6 +356,8 @@ def fallback_move(proposal: Proposal, tags: list[Tag],
         state = next((t.text for t in tags if t.kind == "STATE"), None)
         quantity = obj.quantity or ("temperature" if intent == "HassClimateGetTemperature"
                                     else None)
+        if not (tokens or state or quantity):
+            return None  # "not all the way": no word of anything to ask about
         return Query(target=target, state=state, quantity=quantity)
     action = _ACTIONS.get(intent)
     if action is None:

@@ -2476,3 +2476,18 @@ def test_never_mind_a_part_puts_that_part_back(
     last = dialog(turns)[-1]
     assert calls(last) == expected
     assert last.response == response
+
+
+def test_the_proposers_reading_asks_nothing_of_no_words() -> None:
+    """A question the proposer hears in words that name nothing is not asked of a kind of
+    device: "not all the way" had been answered with "Which lock do you mean?"."""
+    from resolver.fusion import fallback_move
+    from resolver.language.parse import UtteranceParser
+    from resolver.logical_form import Query
+    from resolver.neural.proposer import Proposal
+
+    parser = UtteranceParser(Home.from_files(DEMO_HOME))
+    ask = Proposal((("HassGetState", 0.9),), (("lock", 0.9),))
+    assert fallback_move(ask, list(parser.parse("not all the way").tags)) is None
+    move = fallback_move(ask, list(parser.parse("front door locked or not").tags))
+    assert isinstance(move, Query) and move.target.names == ("front door",)
