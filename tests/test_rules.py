@@ -2470,6 +2470,19 @@ def test_did_you_asks_and_does_nothing(turns: list[str], response: str) -> None:
     (["turn off the lights upstairs", "never mind the night light"],
      [("light.turn_on", ["light.night_light"])], "Okay, the Night Light is back to on."),
     (["never mind the fan"], [], "There is nothing to correct yet: say what to do."),
+    # ... of any command of the last turn, and of the one device of it that the words name
+    # (the home has three fans; it had been "Okay, that stays as it is.")
+    (["turn on the living room fan and the kitchen light", "never mind the fan"],
+     [("fan.turn_off", ["fan.living_room_fan"])], "Okay, the Living Room Fan is back to off."),
+    (["turn on the kitchen light and the living room fan", "not the fan"],
+     [("fan.turn_off", ["fan.living_room_fan"])], "Okay, the Living Room Fan is back to off."),
+    (["turn on the kitchen light and the living room fan", "not the light"],
+     [("light.turn_off", ["light.kitchen_light"])], "Okay, the Kitchen Light is back to off."),
+    (["turn on the kitchen light and the living room fan",
+      "no, don't turn on the kitchen light"],
+     [("light.turn_off", ["light.kitchen_light"])], "Okay, the Kitchen Light is back to off."),
+    (["turn on the kitchen light and the living room fan", "not the garage"], [],
+     "Okay, that stays as it is."),
 ])
 def test_never_mind_a_part_puts_that_part_back(
         turns: list[str], expected: list[tuple[str, list[str]]], response: str) -> None:

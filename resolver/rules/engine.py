@@ -175,16 +175,21 @@ def _same_kind(said: Command, done: Command) -> bool:
 
 
 def _just_done(t: TurnState, ms: MoveState) -> bool:
+    """The command is what the last turn that acted did to these devices (any of its
+    commands: "turn on the kitchen light and the fan", "not the light")."""
     command, last = _command(ms), t.context.last_action
-    if command is None or last is None or not _same_kind(command, last.command):
+    if command is None or last is None:
         return False
     match = _matched(t, ms)
-    if not (match.ok and set(match.entities) <= set(last.entities)):
+    if not match.ok:
         return False
-    # "except the garage" after "lock the doors": a door the command found locked was not
-    # changed by it, so it stays as it is rather than being put "back"
-    return not ms.leaves_out or any(last.before[e] != t.state.get(e)
-                                    for e in match.entities if e in last.before)
+    for record in (r for r in t.context.actions if r.turn == last.turn):
+        if _same_kind(command, record.command) and set(match.entities) <= set(record.entities):
+            # "except the garage" after "lock the doors": a door the command found locked
+            # was not changed by it, so it stays as it is rather than being put "back"
+            return not ms.leaves_out or any(record.before[e] != t.state.get(e)
+                                            for e in match.entities if e in record.before)
+    return False
 
 
 def _in_effect(t: TurnState, ms: MoveState) -> bool:
@@ -463,6 +468,10 @@ def _correct_last(t: TurnState, ms: MoveState) -> None:
     if not isinstance(repair, Repair) or last is None:
         return
     record = t.context.last_action
+    found = _left_out(t, repair)
+    if found is not None:
+        (record, left_out), last = found, found[0].command
+        repair = replace(repair, replaced=Target(entity_ids=left_out))
     repair = _mode_or_thermostat(repair, last, _acted_on(t, last))
     if repair.by:
         if last.action not in _STEPS:
@@ -488,6 +497,28 @@ def _correct_last(t: TurnState, ms: MoveState) -> None:
     ms.replaces = record if record is not None and record.command == last \
         and not ms.leaves_out else None
     ms.match = None
+
+
+def _left_out(t: TurnState, repair: Repair) -> tuple[ActionRecord, tuple[str, ...]] | None:
+    """What a leaving-out names among what the last turn that acted did ("not the fan"
+    after "turn on the bedroom fan and the kitchen light": the Bedroom Fan, though the
+    home has three fans and the fan was not the last command): the action and those of its
+    entities (None: it names none of them)."""
+    actions = t.context.actions
+    if repair.target is not None or repair.replaced is None or not actions:
+        return None
+    for record in reversed(actions):
+        if record.turn != actions[-1].turn:
+            return None
+        found = match_targets(t.home, _inherit_kind(repair.replaced, record.command.target,
+                                                    t.home, record.entities),
+                              None, t.speaker_area)
+        named = set(found.entities if found.ok else found.candidates
+                    if found.failure is MatchFailure.AMBIGUOUS else ())
+        left_out = tuple(e for e in record.entities if e in named)
+        if left_out:
+            return record, left_out
+    return None
 
 
 def _mode_or_thermostat(repair: Repair, command: Command, entities: tuple[str, ...]) -> Repair:
