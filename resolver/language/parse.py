@@ -102,9 +102,9 @@ _FIXED_VERBS = {
     "V_OPEN": Action.OPEN,
     "V_CLOSE": Action.CLOSE,
 }
-# Verbs that, without a value, step up or down ("turn up the heat", "dim the lights").
 _LARGE_DEGREES = frozenset({"a lot", "lot", "much", "way"})
 """Degree words that make a step a large one ("a lot brighter", "turn it up a lot")."""
+# Verbs that, without a value, step up or down ("turn up the heat", "dim the lights").
 _STEP_VERBS = {"V_UP": Action.INCREASE, "V_BRIGHTEN": Action.INCREASE,
                "V_DOWN": Action.DECREASE, "V_DIM": Action.DECREASE}
 SAID_ACTIONS = {**_FIXED_VERBS, **_STEP_VERBS, "V_PLAY": Action.PLAY}
@@ -649,15 +649,14 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         return command
 
     def query(self, children: list[Any]) -> Query:
+        objs = [c for c in children if isinstance(c, _Obj)]
         if any(isinstance(c, Token) and c.type == "DID" for c in children):
             said = next((c for c in children if isinstance(c, Token) and c.type == "STATE"),
                         None)
             if said is None:  # "did you unlock the front door"
                 return _done_query([c for c in children if not isinstance(c, Token)])
             # "have you locked the front door"
-            objs = [c for c in children if isinstance(c, _Obj)]
             return Query(target=_merge_objs(objs).target, state=self._tag(said).text)
-        objs = [c for c in children if isinstance(c, _Obj)]
         obj = _merge_objs(objs)
         state: str | None = None
         for child in children:
