@@ -342,6 +342,17 @@ def calls(result: Result) -> list[tuple[str, list[str]]]:
     return [(c.name, list(c.entity_ids)) for c in result.actions]
 
 
+def last_turn(turns: list[str]) -> tuple[list[tuple[str, list[str]]], str]:
+    """The calls and the response of the last of ``turns``, said in one dialog."""
+    last = dialog(turns)[-1]
+    return calls(last), last.response
+
+
+def data_sent(turns: list[str]) -> list[dict[str, object]]:
+    """The data of each call of the last of ``turns``, said in one dialog."""
+    return [dict(c.data) for c in dialog(turns)[-1].actions]
+
+
 def said_back(text: str) -> str:
     """The response to ``text`` in a fresh grammar-only resolver, which does nothing."""
     result = Resolver.from_files(DEMO_HOME, neural=False).resolve(text)
@@ -710,8 +721,7 @@ def test_packaged_rule_fires(rule: str, demo_rules: bool, turns: list[str],
 ])
 def test_an_amount_said_after_a_step_is_how_far_it_goes(
         turns: list[str], data: list[dict[str, float]]) -> None:
-    last = dialog(turns)[-1]
-    assert [dict(c.data) for c in last.actions] == data
+    assert data_sent(turns) == data
 
 
 @pytest.mark.parametrize(("turns", "expected", "response"), [
@@ -1392,8 +1402,7 @@ def test_turning_a_lock_off_does_not_unlock_it(command: str, response: str) -> N
 ])
 def test_a_step_said_as_a_big_change_is_larger(turns: list[str],
                                                data: dict[str, object]) -> None:
-    last = dialog(turns)[-1]
-    assert [dict(c.data) for c in last.actions] == [data], last.response
+    assert data_sent(turns) == [data]
 
 
 @pytest.mark.parametrize(("turns", "data"), [
@@ -1416,8 +1425,7 @@ def test_a_step_said_as_a_big_change_is_larger(turns: list[str],
 ])
 def test_more_and_less_step_from_the_last_setting(turns: list[str],
                                                   data: dict[str, object]) -> None:
-    last = dialog(turns)[-1]
-    assert [dict(c.data) for c in last.actions] == [data], last.response
+    assert data_sent(turns) == [data]
 
 
 def test_a_failed_correction_changes_nothing_and_can_be_corrected_again() -> None:
@@ -1881,9 +1889,7 @@ def test_turn_it_back_on_is_a_command_and_turn_it_back_an_undo() -> None:
 ])
 def test_a_lone_exception_leaves_it_out_of_the_last_command(
         turns: list[str], expected: list[tuple[str, list[str]]], response: str) -> None:
-    last = dialog(turns)[-1]
-    assert calls(last) == expected
-    assert last.response == response
+    assert last_turn(turns) == (expected, response)
 
 
 @pytest.mark.parametrize(("turns", "expected"), [
@@ -2036,9 +2042,7 @@ def test_a_list_whose_items_are_all_known_is_read_out() -> None:
 ])
 def test_a_scene_said_by_its_name_alone_is_activated(
         turns: list[str], expected: list[tuple[str, list[str]]], response: str) -> None:
-    last = dialog(turns)[-1]
-    assert calls(last) == expected
-    assert last.response == response
+    assert last_turn(turns) == (expected, response)
 
 
 def test_a_device_name_alone_is_still_a_fragment() -> None:
@@ -2420,9 +2424,7 @@ def test_done_asks_whether_a_device_has_stopped(turns: list[str], answer: str) -
 ])
 def test_it_while_asking_which_is_still_the_one_asked_about(
         turns: list[str], expected: list[tuple[str, list[str]]], response: str) -> None:
-    last = dialog(turns)[-1]
-    assert calls(last) == expected
-    assert last.response == response
+    assert last_turn(turns) == (expected, response)
 
 
 @pytest.mark.parametrize(("turns", "expected", "response"), [
@@ -2440,9 +2442,7 @@ def test_it_while_asking_which_is_still_the_one_asked_about(
 ])
 def test_a_correction_marker_may_end_the_correction(
         turns: list[str], expected: list[tuple[str, list[str]]], response: str) -> None:
-    last = dialog(turns)[-1]
-    assert calls(last) == expected
-    assert last.response == response
+    assert last_turn(turns) == (expected, response)
 
 
 @pytest.mark.parametrize(("turns", "response"), [
@@ -2486,9 +2486,7 @@ def test_did_you_asks_and_does_nothing(turns: list[str], response: str) -> None:
 ])
 def test_never_mind_a_part_puts_that_part_back(
         turns: list[str], expected: list[tuple[str, list[str]]], response: str) -> None:
-    last = dialog(turns)[-1]
-    assert calls(last) == expected
-    assert last.response == response
+    assert last_turn(turns) == (expected, response)
 
 
 def test_the_proposers_reading_asks_nothing_of_no_words() -> None:
