@@ -636,6 +636,10 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
     ("redo_on_the_right_target", False, ["turn on the kitchen light", "no, the bedroom one"],
      [("light.turn_off", ["light.kitchen_light"]), ("light.turn_on", ["light.bedroom_light"])],
      "Turned on the Bedroom Light."),
+    ("command_said_over_the_last", False, ["turn on the kitchen light",
+                                           "turn on the bedroom light instead"],
+     [("light.turn_off", ["light.kitchen_light"]), ("light.turn_on", ["light.bedroom_light"])],
+     "Turned on the Bedroom Light."),
     ("redo_a_step_by_the_amount_said", False, ["turn the heat up", "by two degrees"],
      [("climate.set_temperature", ["climate.thermostat"]),
       ("climate.set_temperature", ["climate.thermostat"])], "Set the Thermostat to 70 degrees."),
@@ -672,6 +676,39 @@ def test_a_spoken_repair_needs_no_comma(repair: str) -> None:
     _, repaired = dialog(["turn on the bathroom light", repair])
     assert calls(repaired) == [("light.turn_off", ["light.bathroom_light"]),
                                ("light.turn_on", ["light.bedroom_light"])]
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    # the same command on another device of its kind, said over the last one
+    (["turn on the kitchen light", "no, turn on the hallway light"],
+     [("light.turn_off", ["light.kitchen_light"]), ("light.turn_on", ["light.hallway_light"])]),
+    (["turn on the kitchen light", "actually turn on the bedroom light"],
+     [("light.turn_off", ["light.kitchen_light"]), ("light.turn_on", ["light.bedroom_light"])]),
+    (["lock the front door", "no, lock the back door instead"],
+     [("lock.unlock", ["lock.front_door"]), ("lock.lock", ["lock.back_door"])]),
+    # another action, or another kind of device: one more command
+    (["turn on the kitchen light", "no wait, turn off the bedroom light"],
+     [("light.turn_off", ["light.bedroom_light"])]),
+    (["turn on the kitchen light", "no, open the garage door"],
+     [("cover.open_cover", ["cover.garage_door"])]),
+    # the objection in the same breath is about that breath's command
+    (["turn on the kitchen light", "open the garage door, no wait, turn on the bedroom light"],
+     [("light.turn_on", ["light.bedroom_light"])]),
+])
+def test_a_command_objecting_to_the_last_replaces_it_on_its_kind(
+        turns: list[str], expected: list[tuple[str, list[str]]]) -> None:
+    assert calls(dialog(turns)[-1]) == expected
+
+
+def test_a_corrected_command_puts_back_only_what_it_does_not_do_again() -> None:
+    """"turn off the living room lights" -> "no, the floor lamp": the other two lights go
+    back on; the Floor Lamp is not turned on and off again, and a light the first command
+    left as it was gets no call."""
+    assert calls(dialog(["turn off the living room lights", "no, the floor lamp"])[-1]) == [
+        ("light.turn_on", ["light.living_room_ceiling"]),
+        ("light.turn_on", ["light.tv_backlight"]), ("light.turn_off", ["light.floor_lamp"])]
+    assert calls(dialog(["turn on the living room lights", "never mind"])[-1]) == [
+        ("light.turn_off", ["light.floor_lamp"])]
 
 
 @pytest.mark.parametrize(("turns", "response"), [
@@ -716,8 +753,11 @@ def test_packaged_rule_fires(rule: str, demo_rules: bool, turns: list[str],
     (["turn the heat up", "no, by 3 degrees"], [{"temperature": 68}, {"temperature": 71}]),
     (["turn the volume down", "by 20 percent"],
      [{"volume_level": 0.35}, {"volume_level": 0.15}]),
+    (["set the bedroom light to 50 percent", "make it brighter", "actually by 40 percent"],
+     [{"brightness": 128}, {"brightness_step_pct": 40}]),
+    # a step that changed nothing (the light was at full) has nothing to put back
     (["turn on the bedroom light", "make it brighter", "actually by 40 percent"],
-     [{"brightness": 255}, {"brightness_step_pct": 40}]),
+     [{"brightness_step_pct": 40}]),
 ])
 def test_an_amount_said_after_a_step_is_how_far_it_goes(
         turns: list[str], data: list[dict[str, float]]) -> None:

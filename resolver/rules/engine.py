@@ -292,6 +292,7 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "question_open": lambda t, ms: t.context.question is not None,
     "confirmed": lambda t, ms: ms.confirmed,
     "replaces_last": lambda t, ms: ms.replaces is not None,
+    "says_over_last": lambda t, ms: _said_over(t, ms) is not None,
     # "turn the heat up" -> "by two degrees": the step corrected to go that far
     "step_resized": lambda t, ms: ms.replaces is not None and isinstance(ms.move, Command)
     and ms.replaces.command.action in _STEPS and ms.move.action is ms.replaces.command.action
@@ -499,6 +500,35 @@ def _correct_last(t: TurnState, ms: MoveState) -> None:
     ms.match = None
 
 
+def _said_over(t: TurnState, ms: MoveState) -> ActionRecord | None:
+    """What a command objecting to the last turn says over: "no, turn on the bedroom light"
+    or "turn on the bedroom light instead" after "turn on the kitchen light" is the same
+    command on another device of the kind the last turn acted on, so that action is the one
+    it replaces (None: it replaces none; it is then one more command)."""
+    command = _command(ms)
+    last = t.context.last_action
+    if command is None or not command.objection or command.negated or ms.index > 0 \
+            or last is None:
+        return None
+    match = _matched(t, ms)
+    if not match.ok:
+        return None
+    kinds = {t.home.entities[e].domain for e in match.entities}
+    for record in reversed([r for r in t.context.actions if r.turn == last.turn]):
+        done = {t.home.entities[e].domain for e in record.entities if e in t.home.entities}
+        if record.command.action is command.action and done == kinds \
+                and set(record.entities) != set(match.entities):
+            return record
+    return None
+
+
+def _say_over_last(t: TurnState, ms: MoveState) -> None:
+    """"no, turn on the bedroom light" after "turn on the kitchen light": the command, in
+    place of the last one (which :func:`_said_over` finds)."""
+    ms.replaces = _said_over(t, ms)
+    ms.move = replace(ms.move, objection=False)
+
+
 def _left_out(t: TurnState, repair: Repair) -> tuple[ActionRecord, tuple[str, ...]] | None:
     """What a leaving-out names among what the last turn that acted did ("not the fan"
     after "turn on the bedroom fan and the kitchen light": the Bedroom Fan, though the
@@ -688,6 +718,7 @@ REWRITES: dict[str, Callable[[TurnState, MoveState], None]] = {
     "apply_correction": _apply_correction,
     "drop_next": _drop_next,
     "correct_last": _correct_last,
+    "say_over_last": _say_over_last,
     "continue_last": _continue_last,
     "run_it": _run_it,
     "repeat_last": _repeat_last,
@@ -796,15 +827,24 @@ def _undo_last(t: TurnState, ms: MoveState) -> None:
         r for r in t.context.actions if r.turn == last.turn]
     only: set[str] | None = None
     command = _command(ms)
-    if command is not None and ms.replaces is None:
+    if command is not None:
         match = _matched(t, ms)
         touched = {e for r in records for e in r.entities}
-        if match.ok and set(match.entities) < touched:
+        if not match.ok:
+            pass
+        elif ms.replaces is None and set(match.entities) < touched:
             only = set(match.entities)
+        elif ms.replaces is not None and command.action not in _STEPS:
+            # "turn off the living room lights" -> "no, the floor lamp": what the corrected
+            # command does again is not put back first (a step is taken again from where
+            # it started, so that is put back)
+            only = touched - set(match.entities)
     calls: list[ServiceCall] = []
     for record in reversed(records):
         for call in reversed(record.calls):
-            ids = tuple(e for e in call.entity_ids if only is None or e in only)
+            # an entity the call left as it was needs nothing put back
+            ids = tuple(e for e in call.entity_ids if (only is None or e in only)
+                        and t.state.get(e) != record.before.get(e))
             if not ids:
                 continue
             inverse = inverse_calls(replace(call, entity_ids=ids), dict(record.before))
