@@ -383,14 +383,18 @@ def _plan_step(command: Command, entity: Entity, state: EntityState | None
         if high is not None:
             new = min(new, float(high))
         return Planned(domain, "set_temperature", (("temperature", _num(new)),))
-    if attribute is Attribute.TEMPERATURE and domain == "light" and C.COLOR_TEMP in caps:
-        # "make the lights warmer": a warmer white, which is fewer kelvin
+    if attribute in (Attribute.TEMPERATURE, Attribute.COLOR_TEMP) and domain == "light" \
+            and C.COLOR_TEMP in caps:
+        # "make the lights warmer": a warmer white, which is fewer kelvin; "turn the colour
+        # temperature up": more kelvin, as said
         if not on:
             return Refusal(f"the {entity.name} can't change colour temperature while off")
+        if attribute is Attribute.TEMPERATURE:
+            sign = -sign
         low = float(attrs.get("min_color_temp_kelvin") or 2000)
         high = float(attrs.get("max_color_temp_kelvin") or 6500)
         current = float(attrs.get("color_temp_kelvin") or (low + high) / 2)
-        new = min(max(current - sign * float(step or COLOR_TEMP_STEP * usual), low), high)
+        new = min(max(current + sign * float(step or COLOR_TEMP_STEP * usual), low), high)
         return Planned(domain, "turn_on", (("color_temp_kelvin", int(new)),))
     if attribute is Attribute.POSITION and domain in ("cover", "valve"):
         suffix = "cover" if domain == "cover" else "valve"

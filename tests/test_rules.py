@@ -1529,6 +1529,23 @@ def test_a_quantity_alone_after_a_command_is_of_its_own_kind(
     assert calls(Resolver.from_files(DEMO_HOME, neural=False).resolve(command)) == expected
 
 
+@pytest.mark.parametrize(("turns", "expected"), [
+    # the temperature or the heat named after the lights is the thermostat's: it had been
+    # the lights' colour temperature
+    (["turn on the bedroom light", "turn the heat up"],
+     [("climate.set_temperature", ["climate.thermostat"])]),
+    (["turn on the lights", "the temperature down"],
+     [("climate.set_temperature", ["climate.thermostat"])]),
+    # "warmer" and the colour temperature are still the light's
+    (["turn on the bedroom light", "warmer"], [("light.turn_on", ["light.bedroom_light"])]),
+    (["turn on the bedroom light", "turn the colour temperature up"],
+     [("light.turn_on", ["light.bedroom_light"])]),
+])
+def test_the_temperature_said_alone_is_the_thermostats(
+        turns: list[str], expected: list[tuple[str, list[str]]]) -> None:
+    assert calls(dialog(turns)[-1]) == expected
+
+
 @pytest.mark.parametrize(("command", "expected"), [
     # "heat" after "to" is the mode: it had turned the thermostat on in whatever mode it had.
     ("set the thermostat to heat", [("climate.set_hvac_mode", ["climate.thermostat"])]),

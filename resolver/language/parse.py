@@ -963,6 +963,13 @@ def _command(parts: list[Any]) -> Command:
         # A colour; "warm white" or "cool" is for the device to say (a light's colour
         # temperature, a thermostat's mode).
         attribute = Attribute.COLOR if attribute is None else attribute
+    if attribute is Attribute.TEMPERATURE and obj.attributes and not comparatives and not (
+            target.names or target.domains or target.nouns or target.reference
+            or target.words or target.entity_ids):
+        # "turn the temperature up", "turn the heat down", said after the lights: the
+        # thermostat's, not the lights' colour temperature ("warmer" or "the colour
+        # temperature" is theirs)
+        target = target.merged(Target(domains=IMPLIED_DOMAINS[attribute]))
     media = obj.media and action is not Action.SET  # not "show us red"
     if (media or action in (Action.PLAY, Action.PAUSE, Action.NEXT, Action.PREVIOUS,
                             Action.MUTE, Action.UNMUTE)) \

@@ -591,7 +591,7 @@ class SphinxRecognizer:
             if best is not None:
                 raw.append((best.hypstr, best.score))
                 if self.nbest > 1:
-                    for i, hyp in enumerate(decoder.nbest()):
+                    for i, hyp in enumerate(decoder.nbest() or ()):
                         if i >= 10 * self.nbest:
                             break
                         if hyp is not None:  # the lattice search yields None at times
