@@ -1529,6 +1529,22 @@ def test_a_quantity_alone_after_a_command_is_of_its_own_kind(
     assert calls(Resolver.from_files(DEMO_HOME, neural=False).resolve(command)) == expected
 
 
+@pytest.mark.parametrize(("turns", "response"), [
+    # a reading the devices do not have is said so: it had been the speakers' volume
+    (["play music on the speakers", "how bright are they"],
+     "The Kitchen Speaker and the Bedroom Speaker have no brightness."),
+    (["how loud is the kitchen light"], "The Kitchen Light has no volume."),
+    (["how warm is the tv"], "The Living Room TV has no temperature."),
+    # of several, those that have it
+    (["turn on the floor lamp and the kitchen speaker", "how bright are they"],
+     "The Floor Lamp is at 100% brightness."),
+    (["what's the volume of the tv"], "The Living Room TV is at volume 35%."),
+])
+def test_a_reading_a_device_lacks_is_not_another_reading(turns: list[str], response: str
+                                                          ) -> None:
+    assert dialog(turns)[-1].response == response
+
+
 @pytest.mark.parametrize(("turns", "expected"), [
     # the temperature or the heat named after the lights is the thermostat's: it had been
     # the lights' colour temperature

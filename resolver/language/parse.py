@@ -690,7 +690,8 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         which = (state is not None and isinstance(children[0], Token)
                  and children[0].type == "WHAT")
         return Query(target=target, state=state,
-                     attribute=obj.attributes[0] if obj.attributes else None,
+                     attribute=obj.attributes[0] if obj.attributes
+                     else _ATTRIBUTES.get(quantity or ""),
                      quantity=quantity, any=obj.any or which, which=which,
                      count=asked == "how many")
 

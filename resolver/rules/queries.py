@@ -6,7 +6,8 @@ from dataclasses import dataclass, replace
 
 from ..home import READ_DOMAINS, Entity, EntityState, Home, HomeState
 from ..language.vocabulary import DOERS
-from ..logical_form import EVERYTHING, WHERE, Action, Attribute, Query, Target
+from ..logical_form import (EVERYTHING, IMPLIED_DOMAINS, WHERE, Action, Attribute, Query,
+                            Target)
 from ..match import MatchFailure, MatchResult, match_targets, spoken_noun
 from ..resolve import SWEPT_DOMAINS, heat_of_the_room
 from ..responses import (
@@ -16,6 +17,7 @@ from ..responses import (
     failed,
     is_are,
     join_names,
+    names_several,
     plural_noun,
     spoken_state,
 )
@@ -379,7 +381,15 @@ def _device_reading(home: Home, state: HomeState, query: Query,
     several = query.target.plural or len(query.target.entity_ids) > 1
     busy = {"playing", "on"}
     read: dict[str, list[str]] = {}
+    lacking = [e for e in match.entities if _lacks(home.entities[e], query.attribute)]
+    if lacking and len(lacking) == len(match.entities):
+        # "how bright are they" of the speakers: not their volume
+        has = "have" if names_several(home, lacking) else "has"
+        return QueryAnswer(f"{_sentence(describe_entities(home, lacking))} {has} no "
+                           f"{query.quantity}.", tuple(lacking))
     for entity_id in sorted(match.entities, key=lambda e: state[e].state not in busy):
+        if entity_id in lacking:
+            continue
         reading = _reading(home.entities[entity_id], state, query)
         if reading is not None:
             read.setdefault(reading, []).append(entity_id)
@@ -392,6 +402,15 @@ def _device_reading(home: Home, state: HomeState, query: Query,
         for reading, ids in read.items()]
     return QueryAnswer(_sentence(join_names(parts)) + ".",
                        tuple(e for ids in read.values() for e in ids))
+
+
+def _lacks(entity: Entity, attribute: Attribute | None) -> bool:
+    """The device has no such reading: a speaker's brightness, a light's volume (a sensor
+    reads what its name says; a light's "temperature" is its white's)."""
+    implied = IMPLIED_DOMAINS.get(attribute) if attribute is not None else None
+    if not implied or entity.domain in implied or entity.domain in READ_DOMAINS:
+        return False
+    return not (entity.domain == "light" and attribute is Attribute.TEMPERATURE)
 
 
 def _reading(entity: Entity, state: HomeState, query: Query) -> str | None:
