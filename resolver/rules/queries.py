@@ -6,8 +6,7 @@ from dataclasses import dataclass, replace
 
 from ..home import READ_DOMAINS, Entity, EntityState, Home, HomeState
 from ..language.vocabulary import DOERS
-from ..logical_form import (EVERYTHING, IMPLIED_DOMAINS, WHERE, Action, Attribute, Query,
-                            Target)
+from ..logical_form import EVERYTHING, IMPLIED_DOMAINS, WHERE, Action, Attribute, Query, Target
 from ..match import MatchFailure, MatchResult, match_targets, spoken_noun
 from ..resolve import SWEPT_DOMAINS, heat_of_the_room
 from ..responses import (

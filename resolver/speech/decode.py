@@ -194,6 +194,10 @@ class _Prefix:
     """Alphabet index of the last character emitted (-1 at the start)."""
     lm: float
     """Word model log-probability of the finished words."""
+    bias: float = 0.0
+    """What the beam adds to the prefix's acoustic score to rank it: the weighted word
+    model (with the best case for the word being spelled) and the word bonus. It depends
+    on the words and the node alone, so it is reckoned once, when the prefix is made."""
     blank: float = NEG_INF
     """log P(this prefix, path ending in a blank)."""
     char: float = NEG_INF
@@ -201,20 +205,6 @@ class _Prefix:
 
     def total(self) -> float:
         return _logaddexp(self.blank, self.char)
-
-
-class _Entries:
-    """The prefixes of the next step, made on first use."""
-
-    def __init__(self, prefixes: dict[tuple[tuple[str, ...], int, int], _Prefix]) -> None:
-        self.prefixes = prefixes
-
-    def __call__(self, words: tuple[str, ...], node: int, last: int, lm: float) -> _Prefix:
-        key = (words, node, last)
-        found = self.prefixes.get(key)
-        if found is None:
-            found = self.prefixes[key] = _Prefix(words, node, last, lm)
-        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +259,9 @@ class CtcDecoder:
     def decode(self, logprobs: np.ndarray, nbest: int = 5) -> list[Decoded]:
         """The ``nbest`` best transcripts of a steps × alphabet log-prob matrix, best first."""
         logprobs = np.asarray(logprobs, dtype=np.float64)
-        space, trie, alphabet = self._space, self._trie, self.alphabet
+        space, alphabet = self._space, self.alphabet
+        children, word_at = self._trie.children, self._trie.word_at
+        logaddexp = _logaddexp
         beams: dict[tuple[tuple[str, ...], int, int], _Prefix] = {
             ((), 0, -1): _Prefix((), 0, -1, 0.0, blank=0.0)}
         for row in logprobs:
@@ -284,19 +276,20 @@ class CtcDecoder:
             likely = np.nonzero(row[1:] > self.char_prune)[0] + 1
             if len(likely) > self.max_chars:
                 likely = likely[np.argsort(row[likely])[-self.max_chars:]]
-            candidates: list[int] = likely.tolist()
+            candidates = [(c, float(row[c])) for c in likely.tolist()]
             nxt: dict[tuple[tuple[str, ...], int, int], _Prefix] = {}
-            entry = _Entries(nxt)
-            for prefix in beams.values():
+            for key, prefix in beams.items():
+                words, node, last = prefix.words, prefix.node, prefix.last
                 total = prefix.total()
                 # A blank: the prefix stays, now ending in a blank.
-                same = entry(prefix.words, prefix.node, prefix.last, prefix.lm)
-                same.blank = _logaddexp(same.blank, total + blank_lp)
-                for c in candidates:
-                    lp = float(row[c])
-                    if c == prefix.last:
+                same = nxt.get(key)
+                if same is None:
+                    same = nxt[key] = _Prefix(words, node, last, prefix.lm, prefix.bias)
+                same.blank = logaddexp(same.blank, total + blank_lp)
+                for c, lp in candidates:
+                    if c == last:
                         # The same character again collapses into the prefix ...
-                        same.char = _logaddexp(same.char, prefix.char + lp)
+                        same.char = logaddexp(same.char, prefix.char + lp)
                         # ... unless a blank separated them ("ll" in "hallway").
                         from_blank = prefix.blank + lp
                     else:
@@ -304,40 +297,47 @@ class CtcDecoder:
                     if from_blank == NEG_INF:
                         continue
                     if c == space:
-                        if prefix.node == 0:  # a space between words is already there
-                            same.char = _logaddexp(same.char, from_blank)
+                        if node == 0:  # a space between words is already there
+                            same.char = logaddexp(same.char, from_blank)
                             continue
-                        word = trie.word_at[prefix.node]
+                        word = word_at[node]
                         if word is None:
                             continue
-                        words = prefix.words
-                        u = words[-1] if words else START
-                        t = words[-2] if len(words) > 1 else START
-                        lm = prefix.lm + self.model.logp(t, u, word)
-                        target = entry((*words, word), 0, space, lm)
+                        target_key = ((*words, word), 0, space)
+                        target = nxt.get(target_key)
+                        if target is None:
+                            u = words[-1] if words else START
+                            t = words[-2] if len(words) > 1 else START
+                            target = nxt[target_key] = self._made(
+                                target_key, prefix.lm + self.model.logp(t, u, word))
                     else:
-                        child = trie.children[prefix.node].get(alphabet[c])
+                        child = children[node].get(alphabet[c])
                         if child is None:
                             continue
-                        target = entry(prefix.words, child, c, prefix.lm)
-                    target.char = _logaddexp(target.char, from_blank)
+                        target_key = (words, child, c)
+                        target = nxt.get(target_key)
+                        if target is None:
+                            target = nxt[target_key] = self._made(target_key, prefix.lm)
+                    target.char = logaddexp(target.char, from_blank)
             beams = self._prune(nxt)
         return self._finish(beams.values(), nbest)
 
-    def _rank(self, prefix: _Prefix) -> float:
-        return (prefix.total() + self.lm_weight * (prefix.lm + self._ahead(prefix))
-                + self.word_bonus * (len(prefix.words) + (prefix.node != 0)))
+    def _made(self, key: tuple[tuple[str, ...], int, int], lm: float) -> _Prefix:
+        """A new prefix of the beam, with its ranking bias."""
+        words, node, last = key
+        bias = (self.lm_weight * (lm + self._ahead(words, node))
+                + self.word_bonus * (len(words) + (node != 0)))
+        return _Prefix(words, node, last, lm, bias)
 
-    def _ahead(self, prefix: _Prefix) -> float:
-        """The word model's best case for the word being spelled: the most likely word in
-        the context that starts with the letters so far (0 between words). Without it a
-        prefix pays for its words only when they end, and the right spelling of a word the
-        model heard badly is pruned before it can be told apart."""
-        if prefix.node == 0:
+    def _ahead(self, words: tuple[str, ...], node: int) -> float:
+        """The word model's best case for the word being spelled after ``words`` (up to
+        trie ``node``): the most likely word in the context that starts with the letters so
+        far (0 between words). Without it a prefix pays for its words only when they end,
+        and the right spelling of a word the model heard badly is pruned before it can be
+        told apart."""
+        if node == 0:
             return 0.0
-        words = prefix.words
-        key = (words[-2] if len(words) > 1 else START, words[-1] if words else START,
-               prefix.node)
+        key = (words[-2] if len(words) > 1 else START, words[-1] if words else START, node)
         value = self._look.get(key)
         if value is None:
             value = math.log(self._best_below(*key))
@@ -398,7 +398,10 @@ class CtcDecoder:
 
     def _prune(self, prefixes: dict[tuple[tuple[str, ...], int, int], _Prefix]
                ) -> dict[tuple[tuple[str, ...], int, int], _Prefix]:
-        ranked = sorted(((self._rank(p), key, p) for key, p in prefixes.items()),
+        """The :attr:`beam` best prefixes, none more than :attr:`margin` below the best."""
+        logaddexp = _logaddexp
+        ranked = sorted(((logaddexp(p.blank, p.char) + p.bias, key, p)
+                         for key, p in prefixes.items()),
                         key=lambda item: item[0], reverse=True)
         floor = ranked[0][0] - self.margin if ranked else 0.0
         return {key: p for score, key, p in ranked[:self.beam] if score >= floor}
