@@ -134,6 +134,22 @@ def done(home: Home, calls: Sequence[ServiceCall]) -> str:
     return " ".join(parts)
 
 
+def done_together(home: Home, calls: Sequence[ServiceCall]) -> str | None:
+    """One sentence for calls that do the same to devices of one kind, or to three devices
+    at most, of any kinds ("Turned on the Kitchen Light and the Living Room Fan."); None
+    when they do different things, or name more devices of several kinds than a sentence
+    can list."""
+    first = calls[0] if calls else None
+    if first is None or any((c.service, dict(c.data)) != (first.service, dict(first.data))
+                            for c in calls) or any(c.domain in ("scene", "script")
+                                                   for c in calls):
+        return None
+    ids = tuple(dict.fromkeys(e for c in calls for e in c.entity_ids))
+    if len({c.domain for c in calls}) > 1 and len(ids) > 3:
+        return None
+    return _done_one(home, ServiceCall(first.domain, first.service, ids, first.data))
+
+
 def _done_one(home: Home, call: ServiceCall) -> str:
     who = describe_entities(home, call.entity_ids)
     verb = _DONE.get(call.service, f"Called {call.name} on")

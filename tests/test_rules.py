@@ -1529,6 +1529,22 @@ def test_a_quantity_alone_after_a_command_is_of_its_own_kind(
     assert calls(Resolver.from_files(DEMO_HOME, neural=False).resolve(command)) == expected
 
 
+@pytest.mark.parametrize(("command", "response"), [
+    ("lock the front door and the back door", "Locked the Front Door and the Back Door."),
+    ("turn on the kitchen light and the living room fan",
+     "Turned on the Kitchen Light and the Living Room Fan."),
+    # different things done, or too many kinds of device to list: a sentence each
+    ("turn the bedroom light on and set it to blue",
+     "Turned on the Bedroom Light. Turned the Bedroom Light blue."),
+    ("turn off the tv and the lights in the living room",
+     "Turned off the Living Room TV. Turned off the Living Room Ceiling Light, the Floor "
+     "Lamp and the TV Backlight."),
+])
+def test_commands_that_do_the_same_are_said_in_one_sentence(command: str, response: str
+                                                             ) -> None:
+    assert dialog([command])[-1].response == response
+
+
 @pytest.mark.parametrize(("turns", "response"), [
     # a reading the devices do not have is said so: it had been the speakers' volume
     (["play music on the speakers", "how bright are they"],

@@ -53,6 +53,7 @@ from ..responses import (
     describe_entities,
     display_name,
     done,
+    done_together,
     join_names,
     names_several,
     spoken_date,
@@ -1073,13 +1074,25 @@ class Engine:
     def run(self, t: TurnState) -> None:
         """Settle every move of the turn in order; results accumulate in ``t``."""
         talked_about: list[str] = []
+        plain: list[ServiceCall] = []
+        """The calls of the last response, when it said only what they did."""
         for index, move in enumerate(t.utterance.moves):
             if index in t.consumed:
                 continue
             ms = MoveState(_spared_referred(t, move), index)
+            made = len(t.calls)
             self._settle(t, ms)
-            if ms.response:
+            calls = t.calls[made:]
+            said_only = bool(calls) and ms.response == done(t.home, calls)
+            together = done_together(t.home, plain + calls) if said_only and plain else None
+            if together is not None:
+                # "lock the front door and the back door": "Locked the Front Door and the
+                # Back Door.", not a sentence each
+                t.responses[-1] = together
+                plain += calls
+            elif ms.response:
                 t.responses.append(ms.response)
+                plain = calls if said_only else []
             t.clarification = t.clarification or ms.clarification
             t.grounded.append(ms.grounded)
             if ms.entities:
