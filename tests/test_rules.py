@@ -1537,8 +1537,8 @@ def test_a_quantity_alone_after_a_command_is_of_its_own_kind(
     ("turn the bedroom light on and set it to blue",
      "Turned on the Bedroom Light. Turned the Bedroom Light blue."),
     ("turn off the tv and the lights in the living room",
-     "Turned off the Living Room TV. Turned off the Living Room Ceiling Light, the Floor "
-     "Lamp and the TV Backlight."),
+     ("Turned off the Living Room TV. Turned off the Living Room Ceiling Light, the Floor "
+      "Lamp and the TV Backlight.")),
 ])
 def test_commands_that_do_the_same_are_said_in_one_sentence(command: str, response: str
                                                              ) -> None:
