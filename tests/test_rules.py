@@ -1736,6 +1736,12 @@ def test_what_is_wanted_is_on(turns: list[str], expected: list[tuple[str, list[s
     (["it feels cold in here"], [("climate.set_temperature", ["climate.thermostat"])]),
     (["make it warmer in here"], [("climate.set_temperature", ["climate.thermostat"])]),
     (["it's getting too hot"], [("climate.set_temperature", ["climate.thermostat"])]),
+    # Cold or hot said of the speaker is the room's: "I'm cold" had not been understood,
+    # and "I feel cold" was "no device called 'i'".
+    (["i'm cold"], [("climate.set_temperature", ["climate.thermostat"])]),
+    (["i feel cold"], [("climate.set_temperature", ["climate.thermostat"])]),
+    (["we are too hot"], [("climate.set_temperature", ["climate.thermostat"])]),
+    (["i am bright"], []),
     # "it" that was talked about is still it.
     (["turn on the floor lamp", "make it brighter"], [("light.turn_on", ["light.floor_lamp"])]),
     # A question stays a question.

@@ -385,18 +385,24 @@ _INTENSIFIERS = frozenset({"so", "very", "really", "quite", "pretty", "super", "
                            "extremely", "awfully", "kind of", "kinda", "getting", "far"})
 # Verbs that say a condition as "is" does ("it feels cold", "the tv sounds loud").
 _LINKING = frozenset({"feels", "feel", "seems", "gets", "sounds", "looks"})
+# Conditions a person says of themselves that are the room's ("I'm cold", "we are too hot").
+_FELT = frozenset({"too cold", "too hot", "too warm"})
+_SPEAKERS = frozenset({"i", "we"})
 
 
 def _complaints(tags: list[Tag]) -> list[Tag]:
     """"it's dark in here", "the TV is so loud", "it feels cold", "it's getting too hot": a
     condition said of the target is a complaint about it, read as "too dark" (a step the
     other way). Said as a question ("is it dark in here") it stays a question; a degree is
-    kept ("it's a bit cold")."""
+    kept ("it's a bit cold"). Cold or hot said of the speaker ("I'm cold", "we feel too
+    warm") is said of the room."""
     out: list[Tag] = []
     i = 0
     while i < len(tags):
         tag = tags[i]
-        linking = (tag.kind == "IS" and tag.text in ("is", "are")) or tag.text in _LINKING
+        person = bool(out) and out[-1].kind == "WORD" and out[-1].text in _SPEAKERS
+        linking = (tag.kind == "IS" and tag.text in ("is", "are")) or tag.text in _LINKING \
+            or (person and tag.text == "am")
         if linking and out and out[-1].kind not in _CLAUSE_START:
             j = i + 1
             degrees = []
@@ -409,7 +415,11 @@ def _complaints(tags: list[Tag]) -> list[Tag]:
                 condition = said.text
             else:
                 condition = COMPLAINTS.get(said.text) if said is not None else None
+            if person and condition not in _FELT:
+                condition = None  # "I am bright" says nothing of the room
             if condition is not None:
+                if person:
+                    out[-1] = Tag("IT", "it")  # "I'm cold": it is too cold here
                 out += [Tag("IS", "is"), *degrees, Tag("COMPARATIVE", condition)]
                 i = j + 1
                 continue
