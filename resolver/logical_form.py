@@ -299,6 +299,9 @@ class Fragment:
     """How it was introduced: ``and``, ``too``, ``what about``, ``same for``, or None."""
     quantity: str | None = None
     """A quantity word it named ("what about the humidity?")."""
+    position: int | None = None
+    """The place it names in a list just said, from 0 ("the first one"; -1: "the last one"),
+    or None."""
 
 
 @dataclass(frozen=True, slots=True)

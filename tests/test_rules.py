@@ -1529,6 +1529,25 @@ def test_a_quantity_alone_after_a_command_is_of_its_own_kind(
     assert calls(Resolver.from_files(DEMO_HOME, neural=False).resolve(command)) == expected
 
 
+@pytest.mark.parametrize(("answer", "expected"), [
+    # a place among the options asked about: it had been "That isn't one of them."
+    ("the second one", [("lock.lock", ["lock.back_door"])]),
+    ("the first", [("lock.lock", ["lock.front_door"])]),
+    ("the last one", [("lock.lock", ["lock.garage_side_door"])]),
+    ("the third", [("lock.lock", ["lock.garage_side_door"])]),
+    ("the fifth one", []),
+])
+def test_an_option_is_chosen_by_its_place(answer: str,
+                                          expected: list[tuple[str, list[str]]]) -> None:
+    assert calls(dialog(["lock the door", answer])[-1]) == expected
+
+
+def test_a_place_in_options_not_said_is_not_one_of_them() -> None:
+    """Sixteen lights were not listed, so "the first one" names none of them."""
+    assert dialog(["turn off the light", "the first one"])[-1].response == \
+        "That isn't one of them."
+
+
 @pytest.mark.parametrize(("command", "response"), [
     ("lock the front door and the back door", "Locked the Front Door and the Back Door."),
     ("turn on the kitchen light and the living room fan",

@@ -37,7 +37,7 @@ from ..logical_form import (
 )
 from ..match import match_targets
 from .tagger import Lexicon, Tag, Tagger
-from .vocabulary import COLOR_TEMPS, DOERS, HVAC_MODES, MODE_NOUNS, NOUNS, TOO
+from .vocabulary import COLOR_TEMPS, DOERS, HVAC_MODES, MODE_NOUNS, NOUNS, ORDINALS, TOO
 
 GRAMMAR_DIR = Path(__file__).resolve().parent.parent.parent / "grammars"
 
@@ -763,7 +763,9 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         excluded = [c.target for c in children if isinstance(c, _Excluded)]
         if excluded:
             target = replace(target, exclude=excluded[0])
-        return Fragment(target, marker, obj.quantity)
+        said = [self._tag(t).text for t in obj.tokens]
+        position = next((ORDINALS[w] for w in said if w in ORDINALS), None)
+        return Fragment(target, marker, obj.quantity, position)
 
     def answer(self, tokens: list[Token]) -> Answer:
         return Answer(yes=any(t.type == "YES" for t in tokens))

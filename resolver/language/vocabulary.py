@@ -205,3 +205,8 @@ def _read_number(words: list[str], i: int) -> tuple[int | None, int]:
     if not seen:
         return None, i
     return total, j
+
+
+ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
+"""Words that name a place in a list ("the second one" of the options asked about), from 0;
+-1 is the last."""

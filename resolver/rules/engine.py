@@ -49,6 +49,7 @@ from ..resolve import (
     target_trace,
 )
 from ..responses import (
+    MAX_OPTIONS,
     by_state,
     describe_entities,
     display_name,
@@ -676,7 +677,12 @@ def _answer_question(t: TurnState, ms: MoveState) -> None:
     if said is None:
         return
     within = [t.home.entities[e] for e in question.candidates]
-    chosen = [e.id for e in within if _fits(t, e.id, said)]
+    position = ms.move.position if isinstance(ms.move, Fragment) else None
+    if position is not None and len(within) <= MAX_OPTIONS:
+        # "the second one" of the options said: the Back Door
+        chosen = [within[position].id] if -len(within) <= position < len(within) else []
+    else:
+        chosen = [e.id for e in within if _fits(t, e.id, said)]
     t.context.question = None
     if not chosen:
         ms.move = Fragment(said)
