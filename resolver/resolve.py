@@ -255,6 +255,10 @@ def implied_targets(command: Command) -> list[Target]:
         elif (command.action is Action.SET and command.value is not None
               and command.value.unit != "degrees"):
             return [target.merged(Target(domains=("light",))), target]
+        elif command.action is Action.SET and command.value is not None:
+            # "set the living room to 72 degrees": its heat, a thermostat there or the one
+            # that heats it from elsewhere
+            return [target.merged(Target(domains=("climate",)))]
     if implied is None:
         return [target]
     return [target.merged(Target(domains=implied))]

@@ -129,9 +129,16 @@ def join_names(names: Sequence[str], last: str = "and") -> str:
 
 
 def done(home: Home, calls: Sequence[ServiceCall]) -> str:
-    """The sentence for calls that were made."""
-    parts = [_done_one(home, call) for call in calls]
-    return " ".join(parts)
+    """The sentences for calls that were made: one for neighbouring calls that do the same
+    (:func:`done_together`), one for each other call."""
+    groups: list[list[ServiceCall]] = []
+    for call in calls:
+        if groups and done_together(home, [*groups[-1], call]) is not None:
+            groups[-1].append(call)
+        else:
+            groups.append([call])
+    return " ".join(done_together(home, group) or _done_one(home, group[0])
+                    for group in groups)
 
 
 def done_together(home: Home, calls: Sequence[ServiceCall]) -> str | None:

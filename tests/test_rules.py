@@ -1552,6 +1552,8 @@ def test_a_place_in_options_not_said_is_not_one_of_them() -> None:
     ("lock the front door and the back door", "Locked the Front Door and the Back Door."),
     ("turn on the kitchen light and the living room fan",
      "Turned on the Kitchen Light and the Living Room Fan."),
+    ("turn everything off in the bedroom",
+     "Turned off the Bedroom Light, the Bedroom Fan and the Electric Blanket."),
     # different things done, or too many kinds of device to list: a sentence each
     ("turn the bedroom light on and set it to blue",
      "Turned on the Bedroom Light. Turned the Bedroom Light blue."),
@@ -1769,6 +1771,13 @@ def test_what_is_wanted_is_on(turns: list[str], expected: list[tuple[str, list[s
 def test_a_condition_said_is_a_step_the_other_way(
         turns: list[str], expected: list[tuple[str, list[str]]]) -> None:
     assert calls(_in_the_living_room(Resolver.from_files(DEMO_HOME), *turns)) == expected
+
+
+@pytest.mark.parametrize("command", ["set the living room to 72 degrees",
+                                     "set the office to 22 celsius"])
+def test_degrees_said_of_a_room_are_its_heat(command: str) -> None:
+    # It had said "8 devices in the Living Room can't be set to a temperature."
+    assert calls(dialog([command])[-1]) == [("climate.set_temperature", ["climate.thermostat"])]
 
 
 def test_the_heat_of_a_room_is_its_heater_before_the_homes_thermostat() -> None:
