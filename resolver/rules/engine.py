@@ -849,9 +849,7 @@ def _undo_last(t: TurnState, ms: MoveState) -> None:
     calls: list[ServiceCall] = []
     for record in reversed(records):
         for call in reversed(record.calls):
-            # an entity the call left as it was needs nothing put back
-            ids = tuple(e for e in call.entity_ids if (only is None or e in only)
-                        and t.state.get(e) != record.before.get(e))
+            ids = tuple(e for e in call.entity_ids if only is None or e in only)
             if not ids:
                 continue
             inverse = inverse_calls(replace(call, entity_ids=ids), dict(record.before))
