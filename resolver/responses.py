@@ -195,15 +195,21 @@ def _done_one(home: Home, call: ServiceCall) -> str:
     return f"{verb} {who}."
 
 
+def _there_is_no(what: str) -> str:
+    """"There is no TV", "There are no blinds": the verb agreeing with the noun said."""
+    noun = NOUNS.get(what.split()[-1]) if what else None
+    return f"There {'are' if noun is not None and noun.plural else 'is'} no {what}"
+
+
 def failed(home: Home, match: MatchResult, what: str) -> str:
     """The sentence for a target that matched nothing usable."""
     f = match.failure
     if f is MatchFailure.NO_NAME:
         return f"I don't know any device called '{match.unmatched}'."
     if f is MatchFailure.NO_AREA:
-        return f"There is no {what or 'such device'} in the {match.unmatched}."
+        return f"{_there_is_no(what or 'such device')} in the {match.unmatched}."
     if f is MatchFailure.NO_DOMAIN:
-        return f"There is no {match.unmatched or what} in this home."
+        return f"{_there_is_no(match.unmatched or what)} in this home."
     if f is MatchFailure.NO_SPEAKER_AREA:
         return "I don't know which room you are in; please name the room."
     if f is MatchFailure.AMBIGUOUS:

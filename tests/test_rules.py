@@ -1767,6 +1767,20 @@ def test_a_condition_said_is_a_step_the_other_way(
     assert calls(_in_the_living_room(Resolver.from_files(DEMO_HOME), *turns)) == expected
 
 
+@pytest.mark.parametrize(("command", "response"), [
+    # it had been "There is no blinds in the Bedroom."
+    ("open the bedroom blinds", "There are no blinds in the Bedroom."),
+    ("turn on the fans in the kitchen", "There are no fans in the Kitchen."),
+    ("turn on the tv in the bedroom", "There is no tv in the Bedroom."),
+    # put on a channel: refused as switching to one is (it had skipped a track)
+    ("put the tv on channel 5",
+     "The Living Room TV can't go to a channel by its number; say next or previous channel."),
+])
+def test_a_refusal_says_what_was_asked(command: str, response: str) -> None:
+    result = dialog([command])[-1]
+    assert (calls(result), result.response) == ([], response)
+
+
 @pytest.mark.parametrize("command", ["set the living room to 72 degrees",
                                      "set the office to 22 celsius"])
 def test_degrees_said_of_a_room_are_its_heat(command: str) -> None:

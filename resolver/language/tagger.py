@@ -442,8 +442,9 @@ def _puts_on_a_setting(tags: list[Tag], i: int) -> bool:
             return True
         if kind in ("ON", "TO") and j + 1 < len(tags):
             after = tags[j + 1]
+            channel = after.kind == "MEDIA" and j + 2 < len(tags) and tags[j + 2].kind == "NUMBER"
             return after.kind in ("NUMBER", "COLOR", "LEVEL", "EXTREME", "V_MUTE") or (
-                after.text in HVAC_MODES)
+                after.text in HVAC_MODES) or channel  # "put the TV on channel 5"
     return False
 
 
