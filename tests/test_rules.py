@@ -1570,6 +1570,12 @@ def test_commands_that_do_the_same_are_said_in_one_sentence(command: str, respon
     (["turn on the floor lamp and the kitchen speaker", "how bright are they"],
      "The Floor Lamp is at 100% brightness."),
     (["what's the volume of the tv"], "The Living Room TV is at volume 35%."),
+    (["what color is the tv"], "The Living Room TV has no color."),
+    # a word said of many kinds is not refused
+    (["what is the tv set to"], "The Living Room TV is at volume 35%."),
+    # how far a cover or a valve is open (it had been "I don't know the position.")
+    (["what's the position of the blinds"], "The Living Room Blinds are 100% open."),
+    (["what's the position of the garden valve"], "The Garden Water Valve is closed."),
 ])
 def test_a_reading_a_device_lacks_is_not_another_reading(turns: list[str], response: str
                                                           ) -> None:

@@ -80,6 +80,10 @@ MODE_NOUNS = {"heating": "heating", "heater": "heating", "air conditioning": "co
 """Names of a thermostat that say the mode it is wanted in: "turn on the AC" is the
 thermostat cooling, whatever it did before (a key of :data:`HVAC_MODES`)."""
 
+ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
+"""Words that name a place in a list ("the second one" of the options asked about), from 0;
+-1 is the last."""
+
 TOO = {"bright": "dimmer", "dark": "brighter", "dim": "brighter", "loud": "quieter",
        "quiet": "louder", "soft": "louder", "fast": "slower", "slow": "faster",
        "hot": "cooler", "warm": "cooler", "cold": "warmer", "cool": "warmer",
@@ -205,8 +209,3 @@ def _read_number(words: list[str], i: int) -> tuple[int | None, int]:
     if not seen:
         return None, i
     return total, j
-
-
-ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
-"""Words that name a place in a list ("the second one" of the options asked about), from 0;
--1 is the last."""

@@ -834,12 +834,10 @@ def _undo_last(t: TurnState, ms: MoveState) -> None:
         r for r in t.context.actions if r.turn == last.turn]
     only: set[str] | None = None
     command = _command(ms)
-    if command is not None:
-        match = _matched(t, ms)
+    match = _matched(t, ms)
+    if command is not None and match.ok:
         touched = {e for r in records for e in r.entities}
-        if not match.ok:
-            pass
-        elif ms.replaces is None and set(match.entities) < touched:
+        if ms.replaces is None and set(match.entities) < touched:
             only = set(match.entities)
         elif ms.replaces is not None and command.action not in _STEPS:
             # "turn off the living room lights" -> "no, the floor lamp": what the corrected
@@ -1078,8 +1076,7 @@ class Engine:
     def run(self, t: TurnState) -> None:
         """Settle every move of the turn in order; results accumulate in ``t``."""
         talked_about: list[str] = []
-        plain: list[ServiceCall] = []
-        """The calls of the last response, when it said only what they did."""
+        plain: list[ServiceCall] = []  # the calls of the last response, when it said only that
         for index, move in enumerate(t.utterance.moves):
             if index in t.consumed:
                 continue

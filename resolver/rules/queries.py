@@ -380,7 +380,7 @@ def _device_reading(home: Home, state: HomeState, query: Query,
     several = query.target.plural or len(query.target.entity_ids) > 1
     busy = {"playing", "on"}
     read: dict[str, list[str]] = {}
-    lacking = [e for e in match.entities if _lacks(home.entities[e], query.attribute)]
+    lacking = [e for e in match.entities if _lacks(home.entities[e], query)]
     if lacking and len(lacking) == len(match.entities):
         # "how bright are they" of the speakers: not their volume
         has = "have" if names_several(home, lacking) else "has"
@@ -403,11 +403,18 @@ def _device_reading(home: Home, state: HomeState, query: Query,
                        tuple(e for ids in read.values() for e in ids))
 
 
-def _lacks(entity: Entity, attribute: Attribute | None) -> bool:
+_OWN_READINGS = frozenset({"brightness", "volume", "temperature", "color", "colour"})
+"""Quantities only some kinds of device have; a word such as "level" or "setpoint" is said
+of many."""
+
+
+def _lacks(entity: Entity, query: Query) -> bool:
     """The device has no such reading: a speaker's brightness, a light's volume (a sensor
     reads what its name says; a light's "temperature" is its white's)."""
+    attribute = query.attribute
     implied = IMPLIED_DOMAINS.get(attribute) if attribute is not None else None
-    if not implied or entity.domain in implied or entity.domain in READ_DOMAINS:
+    if query.quantity not in _OWN_READINGS or not implied or entity.domain in implied \
+            or entity.domain in READ_DOMAINS:
         return False
     return not (entity.domain == "light" and attribute is Attribute.TEMPERATURE)
 
@@ -441,6 +448,13 @@ def _reading(entity: Entity, state: HomeState, query: Query) -> str | None:
         return "{is_} off"
     if entity.domain == "fan" and attrs.get("percentage") is not None:
         return f"{{is_}} at {round(float(attrs['percentage']))}% speed"
+    if entity.domain in ("cover", "valve"):
+        # "what's the position of the blinds": how far open
+        position = attrs.get("current_position", attrs.get("position"))
+        if isinstance(position, (int, float)) and not isinstance(position, bool) \
+                and position > 0:
+            return f"{{is_}} {round(float(position))}% open"
+        return f"{{is_}} {spoken_state(state, entity.id)}"
     if entity.domain in READ_DOMAINS:
         return f"{{is_}} {spoken_state(state, entity.id)}"
     return None
