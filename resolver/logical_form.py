@@ -84,6 +84,13 @@ EVERYTHING = "everything"
 """The :attr:`Target.reference` of "everything" (and "lock up"): every device of a place, or
 of the home; never what was said before (a sweep said after a command on the thermostat is
 not about the thermostat)."""
+OTHERS = "the others"
+"""The :attr:`Target.reference` of "the rest", "the others": the devices of the kind just
+named but those ("keep the porch light on but turn off the others"); its
+:attr:`Target.exclude` is what was named."""
+ELSE = "everything else"
+"""The reference of "everything else" as said; the parser makes it :data:`EVERYTHING` but
+what was named before it."""
 WHERE = "where"
 """The :attr:`Query.quantity` of "where is the vacuum": the answer says where it is."""
 TIME = "time"

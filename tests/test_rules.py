@@ -1523,6 +1523,56 @@ def test_a_quantity_alone_after_a_command_is_of_its_own_kind(
     assert calls(Resolver.from_files(DEMO_HOME, neural=False).resolve(command)) == expected
 
 
+ALL_LIGHTS_BUT_THE_PORCH = ["light.hallway_light", "light.living_room_ceiling",
+                            "light.floor_lamp", "light.tv_backlight", "light.kitchen_light",
+                            "light.chandelier", "light.sideboard_lamp", "light.desk_lamp",
+                            "light.garage_light", "light.bedroom_light",
+                            "light.guest_room_light", "light.bathroom_light",
+                            "light.night_light", "light.path_lights", "light.string_lights"]
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    # "the others" are those of the kind named, but it: the porch light had been turned
+    # off, or "the others" not understood
+    (["keep the porch light on but turn off the others"],
+     [("light.turn_on", ["light.porch_light"]),
+      ("light.turn_off", ALL_LIGHTS_BUT_THE_PORCH)]),
+    (["don't turn off the porch light but turn off the rest"],
+     [("light.turn_off", ALL_LIGHTS_BUT_THE_PORCH)]),
+    # of the room named, when it has others of the kind
+    (["keep the floor lamp on but turn off the others"],
+     [("light.turn_on", ["light.floor_lamp"]),
+      ("light.turn_off", ["light.living_room_ceiling", "light.tv_backlight"])]),
+    # after a turn, the others of what it acted on
+    (["turn on the porch light", "turn off the rest"],
+     [("light.turn_off", ALL_LIGHTS_BUT_THE_PORCH)]),
+    # left as they are: nothing done ("16 lights can't play" before)
+    (["turn off the porch light and leave the rest on"],
+     [("light.turn_off", ["light.porch_light"])]),
+    (["leave the rest on"], []),
+    # "and leave ... on" after a command is an exception, as "but leave" is
+    (["turn off the lights and leave the porch light on"],
+     [("light.turn_off", ALL_LIGHTS_BUT_THE_PORCH)]),
+])
+def test_the_others_are_those_of_the_kind_named_but_it(
+        turns: list[str], expected: list[tuple[str, list[str]]]) -> None:
+    assert calls(dialog(turns)[-1]) == expected
+
+
+def test_everything_else_is_every_device_but_the_one_named() -> None:
+    result = dialog(["leave the porch light on and turn off everything else"])[-1]
+    turned_off = {e for c in result.actions if c.service == "turn_off" for e in c.entity_ids}
+    assert "light.porch_light" not in turned_off
+    assert {"light.kitchen_light", "media_player.living_room_tv", "fan.bedroom_fan",
+            "switch.printer"} <= turned_off
+
+
+def test_corrections_in_a_row_leave_the_last() -> None:
+    # It had turned on the Hallway Light and put it back before the Porch Light.
+    assert calls(dialog(["turn on the kitchen light, no wait, the hallway light, no, the "
+                         "porch light"])[-1]) == [("light.turn_on", ["light.porch_light"])]
+
+
 @pytest.mark.parametrize(("answer", "expected"), [
     # a place among the options asked about: it had been "That isn't one of them."
     ("the second one", [("lock.lock", ["lock.back_door"])]),

@@ -15,9 +15,11 @@ from lark.lexer import Lexer
 from ..home import Home
 from ..logical_form import (
     DATE,
+    ELSE,
     EVERYTHING,
     IMPLIED_DOMAINS,
     OPPOSED,
+    OTHERS,
     TIME,
     WHERE,
     Action,
@@ -428,6 +430,10 @@ class _Excluded:
     target: Target
 
 
+class _LeftAsItIs:
+    """A clause that asks for nothing to be done ("and leave the rest on"): dropped."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Unfinished:
     """"turn the TV" of "turn the TV and the fan off": a target whose action the next
@@ -453,6 +459,8 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         said = [m for c in children for m in (c if isinstance(c, list) else [c])]
         moves = [c for c in said if isinstance(c, (Command, Query, Undo, Again, Repair,
                                                     Fragment, Answer, Recap, _Unfinished))]
+        if not moves and any(isinstance(c, _LeftAsItIs) for c in said):
+            return [Answer(yes=True)]  # "leave the rest on": "Okay."
         for i in range(len(moves) - 1, -1, -1):
             move = moves[i]
             if isinstance(move, _Unfinished):
@@ -469,6 +477,14 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                 # the TV up and the volume down" the TV's, but "... and the heat down" is
                 # the thermostat's)
                 moves[i] = move.with_target(before.target)
+            elif isinstance(move, Command) and move.target.reference in (OTHERS, ELSE) \
+                    and isinstance(before, (Command, Query)) and move.target.exclude is None:
+                # "keep the porch light on but turn off the others", "... everything else":
+                # all but what was just named
+                named = replace(before.target, exclude=None)
+                reference = EVERYTHING if move.target.reference == ELSE else OTHERS
+                moves[i] = move.with_target(replace(move.target, reference=reference,
+                                                    exclude=named))
             elif id(move) in self.verbless and isinstance(before, Command) \
                     and _only_a_place(move.target) and before.target.domains:
                 # "turn the lights on in the bedroom and off in the kitchen": the kitchen's
@@ -524,6 +540,8 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                 part = True
             elif kind == "IT":
                 reference = tag.text
+            elif kind == "OTHERS":
+                reference = ELSE if tag.text.endswith("else") else OTHERS
             elif kind == "ONE":
                 one = True
             elif kind == "WORD":
@@ -636,6 +654,9 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             if [v.kind for v in verbs] == ["V_SET"] and objs and len(flat) == 2:
                 return _Unfinished(objs[0].target)  # "turn the TV", "and the fan off"
             raise
+        if isinstance(move, Command) and move.target.reference in (OTHERS, ELSE) \
+                and verbs and verbs[0].text in ("leave", "keep"):
+            return _LeftAsItIs()  # "turn off the porch light and leave the rest on"
         if not verbs:
             self.verbless.add(id(move))
         return move
@@ -849,7 +870,9 @@ def _command(parts: list[Any]) -> Command:
     verbs = [w for w in words if w.kind.startswith("V_")]
     values = _values(parts)
     steps = [p.value for p in parts if isinstance(p, _By)]
-    excluded = [p.target for p in parts if isinstance(p, _Excluded)]
+    # "... and leave the rest on": the rest is left as it is anyway
+    excluded = [p.target for p in parts if isinstance(p, _Excluded)
+                and p.target.reference not in (OTHERS, ELSE)]
     comparatives = [w for w in words if w.kind == "COMPARATIVE"]
     reached: Action | None = None
     for activity in (w for w in words if w.kind == "ACTIVITY"):

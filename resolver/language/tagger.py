@@ -297,6 +297,8 @@ def _disambiguate(tags: list[Tag]) -> list[Tag]:
             out[i] = Tag("PART", word)  # "turn on two of the lights": not 2% brightness
         elif word in HVAC_MODES and tag.kind in ("ATTR", "NOUN") and before in ("TO", "ON"):
             out[i] = Tag("COLOR", word)  # "set the thermostat to heat": the mode
+        elif tag.kind == "BUT" and after is not None and after.startswith("V_"):
+            out[i] = Tag("SEP", word)  # "keep the porch light on but turn off the others"
         elif tag.kind == "LEAVE" and word == "leave" and before in (None, "FILLER"):
             out[i] = Tag("V_SET", word)  # "leave the porch light on": a command, not an exception
         elif tag.kind == "V_PUT" and _puts_on_a_setting(out, i):

@@ -24,6 +24,7 @@ from ..logical_form import (
     DATE,
     EVERYTHING,
     OPPOSITE,
+    OTHERS,
     TIME,
     Action,
     Again,
@@ -411,6 +412,39 @@ def _spared_referred(t: TurnState, move: Move) -> Move:
     return move.with_target(replace(move.target, exclude=known))
 
 
+def _the_others(t: TurnState, move: Move) -> Move:
+    """"keep the floor lamp on but turn off the others": the devices of the kind of what
+    was named, but those: the others of its room when it has any (the living room's other
+    lights), else of the home ("keep the porch light on ..."), unless a place is said. With
+    nothing named in the turn, but what was last acted on or asked about ("turn on the
+    kitchen light", then "turn off the rest")."""
+    if not isinstance(move, Command) or move.target.reference != OTHERS:
+        return move
+    target = move.target
+    if target.exclude is not None:
+        found = match_targets(t.home, replace(target.exclude, all=True, plural=True), None,
+                              t.speaker_area)
+        spared = found.entities if found.ok else ()
+    else:
+        spared = t.context.salient
+    entities = t.home.entities
+    kinds = target.domains or tuple(dict.fromkeys(entities[e].domain for e in spared
+                                                  if e in entities))
+    if not spared or not kinds:
+        return move
+    others = replace(target, reference=None, domains=kinds, plural=True, all=True,
+                     exclude=Target(entity_ids=spared))
+    if not target.placed:
+        rooms = {entities[e].area for e in spared if e in entities}
+        room = rooms.pop() if len(rooms) == 1 else None
+        siblings = room is not None and any(
+            e.area == room and e.domain in kinds and e.id not in spared
+            for e in entities.values())
+        others = replace(others, areas=(room,)) if siblings and room else replace(
+            others, everywhere=True)
+    return move.with_target(others)
+
+
 def _referred(t: TurnState, reference: str | None) -> tuple[str, ...]:
     """What "it", "them" ... stand for: what was last acted on or asked about, and, for "them"
     or "both" when that is one thing, what was acted on just before too ("turn on the kitchen
@@ -451,18 +485,22 @@ def _inherit_place(new: Target, entities: tuple[str, ...], t: TurnState) -> Targ
 
 
 def _apply_correction(t: TurnState, ms: MoveState) -> None:
-    """"turn on the kitchen, no, the bedroom light": the correction replaces what it says."""
-    command, repair = _command(ms), t.next_move(ms)
-    if command is None or not isinstance(repair, Repair):
-        return
-    repair = _mode_or_thermostat(repair, command, ())
-    if repair.value is not None and repair.target is None:
-        ms.move = replace(command, value=repair.value)
-    elif repair.target is not None:
-        ms.move = _with_mode(command.with_target(
-            _inherit_kind(repair.target, command.target, t.home, ())), repair)
-    ms.match = None
-    t.consumed.add(ms.index + 1)
+    """"turn on the kitchen, no, the bedroom light": the correction replaces what it says;
+    of several in a row ("..., no wait, the hallway light, no, the porch light"), each
+    replaces the one before."""
+    moves = t.utterance.moves
+    for index in range(ms.index + 1, len(moves)):
+        command, repair = _command(ms), moves[index]
+        if command is None or not isinstance(repair, Repair):
+            return
+        repair = _mode_or_thermostat(repair, command, ())
+        if repair.value is not None and repair.target is None:
+            ms.move = replace(command, value=repair.value)
+        elif repair.target is not None:
+            ms.move = _with_mode(command.with_target(
+                _inherit_kind(repair.target, command.target, t.home, ())), repair)
+        ms.match = None
+        t.consumed.add(index)
 
 
 def _correct_last(t: TurnState, ms: MoveState) -> None:
@@ -1080,7 +1118,7 @@ class Engine:
         for index, move in enumerate(t.utterance.moves):
             if index in t.consumed:
                 continue
-            ms = MoveState(_spared_referred(t, move), index)
+            ms = MoveState(_the_others(t, _spared_referred(t, move)), index)
             made = len(t.calls)
             self._settle(t, ms)
             calls = t.calls[made:]
