@@ -1569,8 +1569,8 @@ def test_everything_else_is_every_device_but_the_one_named() -> None:
 
 def test_corrections_in_a_row_leave_the_last() -> None:
     # It had turned on the Hallway Light and put it back before the Porch Light.
-    assert calls(dialog(["turn on the kitchen light, no wait, the hallway light, no, the "
-                         "porch light"])[-1]) == [("light.turn_on", ["light.porch_light"])]
+    said = "turn on the kitchen light, no wait, the hallway light, no, the porch light"
+    assert calls(dialog([said])[-1]) == [("light.turn_on", ["light.porch_light"])]
 
 
 @pytest.mark.parametrize(("answer", "expected"), [
@@ -1623,6 +1623,10 @@ def test_commands_that_do_the_same_are_said_in_one_sentence(command: str, respon
     (["what color is the tv"], "The Living Room TV has no color."),
     # a word said of many kinds is not refused
     (["what is the tv set to"], "The Living Room TV is at volume 35%."),
+    # "its" and "their" are of what was talked about: it had been the Hallway Light's
+    (["turn on the floor lamp", "what's its brightness"],
+     "The Floor Lamp is at 100% brightness."),
+    (["set the blinds to 30", "what's their position"], "The Living Room Blinds are 30% open."),
     # how far a cover or a valve is open (it had been "I don't know the position.")
     (["what's the position of the blinds"], "The Living Room Blinds are 100% open."),
     (["what's the position of the garden valve"], "The Garden Water Valve is closed."),

@@ -132,6 +132,8 @@ _STATE_AFTER = {Action.LOCK: "locked", Action.UNLOCK: "unlocked", Action.OPEN: "
 """The state a command leaves a device in, which "did you ..." asks about."""
 _VACUUM_VERBS = frozenset({"V_CLEAN", "V_DOCK"})
 """Verbs that say the vacuum is meant, wherever they stand ("start cleaning the house")."""
+_POSSESSIVES = {"its": "it", "their": "them"}
+"""Determiners that say whose ("its brightness"): the reference they stand for."""
 _LEVELS = {"low": 33.0, "medium": 66.0, "high": 100.0}
 """Percent a level word stands for (a three-speed fan's steps)."""
 _QUANTITY_QUESTIONS = {"how warm is": "temperature", "how cold is": "temperature",
@@ -558,6 +560,13 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                 out.direction = "next"
             elif kind == "PREVIOUS":
                 out.direction = "previous"
+        possessive = next((self._tag(t).text for t in tokens if t.type == "DET"
+                           and self._tag(t).text in _POSSESSIVES), None)
+        if possessive and reference is None and not (
+                names or areas or floors or domains or nouns or extra or everywhere or here):
+            # "what's its brightness", "set their brightness to 40%": of what "it" or "them"
+            # stands for
+            reference = _POSSESSIVES[possessive]
         both = reference == "both of them" or any(
             t.type == "QUANT" and self._tag(t).text == "both" for t in tokens)
         if both and (reference is not None or not (names or areas or floors or here
