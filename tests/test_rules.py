@@ -691,6 +691,9 @@ def test_a_spoken_repair_needs_no_comma(repair: str) -> None:
      [("light.turn_off", ["light.bedroom_light"])]),
     (["turn on the kitchen light", "no, open the garage door"],
      [("cover.open_cover", ["cover.garage_door"])]),
+    # after a question between, "no" answers it: one more command
+    (["turn on the kitchen light", "is the hallway light on", "no, turn on the bedroom light"],
+     [("light.turn_on", ["light.bedroom_light"])]),
     # the objection in the same breath is about that breath's command
     (["turn on the kitchen light", "open the garage door, no wait, turn on the bedroom light"],
      [("light.turn_on", ["light.bedroom_light"])]),

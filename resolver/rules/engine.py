@@ -542,13 +542,14 @@ def _correct_last(t: TurnState, ms: MoveState) -> None:
 
 def _said_over(t: TurnState, ms: MoveState) -> ActionRecord | None:
     """What a command objecting to the last turn says over: "no, turn on the bedroom light"
-    or "turn on the bedroom light instead" after "turn on the kitchen light" is the same
-    command on another device of the kind the last turn acted on, so that action is the one
-    it replaces (None: it replaces none; it is then one more command)."""
+    or "turn on the bedroom light instead" right after "turn on the kitchen light" is the
+    same command on another device of the kind that turn acted on, so that action is the
+    one it replaces (None: it replaces none; it is then one more command, as after a
+    question: "is the hallway light on", "no, turn on the bedroom light")."""
     command = _command(ms)
     last = t.context.last_action
     if command is None or not command.objection or command.negated or ms.index > 0 \
-            or last is None:
+            or last is None or last.turn != t.context.turn - 1:
         return None
     match = _matched(t, ms)
     if not match.ok:
