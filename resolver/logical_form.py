@@ -89,8 +89,8 @@ OTHERS = "the others"
 named but those ("keep the porch light on but turn off the others"); its
 :attr:`Target.exclude` is what was named."""
 ELSE = "everything else"
-"""The reference of "everything else" as said; the parser makes it :data:`EVERYTHING` but
-what was named before it."""
+"""The reference of "everything else": :data:`EVERYTHING` but what was just named (its
+:attr:`Target.exclude`), or what was last talked about."""
 WHERE = "where"
 """The :attr:`Query.quantity` of "where is the vacuum": the answer says where it is."""
 TIME = "time"

@@ -1562,11 +1562,17 @@ def test_the_others_are_those_of_the_kind_named_but_it(
     assert calls(dialog(turns)[-1]) == expected
 
 
-def test_everything_else_is_every_device_but_the_one_named() -> None:
-    result = dialog(["leave the porch light on and turn off everything else"])[-1]
+@pytest.mark.parametrize(("turns", "spared"), [
+    (["leave the porch light on and turn off everything else"], "light.porch_light"),
+    # after a turn, but what it acted on (it had turned off the Kitchen Light alone)
+    (["turn on the kitchen light", "turn off everything else"], "light.kitchen_light"),
+])
+def test_everything_else_is_every_device_but_the_one_named(turns: list[str],
+                                                            spared: str) -> None:
+    result = dialog(turns)[-1]
     turned_off = {e for c in result.actions if c.service == "turn_off" for e in c.entity_ids}
-    assert "light.porch_light" not in turned_off
-    assert {"light.kitchen_light", "media_player.living_room_tv", "fan.bedroom_fan",
+    assert spared not in turned_off
+    assert {"light.hallway_light", "media_player.living_room_tv", "fan.bedroom_fan",
             "switch.printer"} <= turned_off
 
 

@@ -482,11 +482,9 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             elif isinstance(move, Command) and move.target.reference in (OTHERS, ELSE) \
                     and isinstance(before, (Command, Query)) and move.target.exclude is None:
                 # "keep the porch light on but turn off the others", "... everything else":
-                # all but what was just named
-                named = replace(before.target, exclude=None)
-                reference = EVERYTHING if move.target.reference == ELSE else OTHERS
-                moves[i] = move.with_target(replace(move.target, reference=reference,
-                                                    exclude=named))
+                # all but what was just named (the rules find which those are)
+                moves[i] = move.with_target(replace(
+                    move.target, exclude=replace(before.target, exclude=None)))
             elif id(move) in self.verbless and isinstance(before, Command) \
                     and _only_a_place(move.target) and before.target.domains:
                 # "turn the lights on in the bedroom and off in the kitchen": the kitchen's

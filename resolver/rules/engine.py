@@ -22,6 +22,7 @@ from ..home import Home, HomeState
 from ..language.vocabulary import words_to_numbers
 from ..logical_form import (
     DATE,
+    ELSE,
     EVERYTHING,
     OPPOSITE,
     OTHERS,
@@ -275,7 +276,7 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "for_a_while": lambda t, ms: bool((c := _command(ms)) and c.when
                                       and c.when.split()[0] == "for"),
     "refers_back": lambda t, ms: bool((c := _command(ms)) and c.target.reference
-                                      and c.target.reference != EVERYTHING
+                                      and c.target.reference not in (EVERYTHING, OTHERS)
                                       and not c.target.entity_ids),
     "no_target": lambda t, ms: bool((c := _command(ms)) and c.target.empty),
     "followed_by_repair": lambda t, ms: isinstance(t.next_move(ms), Repair),
@@ -415,10 +416,11 @@ def _spared_referred(t: TurnState, move: Move) -> Move:
 def _the_others(t: TurnState, move: Move) -> Move:
     """"keep the floor lamp on but turn off the others": the devices of the kind of what
     was named, but those: the others of its room when it has any (the living room's other
-    lights), else of the home ("keep the porch light on ..."), unless a place is said. With
-    nothing named in the turn, but what was last acted on or asked about ("turn on the
-    kitchen light", then "turn off the rest")."""
-    if not isinstance(move, Command) or move.target.reference != OTHERS:
+    lights), else of the home ("keep the porch light on ..."), unless a place is said.
+    "everything else" is every device but those. With nothing named in the turn, but what
+    was last acted on or asked about ("turn on the kitchen light", then "turn off the
+    rest")."""
+    if not isinstance(move, Command) or move.target.reference not in (OTHERS, ELSE):
         return move
     target = move.target
     if target.exclude is not None:
@@ -427,22 +429,24 @@ def _the_others(t: TurnState, move: Move) -> Move:
         spared = found.entities if found.ok else ()
     else:
         spared = t.context.salient
+    if target.reference == ELSE:
+        return move.with_target(replace(target, reference=EVERYTHING, exclude=Target(
+            entity_ids=spared) if spared else None))
     entities = t.home.entities
     kinds = target.domains or tuple(dict.fromkeys(entities[e].domain for e in spared
                                                   if e in entities))
     if not spared or not kinds:
-        return move
+        return move  # nothing to be the others of: asked what it means
     others = replace(target, reference=None, domains=kinds, plural=True, all=True,
                      exclude=Target(entity_ids=spared))
-    if not target.placed:
-        rooms = {entities[e].area for e in spared if e in entities}
-        room = rooms.pop() if len(rooms) == 1 else None
-        siblings = room is not None and any(
-            e.area == room and e.domain in kinds and e.id not in spared
-            for e in entities.values())
-        others = replace(others, areas=(room,)) if siblings and room else replace(
-            others, everywhere=True)
-    return move.with_target(others)
+    if target.placed:
+        return move.with_target(others)
+    rooms = {entities[e].area for e in spared if e in entities}
+    room = rooms.pop() if len(rooms) == 1 else None
+    if room is not None and any(e.area == room and e.domain in kinds and e.id not in spared
+                                for e in entities.values()):
+        return move.with_target(replace(others, areas=(room,)))
+    return move.with_target(replace(others, everywhere=True))
 
 
 def _referred(t: TurnState, reference: str | None) -> tuple[str, ...]:
