@@ -1595,6 +1595,12 @@ def test_an_option_is_chosen_by_its_place(answer: str,
     assert calls(dialog(["lock the door", answer])[-1]) == expected
 
 
+def test_a_place_with_no_options_asked_about_does_nothing() -> None:
+    # It had been taken as "and the one" after the last command: three lights turned off.
+    [_, result] = dialog(["turn on the living room lights", "the second one"])
+    assert (calls(result), result.response) == ([], "Sorry, I didn't understand that.")
+
+
 def test_a_place_in_options_not_said_is_not_one_of_them() -> None:
     """Sixteen lights were not listed, so "the first one" names none of them."""
     assert dialog(["turn off the light", "the first one"])[-1].response == \

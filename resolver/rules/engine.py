@@ -264,8 +264,10 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "step_back": lambda t, ms: isinstance(ms.move, Again) and ms.move.back,
     "repair": lambda t, ms: isinstance(ms.move, Repair),
     "fragment": lambda t, ms: isinstance(ms.move, Fragment),
-    "understood": lambda t, ms: not (isinstance(ms.move, Fragment)
-                                     and ms.move.marker == "unparsed"),
+    # a place in a list with no list asked about ("the second one") is not understood
+    "understood": lambda t, ms: not (isinstance(ms.move, Fragment) and (
+        ms.move.marker == "unparsed" or (ms.move.position is not None and not (
+            t.context.question is not None and t.context.question.kind == "which")))),
     "answer": lambda t, ms: isinstance(ms.move, Answer),
     "recap": lambda t, ms: isinstance(ms.move, Recap),
     "yes": lambda t, ms: isinstance(ms.move, Answer) and ms.move.yes,
