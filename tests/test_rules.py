@@ -1642,6 +1642,9 @@ def test_commands_that_do_the_same_are_said_in_one_sentence(command: str, respon
     (["turn on the floor lamp", "what's its brightness"],
      "The Floor Lamp is at 100% brightness."),
     (["set the blinds to 30", "what's their position"], "The Living Room Blinds are 30% open."),
+    # a thermostat's mode (it had been "no device called 'mode thermostat'")
+    (["what mode is the thermostat in"], "The Thermostat is set to heat."),
+    (["set the thermostat to cool", "what's the mode"], "The Thermostat is set to cool."),
     # how far a cover or a valve is open (it had been "I don't know the position.")
     (["what's the position of the blinds"], "The Living Room Blinds are 100% open."),
     (["what's the position of the garden valve"], "The Garden Water Valve is closed."),
@@ -1672,6 +1675,8 @@ def test_the_temperature_said_alone_is_the_thermostats(
     # "heat" after "to" is the mode: it had turned the thermostat on in whatever mode it had.
     ("set the thermostat to heat", [("climate.set_hvac_mode", ["climate.thermostat"])]),
     ("switch the thermostat to heat mode", [("climate.set_hvac_mode", ["climate.thermostat"])]),
+    # "the mode" is the thermostat's: it had been "no device called 'mode'"
+    ("set the mode to heat", [("climate.set_hvac_mode", ["climate.thermostat"])]),
     # "the heat" switched is the thermostat: it had asked "Which device do you mean?".
     ("turn on the heat", [("climate.turn_on", ["climate.thermostat"])]),
     ("turn off the heat", [("climate.turn_off", ["climate.thermostat"])]),

@@ -74,7 +74,7 @@ its doors and blinds, not its car charger that is on; "is anything on in the kit
 NAMED_AT_MOST = 5
 """Devices a "which" answer names before it counts the rest."""
 
-_READ_FROM = {"volume": "media_player", "brightness": "light"}
+_READ_FROM = {"volume": "media_player", "brightness": "light", "mode": "climate"}
 """What a quantity asked of no device is read from ("what's the volume")."""
 _QUANTITY_ATTRIBUTES = {"temperature": "current_temperature", "temp": "current_temperature",
                         "humidity": "current_humidity", "setpoint": "temperature"}
@@ -425,6 +425,8 @@ def _reading(entity: Entity, state: HomeState, query: Query) -> str | None:
     now = state[entity.id]
     attrs = now.attributes
     if entity.domain == "climate":
+        if query.quantity == "mode":  # "what mode is the thermostat in": its HVAC mode
+            return "{is_} off" if now.state == "off" else f"{{is_}} set to {now.state}"
         if query.quantity == "setpoint" and attrs.get("temperature") is not None:
             return f"{{is_}} set to {attrs['temperature']} degrees"
         reading = attrs.get("current_temperature", attrs.get("temperature"))
