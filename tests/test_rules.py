@@ -1549,6 +1549,9 @@ ALL_LIGHTS_BUT_THE_PORCH = ["light.hallway_light", "light.living_room_ceiling",
     # after a turn, the others of what it acted on
     (["turn on the porch light", "turn off the rest"],
      [("light.turn_off", ALL_LIGHTS_BUT_THE_PORCH)]),
+    # "X and the rest": the same done to the others too (it had asked "Which light?")
+    (["turn off the porch light and the rest"],
+     [("light.turn_off", ["light.porch_light", *ALL_LIGHTS_BUT_THE_PORCH])]),
     # left as they are: nothing done ("16 lights can't play" before)
     (["turn off the porch light and leave the rest on"],
      [("light.turn_off", ["light.porch_light"])]),

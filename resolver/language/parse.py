@@ -485,6 +485,11 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                 # all but what was just named (the rules find which those are)
                 moves[i] = move.with_target(replace(
                     move.target, exclude=replace(before.target, exclude=None)))
+            elif isinstance(move, Fragment) and move.target.reference in (OTHERS, ELSE) \
+                    and isinstance(before, Command) and move.target.exclude is None:
+                # "turn off the bedroom light and the rest": the same done to the others
+                moves[i] = before.with_target(replace(
+                    move.target, exclude=replace(before.target, exclude=None)))
             elif id(move) in self.verbless and isinstance(before, Command) \
                     and _only_a_place(move.target) and before.target.domains:
                 # "turn the lights on in the bedroom and off in the kitchen": the kitchen's
