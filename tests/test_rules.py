@@ -1579,6 +1579,13 @@ def test_everything_else_is_every_device_but_the_one_named(turns: list[str],
             "switch.printer"} <= turned_off
 
 
+@pytest.mark.parametrize("said", ["actually don't", "wait, never mind"])
+def test_a_correction_marker_before_a_calling_off_calls_it_off(said: str) -> None:
+    # "actually don't" had not been understood.
+    assert calls(dialog(["turn on the kitchen light", said])[-1]) == [
+        ("light.turn_off", ["light.kitchen_light"])]
+
+
 def test_corrections_in_a_row_leave_the_last() -> None:
     # It had turned on the Hallway Light and put it back before the Porch Light.
     said = "turn on the kitchen light, no wait, the hallway light, no, the porch light"
