@@ -400,7 +400,7 @@ def _plan_step(command: Command, entity: Entity, state: EntityState | None
         suffix = "cover" if domain == "cover" else "valve"
         if (step is None and not command.stepwise) or C.POSITION not in caps:
             return Planned(domain, f"{'open' if up else 'close'}_{suffix}")
-        current = _position(attrs)
+        current = cover_position(attrs)
         new = min(max(current + sign * (by(current) or POSITION_STEP * usual), 0), 100)
         return Planned(domain, f"set_{suffix}_position", (("position", int(new)),))
     return None
@@ -421,7 +421,8 @@ def _num(value: Any) -> int | float:
     return int(number) if number.is_integer() else number
 
 
-def _position(attrs: Mapping[str, Any]) -> float:
+def cover_position(attrs: Mapping[str, Any]) -> float:
+    """How far a cover or a valve is open, in percent (0 when it does not say)."""
     value = attrs.get("current_position", attrs.get("position"))
     return float(value) if isinstance(value, (int, float)) else 0.0
 

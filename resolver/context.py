@@ -60,6 +60,11 @@ class DialogContext:
         """The most recent action that was not undone."""
         return self.actions[-1] if self.actions else None
 
+    def last_turn_actions(self) -> list[ActionRecord]:
+        """The actions of the last turn that acted and were not undone, oldest first."""
+        last = self.last_action
+        return [r for r in self.actions if r.turn == last.turn] if last else []
+
     def remember_text(self, text: str) -> None:
         """Start a new turn."""
         self.turn += 1

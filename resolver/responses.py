@@ -109,7 +109,12 @@ def names_several(home: Home, entity_ids: Sequence[str]) -> bool:
     known = [e for e in entity_ids if e in home.entities]
     if len(known) != 1:
         return len(known) > 1
-    last = display_name(home.entities[known[0]].name).lower().split()[-1:]
+    return _plural_noun_ending(display_name(home.entities[known[0]].name))
+
+
+def _plural_noun_ending(words: str) -> bool:
+    """``words`` end in a plural device noun ("Path Lights", "blinds"; not "lighting")."""
+    last = words.lower().split()[-1:]
     noun = NOUNS.get(last[0]) if last else None
     return noun is not None and noun.plural and last[0] != "lighting"
 
@@ -197,8 +202,7 @@ def _done_one(home: Home, call: ServiceCall) -> str:
 
 def _there_is_no(what: str) -> str:
     """"There is no TV", "There are no blinds": the verb agreeing with the noun said."""
-    noun = NOUNS.get(what.split()[-1]) if what else None
-    return f"There {'are' if noun is not None and noun.plural else 'is'} no {what}"
+    return f"There {'are' if _plural_noun_ending(what) else 'is'} no {what}"
 
 
 def failed(home: Home, match: MatchResult, what: str) -> str:

@@ -393,6 +393,8 @@ class _Obj:
     """A channel or station was named: up and down are the next and previous one."""
     any: bool = False
     """"any", "either" or "anything" was said ("are any lights on")."""
+    position: int | None = None
+    """A place in a list it named ("the second one", "the last one"), from 0; -1 is last."""
     tokens: tuple[Token, ...] = ()
     """The words it was read from."""
 
@@ -513,9 +515,14 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         out = _Obj(Target())
         plural = quantified = part = everywhere = here = one = False
         reference: str | None = None
+        possessive: str | None = None
         for index, token in enumerate(tokens):
             tag = self._tag(token)
             kind = token.type
+            if tag.text in ORDINALS and kind in ("ORDINAL", "PREVIOUS"):
+                out.position = ORDINALS[tag.text]
+            if kind == "DET" and tag.text in _POSSESSIVES:
+                possessive = tag.text
             after = tokens[index + 1] if index + 1 < len(tokens) else None
             if kind == "NOUN" and after is not None and after.type == "NOUN" and _describes(
                     tag.text, self._tag(after).text):
@@ -563,8 +570,6 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                 out.direction = "next"
             elif kind == "PREVIOUS":
                 out.direction = "previous"
-        possessive = next((self._tag(t).text for t in tokens if t.type == "DET"
-                           and self._tag(t).text in _POSSESSIVES), None)
         if possessive and reference is None and not (
                 names or areas or floors or domains or nouns or extra or everywhere or here):
             # "what's its brightness", "set their brightness to 40%": of what "it" or "them"
@@ -796,9 +801,7 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         excluded = [c.target for c in children if isinstance(c, _Excluded)]
         if excluded:
             target = replace(target, exclude=excluded[0])
-        said = [self._tag(t).text for t in obj.tokens]
-        position = next((ORDINALS[w] for w in said if w in ORDINALS), None)
-        return Fragment(target, marker, obj.quantity, position)
+        return Fragment(target, marker, obj.quantity, obj.position)
 
     def answer(self, tokens: list[Token]) -> Answer:
         return Answer(yes=any(t.type == "YES" for t in tokens))

@@ -187,7 +187,7 @@ def _just_done(t: TurnState, ms: MoveState) -> bool:
     match = _matched(t, ms)
     if not match.ok:
         return False
-    for record in (r for r in t.context.actions if r.turn == last.turn):
+    for record in t.context.last_turn_actions():
         if _same_kind(command, record.command) and set(match.entities) <= set(record.entities):
             # "except the garage" after "lock the doors": a door the command found locked
             # was not changed by it, so it stays as it is rather than being put "back"
@@ -561,7 +561,7 @@ def _said_over(t: TurnState, ms: MoveState) -> ActionRecord | None:
     if not match.ok:
         return None
     kinds = {t.home.entities[e].domain for e in match.entities}
-    for record in reversed([r for r in t.context.actions if r.turn == last.turn]):
+    for record in reversed(t.context.last_turn_actions()):
         done = {t.home.entities[e].domain for e in record.entities if e in t.home.entities}
         if record.command.action is command.action and done == kinds \
                 and set(record.entities) != set(match.entities):
@@ -875,8 +875,7 @@ def _undo_last(t: TurnState, ms: MoveState) -> None:
     if last is None:
         ms.response = "There is nothing to undo."
         return
-    records = [last] if ms.replaces is not None else [
-        r for r in t.context.actions if r.turn == last.turn]
+    records = [last] if ms.replaces is not None else t.context.last_turn_actions()
     only: set[str] | None = None
     command = _command(ms)
     match = _matched(t, ms)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ..actions import cover_position
 from ..home import READ_DOMAINS, Entity, EntityState, Home, HomeState
 from ..language.vocabulary import DOERS
 from ..logical_form import EVERYTHING, IMPLIED_DOMAINS, WHERE, Action, Attribute, Query, Target
@@ -452,10 +453,9 @@ def _reading(entity: Entity, state: HomeState, query: Query) -> str | None:
         return f"{{is_}} at {round(float(attrs['percentage']))}% speed"
     if entity.domain in ("cover", "valve"):
         # "what's the position of the blinds": how far open
-        position = attrs.get("current_position", attrs.get("position"))
-        if isinstance(position, (int, float)) and not isinstance(position, bool) \
-                and position > 0:
-            return f"{{is_}} {round(float(position))}% open"
+        position = cover_position(attrs)
+        if position > 0:
+            return f"{{is_}} {round(position)}% open"
         return f"{{is_}} {spoken_state(state, entity.id)}"
     if entity.domain in READ_DOMAINS:
         return f"{{is_}} {spoken_state(state, entity.id)}"
