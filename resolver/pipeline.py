@@ -21,12 +21,12 @@ from .home import EntityState, Home, HomeState
 from .language.parse import UtteranceParser, courtesy
 from .logical_form import Command, Fragment, Query, Undo, Utterance
 from .neural.encoder import EncoderUnavailable
-from .neural.proposer import Proposal, TextProposer
+from .neural.proposer import Proposal, TextProposer, heard_proposal
 from .rules import Engine, Rule, RulesError, TurnState
 from .rules import load as load_rules
 from .rules.engine import move_trace
 from .speech.audio import AudioError
-from .speech.listen import Listener
+from .speech.listen import Heard, Listener
 
 MAX_TEXT = 2000
 """Longest utterance, in characters, that is parsed; longer input is refused politely."""
@@ -113,7 +113,8 @@ class Resolver:
         """A resolver for the home file ``home`` with the packaged grammars and rules.
 
         ``rules`` names user rules directories that add to and override the packaged rules;
-        ``neural=False`` leaves the text proposer out (the grammar alone decides).
+        ``neural=False`` leaves the text proposer out (the grammar alone decides typed
+        turns; a spoken turn's proposal is then the audio model's alone).
         """
         return cls(Home.from_files(home), load_rules(_directories(rules)),
                    proposer="auto" if neural else None)
@@ -207,13 +208,11 @@ class Resolver:
         except AudioError as err:
             return Result(text="", response="Sorry, I couldn't make out any speech.",
                           error=str(err))
-        hypotheses = [{"intent": i, "score": round(s, 4)} for i, s in heard.intents]
         if not heard.text:
+            hypotheses = [{"intent": i, "score": round(s, 4)} for i, s in heard.intents]
             return Result(text="", response="Sorry, I didn't catch that.",
                           hypotheses=hypotheses, trace={"speech": heard.trace()})
-        result = self._resolve_text(heard.text, session, area)
-        if hypotheses:
-            result.hypotheses = hypotheses
+        result = self._resolve_text(heard.text, session, area, heard)
         result.trace["speech"] = heard.trace()
         return result
 
@@ -241,18 +240,21 @@ class Resolver:
                 self._speech = Listener(self.parser, model, sphinx)
         return self._speech
 
-    def _resolve_text(self, text: str | None, session: str, area: str | None) -> Result:
+    def _resolve_text(self, text: str | None, session: str, area: str | None,
+                      heard: Heard | None = None) -> Result:
         current = self.session(session)
-        result, after, _ = self._turn(text, current, area)
+        result, after, _ = self._turn(text, current, area, heard=heard)
         current.state, current.context = after.state, after.context
         return result
 
     def _turn(self, text: str | None, current: Session, area: str | None,
-              propose: bool = True) -> tuple[Result, Session, list[bool]]:
+              propose: bool = True, heard: Heard | None = None
+              ) -> tuple[Result, Session, list[bool]]:
         """Resolve one turn against ``current`` without changing it: the result, the session
         as the turn leaves it, and whether each move settled was grounded
-        (:attr:`~resolver.rules.engine.MoveState.grounded`). ``propose=False`` leaves the text
-        proposer out (a trial of a transcript the grammar reads, which it decides alone)."""
+        (:attr:`~resolver.rules.engine.MoveState.grounded`). ``propose=False`` leaves the
+        proposers out (a trial of a transcript the grammar reads, which it decides alone).
+        ``heard``: the turn was spoken, and the audio model's intents join the proposal."""
         text = "" if text is None else str(text)
         context = current.context.copy()
         context.remember_text(text[:MAX_TEXT])
@@ -271,6 +273,8 @@ class Resolver:
 
         proposer = self.proposer if propose else None
         proposal = proposer.propose(text) if proposer is not None else None
+        if propose and heard is not None and heard.intents:
+            proposal = heard_proposal(heard.intents, heard.domains, proposal)
         hypotheses = proposal.as_hypotheses() if proposal is not None else []
         if self.proposer_note:
             trace["note"] = "; ".join(filter(None, [trace.get("note"), self.proposer_note]))

@@ -263,3 +263,20 @@ def test_snapping_finds_what_difflib_finds(shared: Resolver) -> None:
         expected = difflib.get_close_matches(word, near, n=1, cutoff=listen.SNAP_CUTOFF)
         assert listener._closest(word) == (expected[0] if expected else None), word
     assert listener._snap("turn on the kichen lihgt") == "turn on the kitchen light"
+
+
+def test_the_audio_models_intents_propose_for_a_transcript_the_grammar_cannot_read(
+        shared: Resolver, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A misheard transcript the grammar cannot read: the audio model heard a request to turn
+    # something on, and the words name the kitchen light.
+    heard = listen.Heard("plea the kitchen light is", None, intents=[("HassTurnOn", 0.95)],
+                         domains=[("light", 0.98)])
+    resolver = _fresh(shared)
+    monkeypatch.setattr(shared.listener(), "listen", lambda audio, grounding=None: heard)
+    result = resolver.resolve(audio=str(AUDIO / "turn_on_kitchen.wav"))
+    assert result.text == "plea the kitchen light is"
+    assert _calls(result) == [("light.turn_on", ("light.kitchen_light",))]
+    assert result.hypotheses[0]["intent"] == "HassTurnOn"
+    assert result.trace["parse"]["source"] == "proposer"
+    typed = resolver.resolve("plea the kitchen light is", session="typed")
+    assert not typed.actions, "typed, the words alone are not enough to act on"

@@ -294,3 +294,18 @@ def test_a_clause_read_by_the_proposer_is_its_intent_on_that_clause(resolver: Re
     # Neither clause the grammar's: no reading clause by clause
     assert read(parser, "turn the kitchen light and turn the porch light", whole,
                 lambda text: off).source == "proposer"
+
+
+def test_a_spoken_turns_proposal_mixes_the_audio_models_intents_with_the_texts() -> None:
+    from resolver.neural.proposer import Proposal, heard_proposal
+
+    typed = Proposal(intents=(("ResolverOther", 0.6), ("HassTurnOn", 0.4)),
+                     domains=(("none", 0.7), ("light", 0.3)))
+    mixed = heard_proposal([("HassTurnOn", 0.9), ("HassTurnOff", 0.1)],
+                           [("light", 1.0)], typed, weight=0.75)
+    assert mixed.intent == "HassTurnOn"
+    assert mixed.score == pytest.approx(0.75 * 0.9 + 0.25 * 0.4)
+    assert mixed.score_of("ResolverOther") == pytest.approx(0.25 * 0.6)
+    assert mixed.domain == "light"
+    alone = heard_proposal([("HassTurnOff", 0.8)], [("light", 0.9)], None)
+    assert alone.intents == (("HassTurnOff", 0.8),) and alone.domains == (("light", 0.9),)

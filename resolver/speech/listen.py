@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..language.parse import UtteranceParser, ill_formed
+from ..neural.proposer import N_BEST, N_BEST_DOMAINS
 from .audio import AudioError, AudioInput, level_spread, load_audio
 
 PARSE_BONUS = 0.5
@@ -85,6 +86,8 @@ class Heard:
     candidates: list[Candidate] = field(default_factory=list)
     intents: list[tuple[str, float]] = field(default_factory=list)
     """The audio model's intent n-best."""
+    domains: list[tuple[str, float]] = field(default_factory=list)
+    """The audio model's domain n-best."""
     ms: dict[str, float] = field(default_factory=dict)
     spread: float = 0.0
     """How far the loud frames stand above the quiet ones, in dB (about the SNR plus 8 in
@@ -318,9 +321,11 @@ class Listener:
             from .sphinx import normalize
 
             start = time.perf_counter()
-            intents, logprobs = self.model.infer(samples)
+            scores = self.model.scores(samples)
+            logprobs = scores.logprobs
             heard.ms["model"] = (time.perf_counter() - start) * 1000
-            heard.intents = list(intents)
+            heard.intents = scores.intents[:N_BEST]
+            heard.domains = scores.domains[:N_BEST_DOMAINS]
             start = time.perf_counter()
             if self.decoder is not None:
                 raw += [("model (beam)", normalize(d.text, self.spelled))
