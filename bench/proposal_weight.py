@@ -5,9 +5,10 @@ hears the audio itself. A spoken turn's proposal mixes the two
 (:func:`resolver.neural.proposer.heard_proposal`). This bench hears utterances of a voice
 the audio model was trained without (``--voice``, flite's rms for the committed model) that
 carry an intent label in the corpus manifest, and prints, for each share of the audio model,
-how often the proposal's best intent is the label and its mean negative log-likelihood of
-the label, overall, by where the sentence came from, and by whether the transcript was heard
-exactly.
+how often the proposal's best intent is the label, how often it is sure enough to be acted on
+alone (:data:`resolver.fusion.THRESHOLD`) and right or wrong, and its mean negative
+log-likelihood of the label; overall, by where the sentence came from, and by whether the
+transcript was heard exactly.
 
     .venv/bin/python bench/proposal_weight.py [--corpus cache/speech] [--voice flite:rms]
                                               [--limit 900]
@@ -29,6 +30,7 @@ from _common import ROOT, markdown_table, percent, progress
 from fusion_weights import corpus_arguments, has_manifest
 
 from resolver import Resolver
+from resolver.fusion import THRESHOLD
 from resolver.neural.proposer import AUDIO_WEIGHT, heard_proposal
 from resolver.neural.synth import read_wav
 from resolver.speech.listen import spoken_text
@@ -69,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         exact = spoken_text(spoken.text) == spoken_text(row["transcript"])
         heard.append((row, spoken, typed, "heard exactly" if exact else "misheard"))
     groups = sorted({r["source"] for r, *_ in heard}) + ["heard exactly", "misheard"]
-    header = ["audio share", "n", "best = label %", "NLL",
+    header = ["audio share", "n", "best = label %", "sure and right %", "sure and wrong %", "NLL",
               *(f"{g} %" for g in groups)]
     table = []
     for share in SHARES:
@@ -84,9 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             for group in ("all", row["source"], exact):
                 seen[group] += 1
                 right[group] += best == row["intent"]
+            if proposal and proposal.score >= THRESHOLD:
+                right["sure and right" if best == row["intent"] else "sure and wrong"] += 1
             loss -= math.log(max(scores.get(row["intent"], 0.0), FLOOR))
         mark = " (used)" if share == AUDIO_WEIGHT else ""
         table.append([f"{share:g}{mark}", seen["all"], percent(right["all"], seen["all"]),
+                      percent(right["sure and right"], seen["all"]),
+                      percent(right["sure and wrong"], seen["all"]),
                       f"{loss / max(len(heard), 1):.3f}",
                       *(f"{percent(right[g], seen[g])} ({seen[g]})" for g in groups)])
     print(f"## A spoken turn's proposal: the audio model's share ({args.voice}, "
