@@ -1897,8 +1897,17 @@ def test_the_heat_of_a_room_is_its_heater_before_the_homes_thermostat() -> None:
     # "them" of one thing is what was acted on before too, when of the same kind
     (["lock the front door", "and the back door", "unlock them"],
      [("lock.unlock", ["lock.front_door", "lock.back_door"])]),
+    # ... or done alike the turn before ("and the fan"): they had turned off only the last
+    (["turn on the bedroom light", "and the fan", "turn them off"],
+     [("light.turn_off", ["light.bedroom_light"]), ("fan.turn_off", ["fan.bedroom_fan"])]),
     (["turn on the kitchen light", "turn on the tv", "turn them off"],
+     [("light.turn_off", ["light.kitchen_light"]),
+      ("media_player.turn_off", ["media_player.living_room_tv"])]),
+    (["turn on the kitchen light", "turn on the tv", "turn it off"],
      [("media_player.turn_off", ["media_player.living_room_tv"])]),
+    # Not done alike: a lock is no part of "them" after a light
+    (["turn on the kitchen light", "lock the front door", "unlock them"],
+     [("lock.unlock", ["lock.front_door"])]),
     # Nothing talked about: which two, not all 16 lights.
     (["turn off both lights"], []),
 ])

@@ -455,17 +455,30 @@ def _referred(t: TurnState, reference: str | None) -> tuple[str, ...]:
     """What "it", "them" ... stand for: what was last acted on or asked about, and, for "them"
     or "both" when that is one thing, what was acted on just before too ("turn on the kitchen
     light", "turn on the bedroom light", "turn them both off"): for "both", the one thing
-    acted on before; for "them", what was, if it is of the same kind."""
+    acted on before; for "them", what was, if it is of the same kind or was done the same
+    turn by turn ("turn on the bedroom light", "and the fan", "turn them off")."""
     salient = t.context.salient
     if reference not in _PLURAL or len(salient) != 1:
         return salient
-    before = next((r.entities for r in reversed(t.context.actions)
-                   if set(r.entities) != set(salient)), ())
+    record = next((r for r in reversed(t.context.actions)
+                   if set(r.entities) != set(salient)), None)
+    before = record.entities if record is not None else ()
     others = [e for e in before if e not in salient]
     kinds = {t.home.entities[e].domain for e in (*others, *salient) if e in t.home.entities}
-    if (len(others) != 1) if reference == "both" else (not others or len(kinds) != 1):
-        return salient
-    return tuple(dict.fromkeys((*others, *salient)))
+    if reference == "both":
+        together = len(others) == 1
+    else:
+        together = bool(others) and (len(kinds) == 1 or _done_alike(t, record))
+    return tuple(dict.fromkeys((*others, *salient))) if together else salient
+
+
+def _done_alike(t: TurnState, before: ActionRecord | None) -> bool:
+    """The last action is the command of ``before`` again, on another target, the turn after
+    it: the two were done as one ("turn on the bedroom light", "and the fan")."""
+    last = t.context.last_action
+    if before is None or last is None or last.turn != before.turn + 1:
+        return False
+    return replace(last.command, target=before.command.target) == before.command
 
 
 def _inherit_kind(new: Target, old: Target, home: Home, entities: tuple[str, ...]) -> Target:
