@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from .actions import ServiceCall
+from .actions import ServiceCall, cover_position
 from .home import Home, HomeState
 from .language.vocabulary import NOUNS
 from .logical_form import EVERYTHING
@@ -87,13 +87,39 @@ def spoken_state(state: HomeState, entity_id: str) -> str:
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
 
 
-def by_state(state: HomeState, entity_ids: Iterable[str]) -> dict[str, list[str]]:
+def spoken_level(state: HomeState, entity_id: str) -> str | None:
+    """How far up an entity is set, as said after "stays": "at 68 degrees", "at 35% volume",
+    "at 50% brightness", "at 33% speed", "40% open"; None for a device that is off, closed,
+    fully open or has no such setting."""
+    s = state[entity_id]
+    attrs, domain = s.attributes, entity_id.split(".", 1)[0]
+    if s.state in ("off", "unavailable", "unknown"):
+        return None
+    if domain == "climate" and attrs.get("temperature") is not None:
+        return f"at {attrs['temperature']} degrees"
+    if domain == "media_player" and attrs.get("volume_level") is not None:
+        level = float(attrs["volume_level"])
+        return f"at {round(level * 100 if level <= 1 else level)}% volume"
+    if domain == "light" and attrs.get("brightness"):
+        return f"at {round(float(attrs['brightness']) * 100 / 255)}% brightness"
+    if domain == "fan" and attrs.get("percentage") is not None:
+        return f"at {round(float(attrs['percentage']))}% speed"
+    if domain in ("cover", "valve") and 0 < cover_position(attrs) < 100:
+        return f"{round(cover_position(attrs))}% open"
+    return None
+
+
+def by_state(state: HomeState, entity_ids: Iterable[str], level: bool = False
+             ) -> dict[str, list[str]]:
     """The entities whose state is known, grouped by their state as said, in the order
-    first met."""
+    first met; with ``level``, by how far up they are set where that is known
+    (:func:`spoken_level`)."""
     groups: dict[str, list[str]] = {}
     for entity_id in entity_ids:
         if entity_id in state:
-            groups.setdefault(spoken_state(state, entity_id), []).append(entity_id)
+            said = (spoken_level(state, entity_id) if level else None) \
+                or spoken_state(state, entity_id)
+            groups.setdefault(said, []).append(entity_id)
     return groups
 
 

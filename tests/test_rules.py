@@ -2732,3 +2732,27 @@ def test_the_proposers_reading_asks_nothing_of_no_words() -> None:
     assert fallback_move(ask, list(parser.parse("not all the way").tags)) is None
     move = fallback_move(ask, list(parser.parse("front door locked or not").tags))
     assert isinstance(move, Query) and move.target.names == ("front door",)
+
+
+@pytest.mark.parametrize(("turns", "response"), [
+    # It had said "the Thermostat stays set to heat": its mode, not what was asked about.
+    (["do not turn the heat up"], "Okay, the Thermostat stays at 68 degrees."),
+    (["don't set the thermostat to 70"], "Okay, the Thermostat stays at 68 degrees."),
+    (["don't turn up the volume on the tv"], "Okay, the Living Room TV stays at 35% volume."),
+    (["don't set the living room ceiling light to 50 percent"],
+     "Okay, the Living Room Ceiling Light stays at 71% brightness."),
+    # ... and "is back to set to heat", "is back to playing"
+    (["turn the heat up", "no, don't turn the heat up"],
+     "Okay, the Thermostat is back at 68 degrees."),
+    (["turn up the volume on the tv", "don't turn up the volume"],
+     "Okay, the Living Room TV is back at 35% volume."),
+    # A device that is off stays off; a colour is no level.
+    (["don't make the floor lamp brighter"], "Okay, the Floor Lamp stays off."),
+    (["don't set the living room ceiling light to red"],
+     "Okay, the Living Room Ceiling Light stays on."),
+])
+def test_a_negated_setting_says_where_the_setting_stays(turns: list[str], response: str) -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    for turn in turns:
+        result = resolver.resolve(turn, session="s")
+    assert result.response == response

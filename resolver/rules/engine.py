@@ -1037,7 +1037,7 @@ def _fill(template: str, t: TurnState, ms: MoveState) -> str:
         return template[:1].upper() + template[1:]
     entities = ms.entities or _matched(t, ms).entities
     template = _TARGET_STATE.sub(
-        lambda m: _each_in_its_state(t, entities, m.group(1), m.group(2)), template)
+        lambda m: _each_in_its_state(t, entities, m.group(1), m.group(2), ms.move), template)
     if names_several(t.home, entities):
         template = _AFTER_TARGET.sub(
             lambda m: "{target}" + m.group(1) + _PLURAL_VERBS[m.group(2)], template)
@@ -1047,7 +1047,7 @@ def _fill(template: str, t: TurnState, ms: MoveState) -> str:
         if key == "target":
             return describe_entities(t.home, entities) or "that"
         if key == "state":
-            return _states(t, entities)
+            return _states(t, entities, ms.move)
         if key == "last":
             last = t.context.last_action
             return describe_entities(t.home, last.entities) if last else "nothing"
@@ -1055,15 +1055,16 @@ def _fill(template: str, t: TurnState, ms: MoveState) -> str:
             return ms.response or ""
         return match.group(0)
 
-    text = _PLACEHOLDER.sub(value, template)
+    text = _PLACEHOLDER.sub(value, template).replace(" back to at ", " back at ")
     return text[:1].upper() + text[1:]
 
 
-def _each_in_its_state(t: TurnState, entities: Sequence[str], verb: str, words: str) -> str:
+def _each_in_its_state(t: TurnState, entities: Sequence[str], verb: str, words: str,
+                       move: Move) -> str:
     """"{target} stays {state}" said of devices in different states, one clause a state:
     "the Back Door and the Garage Side Door stay locked; the Front Door stays unlocked".
     ``words`` come between the verb and the state (" back to")."""
-    groups = _by_state(t, entities)
+    groups = _by_state(t, entities, move)
     if len(groups) < 2:
         return f"{{target}} {verb}{words} {{state}}"
     clauses = []
@@ -1073,9 +1074,9 @@ def _each_in_its_state(t: TurnState, entities: Sequence[str], verb: str, words: 
     return "; ".join(clauses)
 
 
-def _states(t: TurnState, entities: Sequence[str]) -> str:
+def _states(t: TurnState, entities: Sequence[str], move: Move) -> str:
     """"off"; "2 on and 3 off" when they differ; "as it is" when no state is known."""
-    groups = _by_state(t, entities)
+    groups = _by_state(t, entities, move)
     if not groups:
         return "as it is"
     if len(groups) == 1:
@@ -1083,9 +1084,23 @@ def _states(t: TurnState, entities: Sequence[str]) -> str:
     return join_names([f"{len(ids)} {state}" for state, ids in groups])
 
 
-def _by_state(t: TurnState, entities: Sequence[str]) -> list[tuple[str, list[str]]]:
-    """The entities by their state as said ("on", "locked"), the largest group first."""
-    return sorted(by_state(t.state, entities).items(), key=lambda item: (-len(item[1]), item[0]))
+def _by_state(t: TurnState, entities: Sequence[str], move: Move
+              ) -> list[tuple[str, list[str]]]:
+    """The entities by their state as said ("on", "locked"), the largest group first; by how
+    far up they are set ("at 68 degrees") when the command was about that ("don't turn the
+    heat up": the Thermostat stays at 68 degrees, not "set to heat")."""
+    level = isinstance(move, Command) and (
+        move.action in (Action.INCREASE, Action.DECREASE)
+        or (move.action is Action.SET and (move.attribute in _LEVELS or (
+            move.attribute is None and move.value is not None
+            and move.value.number is not None))))
+    return sorted(by_state(t.state, entities, level).items(),
+                  key=lambda item: (-len(item[1]), item[0]))
+
+
+_LEVELS = frozenset({Attribute.BRIGHTNESS, Attribute.VOLUME, Attribute.TEMPERATURE,
+                     Attribute.SPEED, Attribute.POSITION})
+"""Settings whose command's "stays ..." says how far up the device is set."""
 
 
 def _run_effect(effect: Effect, t: TurnState, ms: MoveState) -> None:
