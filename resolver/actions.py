@@ -620,6 +620,21 @@ def _apply_one(call: ServiceCall, s: EntityState) -> EntityState:
     return s
 
 
+_OFF_IS_OFF = frozenset({"light", "fan", "switch", "input_boolean", "media_player"})
+"""Domains whose devices, when off, are as they were whatever their attributes say (an off
+light's brightness may be read as 0 or as none)."""
+
+
+def same_state(entity_id: str, before: EntityState, after: EntityState) -> bool:
+    """Whether a call left the entity as it was: the same state, and, but for a device of
+    :data:`_OFF_IS_OFF` that is off, the same attributes."""
+    if before.state != after.state:
+        return False
+    if before.state == "off" and entity_id.split(".", 1)[0] in _OFF_IS_OFF:
+        return True
+    return dict(before.attributes) == dict(after.attributes)
+
+
 def inverse_calls(call: ServiceCall, before: HomeState) -> list[ServiceCall] | None:
     """Calls that restore, for each entity of ``call``, the state it had in ``before``.
 

@@ -23,6 +23,9 @@ class ActionRecord:
     before: Mapping[str, EntityState]
     """The state of each touched entity before the calls: what undo restores."""
     turn: int
+    changed: frozenset[str] | None = None
+    """The entities the calls changed (None: all they touched); undo leaves the others
+    alone ("lock all the doors" with one door locked already: undo unlocks the other two)."""
 
 
 @dataclass(frozen=True, slots=True)

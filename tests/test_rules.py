@@ -717,13 +717,17 @@ def test_a_corrected_command_puts_back_only_what_it_does_not_do_again() -> None:
     (["don't turn off the lights upstairs"],
      ("Okay, the Bedroom Light, the Guest Room Light and the Bathroom Light stay off; "
      "the Night Light stays on.")),
+    # The Night Light was on already: nothing of it to put back.
     (["turn on the lights upstairs", "no, don't turn on the lights upstairs"],
-     ("Okay, the Bedroom Light, the Guest Room Light and the Bathroom Light are back to off; "
-     "the Night Light is back to on.")),
+     "Okay, the Bedroom Light, the Guest Room Light and the Bathroom Light are back to off."),
     (["don't lock up"], ("Okay, the Back Door and the Garage Side Door stay locked; "
                         "the Front Door stays unlocked.")),
-    (["turn off the lights", "undo"], "Okay, I put 16 lights back as they were."),
-    (["turn off the kitchen light", "undo"], "Okay, I put the Kitchen Light back as it was."),
+    # Of the 16 lights, the 6 that were on.
+    (["turn off the lights", "undo"], "Okay, I put 6 lights back as they were."),
+    (["turn off the hallway light", "undo"], "Okay, I put the Hallway Light back as it was."),
+    # It had said "I put the Kitchen Light back" when it had been off all along.
+    (["turn off the kitchen light", "undo"],
+     "There was nothing to put back: the Kitchen Light was already off."),
 ])
 def test_a_response_agrees_with_its_target(turns: list[str], response: str) -> None:
     assert dialog(turns)[-1].response == response

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from ..actions import Planned, ServiceCall, apply_call, inverse_calls, plan
+from ..actions import Planned, ServiceCall, apply_call, inverse_calls, plan, same_state
 from ..context import ActionRecord, DialogContext, OpenQuestion
 from ..home import Home, HomeState
 from ..language.vocabulary import words_to_numbers
@@ -147,8 +147,10 @@ class TurnState:
         for call in calls:
             self.state = apply_call(call, self.state)
         self.calls.extend(calls)
+        changed = frozenset(e for e, was in before.items()
+                            if not same_state(e, was, self.state[e]))
         self.context.record(ActionRecord(command, entities, tuple(calls), before,
-                                         self.context.turn))
+                                         self.context.turn, changed))
 
 
 # -- tests ----------------------------------------------------------------------------------
@@ -904,7 +906,8 @@ def _undo_last(t: TurnState, ms: MoveState) -> None:
     calls: list[ServiceCall] = []
     for record in reversed(records):
         for call in reversed(record.calls):
-            ids = tuple(e for e in call.entity_ids if only is None or e in only)
+            ids = tuple(e for e in call.entity_ids if (only is None or e in only)
+                        and (record.changed is None or e in record.changed))
             if not ids:
                 continue
             inverse = inverse_calls(replace(call, entity_ids=ids), dict(record.before))
@@ -917,16 +920,28 @@ def _undo_last(t: TurnState, ms: MoveState) -> None:
         t.state = apply_call(call, t.state)
     t.calls.extend(calls)
     undone: list[str] = []
+    unchanged: list[str] = []
     for record in records:
         t.context.actions.remove(record)
         remaining = tuple(e for e in record.entities if only is not None and e not in only)
-        undone.extend(e for e in record.entities if e not in remaining and e not in undone)
+        for e in record.entities:
+            if e in remaining or e in undone or e in unchanged:
+                continue
+            changed = record.changed is None or e in record.changed
+            (undone if changed else unchanged).append(e)
         if remaining:
             kept = tuple(c for c in record.calls if set(c.entity_ids) & set(remaining))
             t.context.actions.append(replace(record, entities=remaining, calls=kept))
-    ms.entities = tuple(undone)
-    ms.grounded = bool(calls)
+    unchanged = [e for e in unchanged if e not in undone]
+    ms.entities = tuple(undone) or tuple(unchanged)
+    ms.grounded = bool(records)
     t.context.salient = ms.entities
+    if not undone:
+        # "turn off the floor lamp" while it was off, then "undo"
+        was = "were" if names_several(t.home, ms.entities) else "was"
+        ms.response = (f"There was nothing to put back: {describe_entities(t.home, ms.entities)}"
+                       f" {was} already {_states(t, ms.entities, ms.move)}.")
+        return
     were = "as they were" if names_several(t.home, ms.entities) else "as it was"
     ms.response = f"Okay, I put {describe_entities(t.home, ms.entities)} back {were}."
 
