@@ -380,8 +380,10 @@ def fallback_move(proposal: Proposal, tags: list[Tag],
     # A time said with it ("wake me up at 7 am") is kept, so the rules refuse it as they do
     # a parsed command said for later.
     when = next((t.text for t in tags if t.kind == "LATER"), None)
+    # ... and so is a condition ("unless it's playing"), for the rules to check.
+    condition = next((t.text for t in tags if t.kind == "CONDITION"), None)
     return Command(action=action, target=target, value=value, attribute=attribute,
-                   negated=negated, when=when)
+                   negated=negated, when=when, condition=condition)
 
 
 def _dummy_it(tags: list[Tag], index: int) -> bool:

@@ -245,6 +245,9 @@ class Command:
     when: str | None = None
     """When it was said to happen ("in 5 minutes", "at sunset", "when I get home"), as said.
     The resolver keeps no time: a rule refuses such a command rather than do it now."""
+    condition: str | None = None
+    """What it was said to depend on ("if it is on", "unless the tv is playing"), as said:
+    a rule checks it against the home before anything is done."""
 
     def with_target(self, target: Target) -> Command:
         """The same command on another target."""

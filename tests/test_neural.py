@@ -189,6 +189,14 @@ def test_a_paraphrase_outside_the_grammar_is_read_by_the_proposer(resolver: Reso
     assert calls(result) == [("switch.turn_on", ("switch.coffee_maker",))]
 
 
+def test_a_condition_is_checked_on_the_proposers_reading_too(resolver: Resolver) -> None:
+    # The proposer's reading had dropped the condition and resumed the playing TV.
+    result = resolver.resolve("i want the tv gone unless it's playing", session="f2c")
+    assert result.trace["parse"]["source"] == "proposer"
+    assert calls(result) == []
+    assert result.response == "The Living Room TV is playing, so I did nothing."
+
+
 def test_typos_are_corrected_and_the_proposer_supplies_the_action(resolver: Resolver) -> None:
     result = resolver.resolve("turn of the kichen light", session="f3")
     assert calls(result) == [("light.turn_off", ("light.kitchen_light",))]

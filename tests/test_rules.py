@@ -603,6 +603,8 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
     ("unasked_answer", False, ["yes"], [], "Okay."),
     ("scheduled_command", False, ["turn the lights off in 5 minutes"], [],
      "I can't do things later or on a schedule"),
+    ("conditional_command", False, ["switch off the tv unless it's playing"], [],
+     "The Living Room TV is playing, so I did nothing."),
     ("command_for_a_while", False, ["switch the hallway light on for a minute"],
      [("light.turn_on", ["light.hallway_light"])],
      "Turned on the Hallway Light. I can't undo that later by myself"),
@@ -2760,3 +2762,41 @@ def test_a_negated_setting_says_where_the_setting_stays(turns: list[str], respon
     for turn in turns:
         result = resolver.resolve(turn, session="s")
     assert result.response == response
+
+
+@pytest.mark.parametrize(("turns", "expected", "response"), [
+    # The condition had been dropped as noise and the playing TV turned off.
+    (["switch off the tv unless it's playing"], [],
+     "The Living Room TV is playing, so I did nothing."),
+    (["turn off the tv if it is not playing"], [],
+     "The Living Room TV is playing, so I did nothing."),
+    (["turn off the tv if it's playing"],
+     [("media_player.turn_off", ["media_player.living_room_tv"])], "Turned off"),
+    # Said of the command's devices: done on those it holds for (6 of the 16 lights).
+    (["turn off the lights if they are on"],
+     [("light.turn_off", ["light.hallway_light", "light.living_room_ceiling",
+                          "light.tv_backlight", "light.chandelier", "light.night_light",
+                          "light.string_lights"])], "6 lights"),
+    (["lock the doors unless they are locked"], [("lock.lock", ["lock.front_door"])],
+     "Locked the Front Door."),
+    # Said of another device, first, with or without a comma; "it" is what it named.
+    (["if the front door is unlocked, lock it"], [("lock.lock", ["lock.front_door"])],
+     "Locked the Front Door."),
+    (["if the front door is locked turn off the porch light"], [],
+     "The Front Door is unlocked, so I did nothing."),
+    (["only if the front door is unlocked turn off the hallway light"],
+     [("light.turn_off", ["light.hallway_light"])], "Turned off the Hallway Light."),
+    # "it" of the lights is not the lights: nothing the home can check
+    (["turn on the lights if it's dark"], [], "I can't tell whether it is dark"),
+    (["turn off the lights if nobody is home"], [], "I can't tell whether nobody is home"),
+    # Not conditions: a question, a courtesy
+    (["tell me if the front door is locked"], [], "No, the Front Door is unlocked."),
+    (["tell me if there are any lights on upstairs"], [], "Yes, the Night Light is on."),
+    (["turn on the kitchen light if you can"], [("light.turn_on", ["light.kitchen_light"])],
+     "Turned on the Kitchen Light."),
+])
+def test_a_command_is_done_only_where_its_condition_holds(
+        turns: list[str], expected: list[tuple[str, list[str]]], response: str) -> None:
+    result = dialog(turns)[-1]
+    assert calls(result) == expected
+    assert response in result.response

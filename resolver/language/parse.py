@@ -627,6 +627,9 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
     def later(self, tokens: list[Token]) -> _Word:
         return _Word("LATER", self._tag(tokens[0]).text)
 
+    def condition(self, tokens: list[Token]) -> _Word:
+        return _Word("CONDITION", self._tag(tokens[0]).text)
+
     def activity(self, tokens: list[Token]) -> _Word:
         return _Word("ACTIVITY", self._tag(tokens[0]).text)
 
@@ -1062,7 +1065,8 @@ def _command(parts: list[Any]) -> Command:
                    negated=negated, objection=objection,
                    stepwise=stepwise and action in (Action.INCREASE, Action.DECREASE),
                    lowering=lowering,
-                   when=next((w.text for w in words if w.kind == "LATER"), None))
+                   when=next((w.text for w in words if w.kind == "LATER"), None),
+                   condition=next((w.text for w in words if w.kind == "CONDITION"), None))
 
 
 def _named_mode(target: Target, quantity: str | None) -> str | None:

@@ -10,7 +10,7 @@ over their neighbours choose, and they are listed in :data:`AMBIGUOUS`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,6 +169,11 @@ class Tagger:
         # device ("coffee" for the Coffee Maker).
         self.name_words = frozenset(w for name in names for w in name.split())
 
+    def _starts_verb(self, tokens: list[str], i: int) -> bool:
+        """A command's verb begins at ``i`` ("turn off", "lock")."""
+        return any((tag := self.table.get(" ".join(tokens[i:i + span]))) is not None
+                   and tag.kind.startswith("V_") for span in range(1, 4) if i + span <= len(tokens))
+
     def tag(self, text: str) -> list[Tag]:
         """The tags of ``text``, in order."""
         tokens = words_to_numbers(words(text, keep_commas=True))
@@ -183,6 +188,13 @@ class Tagger:
             if later:
                 tags.append(Tag("LATER", " ".join(tokens[i : i + later])))
                 i += later
+                continue
+            condition = _condition_span(tokens, i, self._starts_verb)
+            if condition:
+                tags.append(Tag("CONDITION", " ".join(tokens[i : i + condition])))
+                i += condition
+                if i < len(tokens) and tokens[i] in (",", "then"):
+                    i += 1  # "if the tv is on, turn it off": the command follows
                 continue
             found: Tag | None = None
             length = 1
@@ -503,6 +515,39 @@ def _time_span(tokens: list[str], i: int) -> int:
             j += 1
         return j - i  # "when I get home"
     return 0
+
+
+_CONDITIONS = ("if", "unless")
+_NOT_CONDITIONS_AFTER = frozenset({"me", "know", "see", "check", "wonder", "ask", "as", "even",
+                                   "what"})
+"""Words before "if" that make it a question ("tell me if", "check if") or no condition at
+all ("as if", "what if")."""
+_NOT_CONDITIONS_BEFORE = frozenset({"you", "u", "possible", "needed", "necessary", "so",
+                                    "not", "any", "anything"})
+"""Words after "if" that make it a courtesy ("if you could", "if possible") or no
+condition of the home ("if not", "if any")."""
+_CONDITION_ENDS = frozenset({",", "then", "and", "else", "otherwise", "but"})
+
+
+def _condition_span(tokens: list[str], i: int, starts_verb: Callable[[list[str], int], bool]
+                    ) -> int:
+    """How many words at ``i`` say what a command depends on: "if it is on", "unless the tv
+    is playing", "only if the door is locked" (to the end of the clause, or to the verb of
+    the command after it: "if the door is locked turn off the light"); 0 otherwise."""
+    n = len(tokens)
+    start = i + 1 if tokens[i] == "only" and i + 1 < n else i
+    if tokens[start] not in _CONDITIONS or start + 1 >= n:
+        return 0
+    if (i > 0 and tokens[i - 1] in _NOT_CONDITIONS_AFTER) \
+            or tokens[start + 1] in _NOT_CONDITIONS_BEFORE:
+        return 0
+    j, stated = start + 1, False
+    while j < n and tokens[j] not in _CONDITION_ENDS:
+        if stated and j > start + 2 and starts_verb(tokens, j):
+            break
+        stated = stated or tokens[j] in ("is", "are")
+        j += 1
+    return j - i if j > start + 1 else 0
 
 
 def spoken_times() -> list[str]:

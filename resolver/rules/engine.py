@@ -65,7 +65,7 @@ from ..responses import (
 from ..text import words
 from .dsl import All, Condition, Effect, Flag, Is, Not, Rule, Said, Vocabulary
 from .dsl import Any as AnyOf
-from .queries import answer_query
+from .queries import answer_query, as_they_are, condition_met
 
 MAX_REWRITES = 8
 """Rewrites a move may go through before it must be settled (a guard against loops)."""
@@ -277,6 +277,7 @@ FLAGS: dict[str, Callable[[TurnState, MoveState], bool]] = {
     "negated": lambda t, ms: bool((c := _command(ms)) and c.negated),
     "objection": lambda t, ms: bool((c := _command(ms)) and c.objection),
     "scheduled": lambda t, ms: bool((c := _command(ms)) and c.when),
+    "conditional": lambda t, ms: bool((c := _command(ms)) and c.condition),
     "for_a_while": lambda t, ms: bool((c := _command(ms)) and c.when
                                       and c.when.split()[0] == "for"),
     "refers_back": lambda t, ms: bool((c := _command(ms)) and c.target.reference
@@ -689,6 +690,63 @@ def _continue_last(t: TurnState, ms: MoveState) -> None:
     ms.match = None
 
 
+def _check_condition(t: TurnState, ms: MoveState) -> None:
+    """"switch off the TV unless it's playing", "turn off the lights if they are on", "if
+    the front door is locked, turn off the porch light": the condition is asked of the home
+    as it is, and the command done only where it holds. Said of the command's own devices
+    ("it", "they"), the command is done on those of them it holds for; said of others, on
+    all or none. A condition no question of the home can check ("if it's dark") stops the
+    command: it is not done on a guess."""
+    command = _command(ms)
+    if command is None or command.condition is None:
+        return
+    words = command.condition.split()
+    start = next(i for i, w in enumerate(words) if w in ("if", "unless"))
+    unless = words[start] == "unless"
+    said = words[start + 1:]
+    asked = [w for w in said if w != "not"]
+    unless ^= len(asked) != len(said)  # "if it is not on" is "unless it is on"
+    copula = next((i for i, w in enumerate(asked) if w in ("is", "are")), None)
+    query = None
+    if copula:  # "the tv is on" asked as "is the tv on"
+        question = t.do_text(" ".join([asked[copula], *asked[:copula], *asked[copula + 1:]]))
+        if question is not None and len(question.moves) == 1 \
+                and isinstance(question.moves[0], Query):
+            query = question.moves[0]
+    if command.target.reference:
+        own = _referred(t, command.target.reference)
+    else:
+        match = _matched(t, ms)
+        if not match.ok:
+            return  # which light, or none: asked or said by the rules after, the condition kept
+        own = match.entities
+    # "it" of one device, "they" of several: "turn on the lights if it's dark" is not said
+    # of the lights
+    agrees = query is not None and (query.target.reference in _PLURAL) == (len(own) > 1)
+    found = condition_met(t.home, t.state, query, t.speaker_area, own if agrees else ()) \
+        if query is not None else None
+    if found is None:
+        ms.response = f"I can't tell whether {' '.join(said)}, so I did nothing."
+        return
+    entities, met = found
+    if own and set(entities) <= set(own):
+        acting = tuple(e for e in entities if (e in met) != unless)
+        if acting:  # on those of its devices the condition holds for
+            ms.move = replace(command.with_target(Target(entity_ids=acting)), condition=None)
+            ms.match = None
+            return
+    elif (bool(met) if query.any else len(met) == len(entities)) != unless:
+        if command.target.reference and not own:
+            # "if the tv is on, turn it off": "it" is what the condition named
+            command = command.with_target(Target(entity_ids=entities))
+        ms.move = replace(command, condition=None)
+        ms.match = None
+        return
+    ms.entities = entities
+    ms.grounded = True
+    ms.response = f"{as_they_are(t.home, t.state, entities)}, so I did nothing."
+
+
 def _run_it(t: TurnState, ms: MoveState) -> None:
     """"good night" (a scene's name alone): turn it on, as "activate good night" does."""
     if isinstance(ms.move, Fragment):
@@ -787,6 +845,7 @@ REWRITES: dict[str, Callable[[TurnState, MoveState], None]] = {
     "correct_last": _correct_last,
     "say_over_last": _say_over_last,
     "continue_last": _continue_last,
+    "check_condition": _check_condition,
     "run_it": _run_it,
     "repeat_last": _repeat_last,
     "answer_question": _answer_question,

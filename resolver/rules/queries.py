@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ..actions import cover_position
@@ -182,6 +183,33 @@ def _in_state(entity: Entity, now: EntityState, asked: str) -> bool:
         key, value, _ = _ATTRIBUTE_STATES[asked]
         return bool(now.attributes.get(key)) is value
     return now.state in _STATE_WORDS.get(asked, {asked})
+
+
+def condition_met(home: Home, state: HomeState, query: Query, speaker_area: str | None,
+                  own: Sequence[str] = ()) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """What a yes-or-no ``query`` said as a command's condition ("... if the front door is
+    locked") is about, and which of those are in the state it asks: ``own``, the command's
+    devices, when it says "it" or "they" of them; None when it names nothing known."""
+    if query.state is None:
+        return None
+    if query.target.reference is not None and not (query.target.names or
+                                                   query.target.domains):
+        if not own:  # "if it's dark": no device the command is about
+            return None
+        entities = tuple(own)
+    else:
+        target = replace(query.target, plural=True, all=True) if query.any else query.target
+        match = _match(home, target, query.state, speaker_area)
+        if not match.ok:
+            return None
+        entities = tuple(match.entities)
+    met = tuple(e for e in entities if _in_state(home.entities[e], state[e], query.state))
+    return entities, met
+
+
+def as_they_are(home: Home, state: HomeState, entity_ids: Sequence[str]) -> str:
+    """"The Front Door is unlocked": the entities as they are, as a sentence's start."""
+    return _sentence(_as_they_are(home, state, list(entity_ids)))
 
 
 def _of_a_list(home: Home, target: Target) -> bool:

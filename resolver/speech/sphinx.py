@@ -286,6 +286,7 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
                        "small", "main", "middle"])
     g.phrases("ONOFF", ["on", "off"])
     g.phrases("LATER", spoken_times())
+    g.phrases("IF", ["if", "unless", "only if"])
 
     # Weights (/n/) say how often each shape is generated for the language model.
 
@@ -344,8 +345,12 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
             "/1/ <DEGREE> <COMPARATIVE> <FILLER>")
     g.shape("query",
             "/3/ <IS> <target> (<STATE> | <particle>) [<location>]",
+            "/1/ <ASK_IF> <target> is <STATE>",
             "/2/ <WHAT> <target> [<location>]", "/1/ <WHAT> <target> <V_SET> <TO>",
             "/1/ <WHERE> <target>")
+    # "... unless it's playing", "if the front door is locked ...": what a command depends on
+    g.shape("condition", "/2/ <IF> (it's | it is | they are) <STATE>",
+            "/1/ <IF> <target> (is | are) [not] <STATE>")
     g.shape("undo", "/3/ <UNDO>", "/1/ <NO> <UNDO>", "/1/ <NO> <NEG>")
     g.shape("answer", "/3/ <YES>", "/3/ <NO>", "/1/ <NO> <FILLER>", "/1/ <YES> <FILLER>")
     g.shape("move",
@@ -355,7 +360,8 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
             "/12/ <move>", "/1/ <FILLER> <move>", "/1/ <move> <FILLER>",
             "/1/ <command> <SEP> <command>", "/1/ <command> <SEP> <target>",
             "/1/ <command> <SEP> <ONOFF> <location>",
-            "/1/ <command> <LATER>", "/1/ <LATER> <command>")
+            "/1/ <command> <LATER>", "/1/ <LATER> <command>",
+            "/0.3/ <command> <condition>", "/0.3/ <condition> <command>")
     return g.grammar(spelled)
 
 
