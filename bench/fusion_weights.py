@@ -36,6 +36,7 @@ import wave
 from collections.abc import Sequence
 from dataclasses import fields, replace
 from pathlib import Path
+from typing import Any
 
 from _common import ROOT, markdown_table, percent, progress
 
@@ -128,6 +129,17 @@ def _current(candidate: Candidate, resolver: Resolver) -> Candidate:
     return replace(kept, ill_formed=ill_formed(resolver.parser.parse(kept.text).tags))
 
 
+def unheard_voice(model: Any, voice: str) -> bool:
+    """Whether the audio model was trained without ``voice`` (its card says); says so when
+    it was not."""
+    unheard = model.card.get("corpus", {}).get("held_out_voices", [])
+    if any(voice.startswith(v) for v in unheard):
+        return True
+    print(f"error: the audio model was trained on {voice} (its card keeps "
+          f"{', '.join(unheard) or 'no voice'} out)", file=sys.stderr)
+    return False
+
+
 def hearing(args: argparse.Namespace
             ) -> tuple[Resolver, Listener, list[tuple[Path, str]]] | None:
     """The demo home's resolver, a listener that always runs pocketsphinx, and the held-out
@@ -141,10 +153,7 @@ def hearing(args: argparse.Namespace
     if base is None or base.model is None or base.sphinx is None or base.decoder is None:
         print("error: needs the audio model and pocketsphinx", file=sys.stderr)
         return None
-    unheard = base.model.card.get("corpus", {}).get("held_out_voices", [])
-    if args.voice is not None and not any(args.voice.startswith(v) for v in unheard):
-        print(f"error: the audio model was trained on {args.voice} (its card keeps "
-              f"{', '.join(unheard) or 'no voice'} out)", file=sys.stderr)
+    if args.voice is not None and not unheard_voice(base.model, args.voice):
         return None
     listener = Listener(base.parser, base.model, base.sphinx, sphinx_always=True)
     items = held_out(args.corpus, set(base.decoder.model.vocabulary),

@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from _common import ROOT, markdown_table, percent, progress
-from fusion_weights import corpus_arguments, has_manifest
+from fusion_weights import corpus_arguments, has_manifest, unheard_voice
 
 from resolver import Resolver
 from resolver.fusion import THRESHOLD
@@ -52,10 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if listener is None or listener.model is None or resolver.proposer is None:
         print("error: needs the audio model and the text proposer", file=sys.stderr)
         return 1
-    unheard = listener.model.card.get("corpus", {}).get("held_out_voices", [])
-    if not any(args.voice.startswith(v) for v in unheard):
-        print(f"error: the audio model was trained on {args.voice} (its card keeps "
-              f"{', '.join(unheard) or 'no voice'} out)", file=sys.stderr)
+    if not unheard_voice(listener.model, args.voice):
         return 1
     rows = [json.loads(line) for line in
             (args.corpus / "manifest.jsonl").read_text(encoding="utf-8").splitlines()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from .actions import ServiceCall, cover_position
 from .home import Home, HomeState
@@ -87,6 +88,17 @@ def spoken_state(state: HomeState, entity_id: str) -> str:
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
 
 
+def volume_percent(attrs: Mapping[str, Any]) -> int:
+    """A player's ``volume_level`` (0..1, or a percentage as some report it) in percent."""
+    level = float(attrs["volume_level"])
+    return round(level * 100 if level <= 1 else level)
+
+
+def brightness_percent(attrs: Mapping[str, Any]) -> int:
+    """A light's ``brightness`` (0..255) in percent."""
+    return round(float(attrs["brightness"]) * 100 / 255)
+
+
 def spoken_level(state: HomeState, entity_id: str) -> str | None:
     """How far up an entity is set, as said after "stays": "at 68 degrees", "at 35% volume",
     "at 50% brightness", "at 33% speed", "40% open"; None for a device that is off, closed,
@@ -98,10 +110,9 @@ def spoken_level(state: HomeState, entity_id: str) -> str | None:
     if domain == "climate" and attrs.get("temperature") is not None:
         return f"at {attrs['temperature']} degrees"
     if domain == "media_player" and attrs.get("volume_level") is not None:
-        level = float(attrs["volume_level"])
-        return f"at {round(level * 100 if level <= 1 else level)}% volume"
+        return f"at {volume_percent(attrs)}% volume"
     if domain == "light" and attrs.get("brightness"):
-        return f"at {round(float(attrs['brightness']) * 100 / 255)}% brightness"
+        return f"at {brightness_percent(attrs)}% brightness"
     if domain == "fan" and attrs.get("percentage") is not None:
         return f"at {round(float(attrs['percentage']))}% speed"
     if domain in ("cover", "valve") and 0 < cover_position(attrs) < 100:

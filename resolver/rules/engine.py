@@ -1129,6 +1129,7 @@ def _fill(template: str, t: TurnState, ms: MoveState) -> str:
             return ms.response or ""
         return match.group(0)
 
+    # "{target} is back to {state}" of a level: "the Thermostat is back at 68 degrees"
     text = _PLACEHOLDER.sub(value, template).replace(" back to at ", " back at ")
     return text[:1].upper() + text[1:]
 

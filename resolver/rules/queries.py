@@ -12,6 +12,7 @@ from ..logical_form import EVERYTHING, IMPLIED_DOMAINS, WHERE, Action, Attribute
 from ..match import MatchFailure, MatchResult, match_targets, spoken_noun
 from ..resolve import SWEPT_DOMAINS, heat_of_the_room
 from ..responses import (
+    brightness_percent,
     by_state,
     describe_entities,
     display_name,
@@ -21,6 +22,7 @@ from ..responses import (
     names_several,
     plural_noun,
     spoken_state,
+    volume_percent,
 )
 
 # What a state word means for each kind of entity (HA's states).
@@ -462,9 +464,7 @@ def _reading(entity: Entity, state: HomeState, query: Query) -> str | None:
         if reading is not None:
             return f"{{reads}} {reading} degrees"
     if entity.domain == "media_player" and attrs.get("volume_level") is not None:
-        level = float(attrs["volume_level"])
-        level = level * 100 if level <= 1 else level
-        return f"{{is_}} at volume {round(level)}%"
+        return f"{{is_}} at volume {volume_percent(attrs)}%"
     if entity.domain == "light" and now.state == "on" \
             and query.attribute in (Attribute.COLOR, Attribute.COLOR_TEMP):
         # "what colour is the ceiling light": its colour, or its white's temperature (a new
@@ -474,7 +474,7 @@ def _reading(entity: Entity, state: HomeState, query: Query) -> str | None:
         if attrs.get("color_temp_kelvin"):
             return f"{{is_}} white at {attrs['color_temp_kelvin']} K"
     if entity.domain == "light" and attrs.get("brightness"):
-        return f"{{is_}} at {round(float(attrs['brightness']) * 100 / 255)}% brightness"
+        return f"{{is_}} at {brightness_percent(attrs)}% brightness"
     if entity.domain in ("light", "fan") and now.state == "off":
         return "{is_} off"
     if entity.domain == "fan" and attrs.get("percentage") is not None:
