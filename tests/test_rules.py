@@ -2786,6 +2786,15 @@ def test_a_negated_setting_says_where_the_setting_stays(turns: list[str], respon
      "The Front Door is unlocked, so I did nothing."),
     (["only if the front door is unlocked turn off the hallway light"],
      [("light.turn_off", ["light.hallway_light"])], "Turned off the Hallway Light."),
+    # A state word that is also a verb ("open") is the condition's; "them" of what the
+    # condition named is those of them it holds for; "they" of one device named in plural.
+    (["close the garage door if it's open"], [], "The Garage Door is closed, so I did nothing."),
+    (["if the garage door is not open close it"], [("cover.close_cover", ["cover.garage_door"])],
+     "Closed the Garage Door."),
+    (["if any lights are on upstairs turn them off"], [("light.turn_off", ["light.night_light"])],
+     "Turned off the Night Light."),
+    (["open the blinds unless they are open"], [],
+     "The Living Room Blinds are open, so I did nothing."),
     # "it" of the lights is not the lights: nothing the home can check
     (["turn on the lights if it's dark"], [], "I can't tell whether it is dark"),
     (["turn off the lights if nobody is home"], [], "I can't tell whether nobody is home"),

@@ -523,9 +523,9 @@ _NOT_CONDITIONS_AFTER = frozenset({"me", "know", "see", "check", "wonder", "ask"
 """Words before "if" that make it a question ("tell me if", "check if") or no condition at
 all ("as if", "what if")."""
 _NOT_CONDITIONS_BEFORE = frozenset({"you", "u", "possible", "needed", "necessary", "so",
-                                    "not", "any", "anything"})
+                                    "not"})
 """Words after "if" that make it a courtesy ("if you could", "if possible") or no
-condition of the home ("if not", "if any")."""
+condition of the home ("if not")."""
 _CONDITION_ENDS = frozenset({",", "then", "and", "else", "otherwise", "but"})
 
 
@@ -541,11 +541,13 @@ def _condition_span(tokens: list[str], i: int, starts_verb: Callable[[list[str],
     if (i > 0 and tokens[i - 1] in _NOT_CONDITIONS_AFTER) \
             or tokens[start + 1] in _NOT_CONDITIONS_BEFORE:
         return 0
-    j, stated = start + 1, False
+    j, state_at = start + 1, n
     while j < n and tokens[j] not in _CONDITION_ENDS:
-        if stated and j > start + 2 and starts_verb(tokens, j):
+        if j > state_at and starts_verb(tokens, j):
             break
-        stated = stated or tokens[j] in ("is", "are")
+        if state_at == n and tokens[j] in ("is", "are"):
+            # the state word follows ("if it is open"), maybe after "not"
+            state_at = j + 1 + (j + 1 < n and tokens[j + 1] == "not")
         j += 1
     return j - i if j > start + 1 else 0
 

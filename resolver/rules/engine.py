@@ -722,7 +722,8 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
         own = match.entities
     # "it" of one device, "they" of several: "turn on the lights if it's dark" is not said
     # of the lights
-    agrees = query is not None and (query.target.reference in _PLURAL) == (len(own) > 1)
+    several = command.target.plural or names_several(t.home, own)
+    agrees = query is not None and (query.target.reference in _PLURAL) == several
     found = condition_met(t.home, t.state, query, t.speaker_area, own if agrees else ()) \
         if query is not None else None
     if found is None:
@@ -737,8 +738,10 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
             return
     elif (bool(met) if query.any else len(met) == len(entities)) != unless:
         if command.target.reference and not own:
-            # "if the tv is on, turn it off": "it" is what the condition named
-            command = command.with_target(Target(entity_ids=entities))
+            # "if the tv is on, turn it off": "it" is what the condition named, and of
+            # several, those it holds for ("if any lights are on upstairs, turn them off")
+            command = command.with_target(Target(entity_ids=tuple(
+                e for e in entities if (e in met) != unless)))
         ms.move = replace(command, condition=None)
         ms.match = None
         return
