@@ -478,6 +478,7 @@ def _cannot(entity: Entity, command: Command) -> str:
         Action.RETURN_HOME: "return to its dock",
         Action.ACTIVATE: "be activated",
         Action.ADD_ITEM: "take list items",
+        Action.REMOVE_ITEM: "have items taken off",
         Action.TOGGLE: "be toggled",
     }[command.action]
     if command.attribute is Attribute.BRIGHTNESS and command.action is Action.DECREASE:

@@ -37,6 +37,8 @@ class Action(str, enum.Enum):
     ACTIVATE = "activate"
     """Activate a scene or run a script."""
     ADD_ITEM = "add_item"
+    REMOVE_ITEM = "remove_item"
+    """Take an item off a list: no service of the contract does, so it is refused."""
 
 
 OPPOSITE = {

@@ -232,6 +232,7 @@ def implied_targets(command: Command) -> list[Target]:
         Action.LOCK: ("lock",),
         Action.UNLOCK: ("lock",),
         Action.ADD_ITEM: ("todo",),
+        Action.REMOVE_ITEM: ("todo",),
         # "open the garage": its doors and blinds, not the lock of its side door
         Action.OPEN: _OPENED,
         Action.CLOSE: _OPENED,
@@ -287,6 +288,7 @@ _INTENTS = {
     Action.START: "HassVacuumStart",
     Action.RETURN_HOME: "HassVacuumReturnToBase",
     Action.ADD_ITEM: "HassListAddItem",
+    Action.REMOVE_ITEM: "ResolverListRemoveItem",
     Action.STOP: "ResolverStop",
     Action.INCREASE: "ResolverIncrease",
     Action.DECREASE: "ResolverDecrease",

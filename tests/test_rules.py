@@ -603,6 +603,8 @@ PACKAGED: list[tuple[str, bool, list[str], list[tuple[str, list[str]]], str]] = 
     ("unasked_answer", False, ["yes"], [], "Okay."),
     ("scheduled_command", False, ["turn the lights off in 5 minutes"], [],
      "I can't do things later or on a schedule"),
+    ("removing_from_a_list", False, ["remove milk from the shopping list"], [],
+     "I can only add to lists; I can't take items off them."),
     ("conditional_command", False, ["switch off the tv unless it's playing"], [],
      "The Living Room TV is playing, so I did nothing."),
     ("command_for_a_while", False, ["switch the hallway light on for a minute"],
@@ -2809,3 +2811,14 @@ def test_a_command_is_done_only_where_its_condition_holds(
     result = dialog(turns)[-1]
     assert calls(result) == expected
     assert response in result.response
+
+
+@pytest.mark.parametrize("said", [
+    # It had said "Sorry, I didn't understand that."
+    "remove milk from the shopping list", "delete bread from my grocery list",
+    "cross off eggs from the chores",
+])
+def test_taking_an_item_off_a_list_is_refused_as_such(said: str) -> None:
+    result = dialog([said])[-1]
+    assert calls(result) == []
+    assert result.response == "I can only add to lists; I can't take items off them."

@@ -820,6 +820,9 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             target = target.merged(Target(domains=("todo",)))
         return Command(Action.ADD_ITEM, target, item)
 
+    def remove_item(self, children: list[Any]) -> Command:
+        return replace(self.add_item(children), action=Action.REMOVE_ITEM)
+
 
 def _describes(noun: str, head: str) -> bool:
     """Whether ``noun``, said right before the noun ``head``, describes a device of the
