@@ -216,6 +216,8 @@ _MOST_CLAUSES = 4
 def _against_the_verbs(proposal: Proposal, tags: tuple[Tag, ...] | list[Tag]) -> bool:
     """The proposal's action is the opposite of a verb that was said: the proposer guesses
     the gist, and a said "stop" is not a start, nor a said "lock" an unlock."""
+    if any(t.kind == "V_REMOVE" for t in tags):
+        return True  # "remove the kitchen light": no device's action takes anything away
     proposed = _ACTIONS.get(proposal.intent)
     if proposed is None:
         return False

@@ -197,6 +197,12 @@ def test_a_condition_is_checked_on_the_proposers_reading_too(resolver: Resolver)
     assert result.response == "The Living Room TV is playing, so I did nothing."
 
 
+def test_remove_is_no_action_the_proposer_may_guess(resolver: Resolver) -> None:
+    # "remove" became a verb of lists; the proposer's reading had turned the light off.
+    result = resolver.resolve("remove the kitchen light", session="f2r")
+    assert calls(result) == []
+
+
 def test_typos_are_corrected_and_the_proposer_supplies_the_action(resolver: Resolver) -> None:
     result = resolver.resolve("turn of the kichen light", session="f3")
     assert calls(result) == [("light.turn_off", ("light.kitchen_light",))]
