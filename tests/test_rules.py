@@ -2791,6 +2791,9 @@ def test_a_negated_setting_says_where_the_setting_stays(turns: list[str], respon
     # A state word that is also a verb ("open") is the condition's; "them" of what the
     # condition named is those of them it holds for; "they" of one device named in plural.
     (["close the garage door if it's open"], [], "The Garage Door is closed, so I did nothing."),
+    # "it" is what the condition named, not what was talked about before (the TV)
+    (["switch off the tv unless it's playing", "if the front door is unlocked, lock it"],
+     [("lock.lock", ["lock.front_door"])], "Locked the Front Door."),
     (["if the garage door is not open close it"], [("cover.close_cover", ["cover.garage_door"])],
      "Closed the Garage Door."),
     (["if any lights are on upstairs turn them off"], [("light.turn_off", ["light.night_light"])],

@@ -737,7 +737,7 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
             ms.match = None
             return
     elif (bool(met) if query.any else len(met) == len(entities)) != unless:
-        if command.target.reference and not own:
+        if command.target.reference:
             # "if the tv is on, turn it off": "it" is what the condition named, and of
             # several, those it holds for ("if any lights are on upstairs, turn them off")
             command = command.with_target(Target(entity_ids=tuple(
