@@ -2825,3 +2825,19 @@ def test_taking_an_item_off_a_list_is_refused_as_such(said: str) -> None:
     result = dialog([said])[-1]
     assert calls(result) == []
     assert result.response == "I can only add to lists; I can't take items off them."
+
+
+@pytest.mark.parametrize("said", [
+    # Each had been done at once.
+    "turn on the lights as soon as I arrive", "turn off the tv after I go to bed",
+    "lock the doors before we leave", "lock the door once we leave",
+    "turn on the hallway light whenever there is motion",
+])
+def test_a_command_said_for_later_in_other_words_is_not_done_now(said: str) -> None:
+    result = dialog([said])[-1]
+    assert calls(result) == []
+    assert "later or on a schedule" in result.response
+
+
+def test_after_a_device_is_no_time() -> None:
+    assert calls(dialog(["turn the lights on after the kitchen light"])[-1])

@@ -475,6 +475,10 @@ _ALONE = frozenset({"tonight", "tomorrow", "later", "overnight", "weekdays", "da
 _CLOCK = frozenset({"am", "pm", "oclock"})
 _SUBJECTS = frozenset({"i", "we", "you", "someone", "somebody", "anyone", "anybody", "it",
                        "the", "my", "everyone", "nobody"})
+_WHO_ACTS = frozenset({"i", "we", "someone", "somebody", "anyone", "anybody", "everyone",
+                       "nobody"})
+"""Who may be said to do something after or before which a command is to be done ("after I
+go to bed"); "after the kitchen light" is no time."""
 
 
 def _time_span(tokens: list[str], i: int) -> int:
@@ -487,6 +491,8 @@ def _time_span(tokens: list[str], i: int) -> int:
     following = tokens[i + 1] if i + 1 < n else ""
     if word in _ALONE:
         return 2 if following in _PARTS_OF_DAY else 1
+    if word in ("after", "before") and following in _WHO_ACTS:
+        return _clause_end(tokens, i + 1) - i  # "after I go to bed", "before we leave"
     if word in ("in", "after", "for", "within") and following:
         j = i + 1
         while j < n and j - i <= 4 and (tokens[j] in _AMOUNTS or _is_count(tokens[j])):
@@ -509,12 +515,19 @@ def _time_span(tokens: list[str], i: int) -> int:
         return 0
     if word in ("this", "every", "each", "next") and following in _PARTS_OF_DAY:
         return 2
-    if word == "when" and following in _SUBJECTS:
-        j = i + 1
-        while j < n and tokens[j] not in (",", "and", "then"):
-            j += 1
-        return j - i  # "when I get home"
+    if word == "as" and tokens[i + 1:i + 3] == ["soon", "as"] and i + 3 < n:
+        return _clause_end(tokens, i + 3) - i  # "as soon as I arrive"
+    if (word in ("when", "once") and following in _SUBJECTS) \
+            or (word == "whenever" and following):
+        return _clause_end(tokens, i + 1) - i  # "when I get home", "whenever there is motion"
     return 0
+
+
+def _clause_end(tokens: list[str], j: int) -> int:
+    """Where the clause that goes on at ``j`` ends: at a comma, "and" or "then"."""
+    while j < len(tokens) and tokens[j] not in (",", "and", "then"):
+        j += 1
+    return j
 
 
 _CONDITIONS = ("if", "unless")
@@ -570,7 +583,9 @@ def spoken_times() -> list[str]:
     hours = [word for word, value in ONES.items() if 1 <= value <= 12]
     out += [f"at {hour} {half}" for hour in hours for half in sorted(_CLOCK - {"oclock"})]
     out += ["every day", "when i get home", "when i arrive home", "when i leave",
-            "when we get home", "when i wake up", "when it gets dark"]
+            "when we get home", "when i wake up", "when it gets dark",
+            "as soon as i get home", "once i leave", "after i go to bed", "before we leave",
+            "whenever there is motion"]
     return out
 
 
