@@ -484,7 +484,8 @@ go to bed"); "after the kitchen light" is no time."""
 def _time_span(tokens: list[str], i: int) -> int:
     """How many words at ``i`` say when to act rather than what to do: "in 5 minutes", "in
     half an hour", "at 7 pm", "at sunset", "tonight", "tomorrow morning", "every day", "when
-    I get home" (to the end of the clause); 0 otherwise. A number after "at" with no clock
+    I get home", "as soon as I arrive", "after I go to bed", "whenever there is motion" (to
+    the end of the clause); 0 otherwise. A number after "at" with no clock
     word stays a value ("set the thermostat at 70")."""
     n = len(tokens)
     word = tokens[i]
