@@ -2800,6 +2800,13 @@ def test_a_negated_setting_says_where_the_setting_stays(turns: list[str], respon
      "Turned off the Night Light."),
     (["open the blinds unless they are open"], [],
      "The Living Room Blinds are open, so I did nothing."),
+    # The temperature against a number: the thermostat's reading (66 degrees)
+    (["turn the heat up if it's below 70"],
+     [("climate.set_temperature", ["climate.thermostat"])], "Set the Thermostat to 69"),
+    (["turn the heat up if it's below 60"], [],
+     "The Thermostat reads 66 degrees, so I did nothing."),
+    (["turn the heat down unless the temperature is colder than 60"],
+     [("climate.set_temperature", ["climate.thermostat"])], "Set the Thermostat to 67"),
     # "it" of the lights is not the lights: nothing the home can check
     (["turn on the lights if it's dark"], [], "I can't tell whether it is dark"),
     (["turn off the lights if nobody is home"], [], "I can't tell whether nobody is home"),

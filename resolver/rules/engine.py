@@ -720,6 +720,20 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
         if not match.ok:
             return  # which light, or none: asked or said by the rules after, the condition kept
         own = match.entities
+    compared = _temperature_compared(t, asked[:copula], asked[copula + 1:], own) \
+        if copula and query is None else None
+    if compared is not None:  # "turn the heat up if it's below 68"
+        read, holds = compared
+        if holds != unless:
+            ms.move = replace(command, condition=None)
+            ms.match = None
+            return
+        ms.entities = tuple(read)
+        ms.grounded = True
+        readings = join_names([f"{describe_entities(t.home, [e])} reads {v:g} degrees"
+                               for e, v in read.items()])
+        ms.response = f"{readings[:1].upper()}{readings[1:]}, so I did nothing."
+        return
     # "it" of one device, "they" of several: "turn on the lights if it's dark" is not said
     # of the lights
     several = command.target.plural or names_several(t.home, own)
@@ -748,6 +762,33 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
     ms.entities = entities
     ms.grounded = True
     ms.response = f"{as_they_are(t.home, t.state, entities)}, so I did nothing."
+
+
+_BELOW = frozenset({"below", "under", "colder", "cooler", "lower", "less"})
+_ABOVE = frozenset({"above", "over", "warmer", "hotter", "higher", "more"})
+_SAID_OF_THE_TEMPERATURE = frozenset({"it", "the", "temperature", "temp"})
+
+
+def _temperature_compared(t: TurnState, subject: list[str], rest: list[str],
+                          own: Sequence[str]) -> tuple[dict[str, float], bool] | None:
+    """A condition that compares the temperature with a number ("if it's below 68", "if the
+    temperature is over 75", "if it is colder than 65"): the thermostats it reads (the
+    command's own, else the home's) and whether every reading is so; None for any other
+    condition."""
+    if not rest or rest[0] not in _BELOW | _ABOVE or not subject \
+            or not set(subject) <= _SAID_OF_THE_TEMPERATURE:
+        return None
+    number = next((float(w) for w in rest[1:] if w.replace(".", "", 1).isdigit()), None)
+    if number is None:
+        return None
+    climates = [e for e in own if e.startswith("climate.")] or [
+        e for e in t.home.entities if e.startswith("climate.")]
+    read = {e: float(t.state[e].attributes["current_temperature"]) for e in climates
+            if e in t.state and t.state[e].attributes.get("current_temperature") is not None}
+    if not read:
+        return None
+    below = rest[0] in _BELOW
+    return read, all((v < number) if below else (v > number) for v in read.values())
 
 
 def _run_it(t: TurnState, ms: MoveState) -> None:
