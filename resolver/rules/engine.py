@@ -721,7 +721,7 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
             return  # which light, or none: asked or said by the rules after, the condition kept
         own = match.entities
     compared = _temperature_compared(t, asked[:copula], asked[copula + 1:], own) \
-        if copula and query is None else None
+        if copula and (query is None or query.state is None) else None
     if compared is not None:  # "turn the heat up if it's below 68"
         read, holds = compared
         if holds != unless:
