@@ -20,7 +20,7 @@ from lark import Token
 
 from .home import Home
 from .language.parse import SAID_ACTIONS, ParseResult, UtteranceParser, _Obj, _ToLogicalForm
-from .language.tagger import Tag
+from .language.tagger import Tag, read_if_clause
 from .logical_form import (
     OPPOSED,
     Action,
@@ -383,7 +383,7 @@ def fallback_move(proposal: Proposal, tags: list[Tag],
     # a parsed command said for later.
     when = next((t.text for t in tags if t.kind == "LATER"), None)
     # ... and so is a condition ("unless it's playing"), for the rules to check.
-    condition = next((t.text for t in tags if t.kind == "CONDITION"), None)
+    condition = next((read_if_clause(t.text) for t in tags if t.kind == "CONDITION"), None)
     return Command(action=action, target=target, value=value, attribute=attribute,
                    negated=negated, when=when, condition=condition)
 

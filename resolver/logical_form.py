@@ -223,6 +223,30 @@ def _union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class IfClause:
+    """What a command was said to depend on, read from the words after "if" or "unless"
+    ("unless it is playing": subject "it", verb "is", state "playing", unless)."""
+
+    said: str
+    """The words after "if" or "unless", as said ("it is not dark")."""
+    unless: bool
+    """It asks for the state not to be so ("unless ...", "if ... not ...")."""
+    subject: tuple[str, ...] = ()
+    """The words before "is" or "are" ("the", "front", "door"); empty when there is none."""
+    verb: str | None = None
+    """"is" or "are"; None when the clause has neither, so no question of the home asks it."""
+    state: tuple[str, ...] = ()
+    """The words after the verb, "not" left out ("playing", "below", "70")."""
+
+    @property
+    def question(self) -> str | None:
+        """The yes-or-no question the clause asks of the home ("is the tv playing")."""
+        if self.verb is None:
+            return None
+        return " ".join((self.verb, *self.subject, *self.state))
+
+
+@dataclass(frozen=True, slots=True)
 class Command:
     """One command: an action on a target, maybe with a value."""
 
@@ -247,9 +271,9 @@ class Command:
     when: str | None = None
     """When it was said to happen ("in 5 minutes", "at sunset", "when I get home"), as said.
     The resolver keeps no time: a rule refuses such a command rather than do it now."""
-    condition: str | None = None
-    """What it was said to depend on ("if it is on", "unless the tv is playing"), as said:
-    a rule checks it against the home before anything is done."""
+    condition: IfClause | None = None
+    """What it was said to depend on ("if it is on", "unless the tv is playing"): a rule
+    checks it against the home before anything is done."""
 
     def with_target(self, target: Target) -> Command:
         """The same command on another target."""

@@ -38,7 +38,7 @@ from ..logical_form import (
     Value,
 )
 from ..match import match_targets
-from .tagger import Lexicon, Tag, Tagger
+from .tagger import Lexicon, Tag, Tagger, read_if_clause
 from .vocabulary import COLOR_TEMPS, DOERS, HVAC_MODES, MODE_NOUNS, NOUNS, ORDINALS, TOO
 
 GRAMMAR_DIR = Path(__file__).resolve().parent.parent.parent / "grammars"
@@ -1069,7 +1069,8 @@ def _command(parts: list[Any]) -> Command:
                    stepwise=stepwise and action in (Action.INCREASE, Action.DECREASE),
                    lowering=lowering,
                    when=next((w.text for w in words if w.kind == "LATER"), None),
-                   condition=next((w.text for w in words if w.kind == "CONDITION"), None))
+                   condition=next((read_if_clause(w.text) for w in words
+                                   if w.kind == "CONDITION"), None))
 
 
 def _named_mode(target: Target, quantity: str | None) -> str | None:

@@ -18,6 +18,7 @@ from lark import Token
 
 from ..errors import FileError, caret_context
 from ..home import Home, spoken_forms
+from ..logical_form import IfClause
 from ..text import phrase, words
 from .vocabulary import (
     COLOR_TEMPS,
@@ -532,6 +533,8 @@ def _clause_end(tokens: list[str], j: int) -> int:
 
 
 _CONDITIONS = ("if", "unless")
+_COPULAS = ("is", "are")
+"""The verbs of a condition's clause: a state word follows them ("if it is open")."""
 _NOT_CONDITIONS_AFTER = frozenset({"me", "know", "see", "check", "wonder", "ask", "as", "even",
                                    "what"})
 """Words before "if" that make it a question ("tell me if", "check if") or no condition at
@@ -559,11 +562,27 @@ def _condition_span(tokens: list[str], i: int, starts_verb: Callable[[list[str],
     while j < n and tokens[j] not in _CONDITION_ENDS:
         if j > state_at and starts_verb(tokens, j):
             break
-        if state_at == n and tokens[j] in ("is", "are"):
+        if state_at == n and tokens[j] in _COPULAS:
             # the state word follows ("if it is open"), maybe after "not"
             state_at = j + 1 + (j + 1 < n and tokens[j + 1] == "not")
         j += 1
     return j - i if j > start + 1 else 0
+
+
+def read_if_clause(text: str) -> IfClause:
+    """The parts of a condition the tagger read as one ("unless it is playing", "only if the
+    front door is not locked")."""
+    words = text.split()
+    start = next((i for i, w in enumerate(words) if w in _CONDITIONS), -1)
+    said = words[start + 1:]
+    asked = [w for w in said if w != "not"]
+    # "if it is not on" is "unless it is on"
+    unless = (words[start] == "unless" if start >= 0 else False) != (len(asked) != len(said))
+    verb = next((i for i, w in enumerate(asked) if w in _COPULAS), None)
+    if not verb:
+        return IfClause(" ".join(said), unless)
+    return IfClause(" ".join(said), unless, tuple(asked[:verb]), asked[verb],
+                    tuple(asked[verb + 1:]))
 
 
 def spoken_times() -> list[str]:

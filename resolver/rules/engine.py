@@ -700,16 +700,11 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
     command = _command(ms)
     if command is None or command.condition is None:
         return
-    words = command.condition.split()
-    start = next(i for i, w in enumerate(words) if w in ("if", "unless"))
-    unless = words[start] == "unless"
-    said = words[start + 1:]
-    asked = [w for w in said if w != "not"]
-    unless ^= len(asked) != len(said)  # "if it is not on" is "unless it is on"
-    copula = next((i for i, w in enumerate(asked) if w in ("is", "are")), None)
+    clause = command.condition
+    unless = clause.unless
     query = None
-    if copula:  # "the tv is on" asked as "is the tv on"
-        question = t.do_text(" ".join([asked[copula], *asked[:copula], *asked[copula + 1:]]))
+    if clause.question is not None:  # "the tv is on" asked as "is the tv on"
+        question = t.do_text(clause.question)
         if question is not None and len(question.moves) == 1 \
                 and isinstance(question.moves[0], Query):
             query = question.moves[0]
@@ -720,8 +715,8 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
         if not match.ok:
             return  # which light, or none: asked or said by the rules after, the condition kept
         own = match.entities
-    compared = _temperature_compared(t, asked[:copula], asked[copula + 1:], own) \
-        if copula and (query is None or query.state is None) else None
+    compared = _temperature_compared(t, clause.subject, clause.state, own) \
+        if query is None or query.state is None else None
     if compared is not None:  # "turn the heat up if it's below 68"
         read, holds = compared
         if holds != unless:
@@ -741,7 +736,7 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
     found = condition_met(t.home, t.state, query, t.speaker_area, own if agrees else ()) \
         if query is not None else None
     if found is None:
-        ms.response = f"I can't tell whether {' '.join(said)}, so I did nothing."
+        ms.response = f"I can't tell whether {clause.said}, so I did nothing."
         return
     entities, met = found
     if own and set(entities) <= set(own):
@@ -769,7 +764,7 @@ _ABOVE = frozenset({"above", "over", "warmer", "hotter", "higher", "more"})
 _SAID_OF_THE_TEMPERATURE = frozenset({"it", "the", "temperature", "temp"})
 
 
-def _temperature_compared(t: TurnState, subject: list[str], rest: list[str],
+def _temperature_compared(t: TurnState, subject: Sequence[str], rest: Sequence[str],
                           own: Sequence[str]) -> tuple[dict[str, float], bool] | None:
     """A condition that compares the temperature with a number ("if it's below 68", "if the
     temperature is over 75", "if it is colder than 65"): the thermostats it reads (the
@@ -781,8 +776,9 @@ def _temperature_compared(t: TurnState, subject: list[str], rest: list[str],
     number = next((float(w) for w in rest[1:] if w.replace(".", "", 1).isdigit()), None)
     if number is None:
         return None
-    climates = [e for e in own if e.startswith("climate.")] or [
-        e for e in t.home.entities if e.startswith("climate.")]
+    climates = [e for e in own if e in t.home.entities
+                and t.home.entities[e].domain == "climate"] or [
+        e.id for e in t.home.entities.values() if e.domain == "climate"]
     read = {e: float(t.state[e].attributes["current_temperature"]) for e in climates
             if e in t.state and t.state[e].attributes.get("current_temperature") is not None}
     if not read:
@@ -1022,21 +1018,17 @@ def _undo_last(t: TurnState, ms: MoveState) -> None:
     for call in calls:
         t.state = apply_call(call, t.state)
     t.calls.extend(calls)
-    undone: list[str] = []
-    unchanged: list[str] = []
+    touched: dict[str, None] = {}
     for record in records:
         t.context.actions.remove(record)
         remaining = tuple(e for e in record.entities if only is not None and e not in only)
-        for e in record.entities:
-            if e in remaining or e in undone or e in unchanged:
-                continue
-            changed = record.changed is None or e in record.changed
-            (undone if changed else unchanged).append(e)
+        touched.update((e, None) for e in record.entities if e not in remaining)
         if remaining:
             kept = tuple(c for c in record.calls if set(c.entity_ids) & set(remaining))
             t.context.actions.append(replace(record, entities=remaining, calls=kept))
-    unchanged = [e for e in unchanged if e not in undone]
-    ms.entities = tuple(undone) or tuple(unchanged)
+    undone = tuple(e for e in touched
+                   if any(r.changed is None or e in r.changed for r in records))
+    ms.entities = undone or tuple(touched)
     ms.grounded = bool(records)
     t.context.salient = ms.entities
     if not undone:
