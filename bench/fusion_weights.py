@@ -130,10 +130,15 @@ def _current(candidate: Candidate, resolver: Resolver) -> Candidate:
 
 
 def unheard_voice(model: Any, voice: str) -> bool:
-    """Whether the audio model was trained without ``voice`` (its card says); says so when
-    it was not."""
-    unheard = model.card.get("corpus", {}).get("held_out_voices", [])
+    """Whether the audio model was trained without ``voice`` (its card says: a voice it kept
+    out, or a synthesizer none of its corpora used, such as MBROLA's for the committed
+    network); says so when it was not."""
+    corpus = model.card.get("corpus", {})
+    unheard = corpus.get("held_out_voices", [])
+    synthesizers = corpus.get("synthesizers", [])
     if any(voice.startswith(v) for v in unheard):
+        return True
+    if synthesizers and voice.split(":")[0] not in synthesizers:
         return True
     print(f"error: the audio model was trained on {voice} (its card keeps "
           f"{', '.join(unheard) or 'no voice'} out)", file=sys.stderr)

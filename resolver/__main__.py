@@ -77,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     synth.add_argument("--dialogs", choices=("generated", "golden"), default="generated",
                        help="dialog turns generated over generated homes (default), or the "
                             "golden dialogs' own turns, which the speech benchmark also says")
+    synth.add_argument("--engines", nargs="+", default=None, metavar="SYNTHESIZER",
+                       help="the synthesizers that speak, by their usual shares (default: "
+                            "espeak-ng flite pico mbrola)")
 
     sentences = commands.add_parser(
         "speech-sentences", help="write the speech decoder's general sentences (SLURP train)")

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from resolver.language.tagger import spoken_times
 from resolver.neural import synth
 from resolver.neural.synth import (
     SAMPLE_RATE,
@@ -312,6 +313,19 @@ def test_plan_is_fixed_by_its_seed_and_a_prefix_of_a_longer_plan() -> None:
     assert {job.voice.engine for job in long} == set(synth.ENGINE_SHARES)
 
 
+def test_a_plan_can_be_said_by_some_synthesizers_only() -> None:
+    shares = synth.engine_shares(["flite", "pico"])
+    assert shares == {"flite": synth.ENGINE_SHARES["flite"], "pico": synth.ENGINE_SHARES["pico"]}
+    jobs = plan(300, 7, _pools(), shares)
+    assert {job.voice.engine for job in jobs} == {"flite", "pico"}
+    assert synth.engine_shares() == synth.ENGINE_SHARES
+    with pytest.raises(ValueError, match="unknown synthesizer festival"):
+        synth.engine_shares(["flite", "festival"])
+    with pytest.raises(ValueError, match="unknown synthesizer"):
+        synth.engine_shares([])
+    assert "mbrola" not in synth.missing_synthesizers(("flite",))
+
+
 def test_flite_voices_without_pitch_control_get_none() -> None:
     rng = random.Random(0)
     voices = [synth.draw_voice(rng) for _ in range(400)]
@@ -455,11 +469,14 @@ def test_generated_dialog_turns_share_no_sentence_with_the_golden_dialogs() -> N
     texts = [s.text for s in generated]
     assert len(texts) > 300 and len(set(texts)) > 0.8 * len(texts)
     assert not golden & {spoken_form(t) for t in texts}
-    # Every shape is there: references, ellipsis, repairs, exclusions, undo, negations.
+    # Every shape is there: references, ellipsis, repairs, exclusions, undo, negations,
+    # conditions before and after the command, and times.
     for pattern in (r"^(turn|switch) (it|them)\b", r" (too|as well|also)$", r"^(no|nope|nah) ",
                     r" (except|but not|excluding|besides) ", r"\b(undo|never mind|cancel)\b",
-                    r" don't "):
+                    r" don't ", r"^(if|unless|only if) ", r" (if|unless) (it|they)"):
         assert any(re.search(pattern, t) for t in texts), pattern
+    times = tuple(spoken_times())
+    assert any(t.endswith(times) for t in texts) and any(t.startswith(times) for t in texts)
     # Labelled where a turn stands alone, negated commands with the command they name.
     assert {s.intent for s in generated if re.match(r"^(turn|switch) (it|them) off$", s.text)
             } <= {"HassTurnOff"}

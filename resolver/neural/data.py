@@ -18,6 +18,7 @@ from typing import Any
 
 from ..home import Home
 from ..language.parse import GRAMMAR_DIR, UtteranceParser, lexicon
+from ..language.tagger import spoken_times
 from ..logical_form import Action, Attribute, Command, Move, Query, Undo
 from ..resolve import intent_of, match_command
 from .labels import DOMAINS, Example
@@ -282,6 +283,16 @@ def _except(r: random.Random, p: _Phrases) -> str:
     return "but not" if r.random() < 1 / 3 else p("EXCEPT")
 
 
+def _condition(r: random.Random, p: _Phrases, k: Picker) -> str:
+    """What a command depends on: "if it's dark", "unless the tv is playing", "only if they
+    are not on"."""
+    said = r.choice(["if", "if", "unless", "only if"])
+    subject = r.choice(["it's", "it is", "they are", "they're",
+                        f"{k.the('light', 'lock', 'cover', 'media_player')} is"])
+    state = r.choice([*p.by_class["STATE"], "on", "off", "open"])
+    return f"{said} {subject} {r.choice(['', '', 'not '])}{state}"
+
+
 def _follow_up_templates() -> list[tuple[float, Template]]:
     """Turns that lean on the dialog before them: references, ellipsis, repairs, exclusions,
     answers to a question, undo and several commands in one turn (the shapes of the golden
@@ -290,7 +301,8 @@ def _follow_up_templates() -> list[tuple[float, Template]]:
     The short words that turn a command around ("but not", "leave", "no, the ...", "don't")
     are what the symbolic layer exists for and what a recogniser most easily drops, so the
     exclusion, repair and negation shapes are drawn :data:`LOGIC_WEIGHT` times as often as
-    the others, and with more wordings."""
+    the others, and with more wordings; conditions and times said with a command ("unless
+    it's playing", "in five minutes") :data:`CONDITION_WEIGHT` times."""
     plain: list[Template] = [
         # references
         lambda r, p, k: f"{r.choice(['turn', 'switch'])} {p('IT')} {r.choice(['on', 'off'])}",
@@ -346,12 +358,23 @@ def _follow_up_templates() -> list[tuple[float, Template]]:
         lambda r, p, k: f"{_negation(r, p)} {_command(r, p, k)}",
         lambda r, p, k: f"{p('NO')} {_negation(r, p)} {_command(r, p, k)}",
     ]
-    return [(1.0, t) for t in plain] + [(LOGIC_WEIGHT, t) for t in logic]
+    conditional: list[Template] = [
+        lambda r, p, k: f"{_command(r, p, k)} {_condition(r, p, k)}",
+        lambda r, p, k: f"{_condition(r, p, k)} {_command(r, p, k)}",
+        lambda r, p, k: f"{_command(r, p, k)} {r.choice(spoken_times())}",
+        lambda r, p, k: f"{r.choice(spoken_times())} {_command(r, p, k)}",
+    ]
+    return ([(1.0, t) for t in plain] + [(LOGIC_WEIGHT, t) for t in logic]
+            + [(CONDITION_WEIGHT, t) for t in conditional])
 
 
 LOGIC_WEIGHT = 2.0
 """How much more often an exclusion, repair or negation shape is drawn than another dialog
 turn's shape."""
+CONDITION_WEIGHT = 4.0
+"""How much more often a condition's or a time's shape ("... unless it's playing", "... in
+five minutes") is drawn than another dialog turn's shape: their words came to the grammar
+after the audio model's first corpora, which never said them."""
 
 
 def follow_up_examples(rng: random.Random, homes: int = 60, per_home: int = 40

@@ -610,10 +610,11 @@ def _pico_say(text: str, voice: Voice) -> tuple[np.ndarray, int]:
     return samples, 16000
 
 
-def draw_voice(rng: random.Random) -> Voice:
+def draw_voice(rng: random.Random, shares: dict[str, float] | None = None) -> Voice:
     """A random voice with random speed and pitch (and pitch range on flite), each
-    synthesizer drawn by its share (:data:`ENGINE_SHARES`)."""
-    engine = rng.choices(list(ENGINE_SHARES), weights=list(ENGINE_SHARES.values()))[0]
+    synthesizer drawn by its share (``shares``, by default :data:`ENGINE_SHARES`)."""
+    shares = shares or ENGINE_SHARES
+    engine = rng.choices(list(shares), weights=list(shares.values()))[0]
     if engine == "pico":
         return Voice("pico", rng.choice(PICO_VOICES), None, round(rng.uniform(0.85, 1.15), 3),
                      round(rng.uniform(0.85, 1.2), 3))
@@ -641,17 +642,32 @@ def draw_voice(rng: random.Random) -> Voice:
     return Voice("flite", name, None, round(rng.uniform(0.85, 1.15), 3), pitch, pitch_range)
 
 
-def missing_synthesizers() -> list[str]:
-    """The synthesizers of the corpus that are not installed here."""
-    missing = [tool for tool in ("espeak-ng", "flite") if shutil.which(tool) is None]
-    if shutil.which("mbrola") is None or not all((MBROLA_DIR / name).is_dir()
-                                                  for name in MBROLA_VOICES):
+def missing_synthesizers(engines: Sequence[str] = tuple(ENGINE_SHARES)) -> list[str]:
+    """The synthesizers among ``engines`` (by default all of the corpus's) that are not
+    installed here."""
+    missing = [tool for tool in ("espeak-ng", "flite")
+               if tool in engines and shutil.which(tool) is None]
+    if "mbrola" in engines and (shutil.which("mbrola") is None or not all(
+            (MBROLA_DIR / name).is_dir() for name in MBROLA_VOICES)):
         missing.append("mbrola")
-    try:
-        import ttspico  # type: ignore[import-not-found]  # noqa: F401
-    except ImportError:
-        missing.append("pico")
+    if "pico" in engines:
+        try:
+            import ttspico  # type: ignore[import-not-found]  # noqa: F401
+        except ImportError:
+            missing.append("pico")
     return missing
+
+
+def engine_shares(engines: Sequence[str] | None = None) -> dict[str, float]:
+    """The shares of :data:`ENGINE_SHARES` kept for ``engines`` (None: all of them); raises
+    ValueError for a synthesizer the corpus does not know."""
+    if engines is None:
+        return dict(ENGINE_SHARES)
+    unknown = sorted(set(engines) - set(ENGINE_SHARES))
+    if unknown or not engines:
+        raise ValueError(f"unknown synthesizer {', '.join(unknown) or '(none given)'}; "
+                         f"known: {', '.join(ENGINE_SHARES)}")
+    return {name: share for name, share in ENGINE_SHARES.items() if name in engines}
 
 
 # ------------------------------------------------------------------ sentences and plan
@@ -767,9 +783,11 @@ def sentence_pools(seed: int, data_dir: Path | None = None, dialogs: str = "gene
             "dialog": dialog}
 
 
-def plan(count: int, seed: int, pools: dict[str, list[Sentence]]) -> list[Job]:
+def plan(count: int, seed: int, pools: dict[str, list[Sentence]],
+         shares: dict[str, float] | None = None) -> list[Job]:
     """The corpus's utterances: a pool drawn per utterance by :data:`MIX`, its next sentence
-    (each pool cycled in shuffled order), and a voice; a prefix of a longer plan is the same."""
+    (each pool cycled in shuffled order), and a voice (synthesizers drawn by ``shares``, by
+    default :data:`ENGINE_SHARES`); a prefix of a longer plan is the same."""
     rng = random.Random(seed)
     names = [name for name in MIX if pools.get(name)]
     if not names:
@@ -787,7 +805,7 @@ def plan(count: int, seed: int, pools: dict[str, list[Sentence]]) -> list[Job]:
             orders[name] = list(range(len(pools[name])))
             rng.shuffle(orders[name])
         sentence = pools[name][orders[name].pop()]
-        voice = draw_voice(rng)
+        voice = draw_voice(rng, shares)
         job_seed = rng.getrandbits(32)
         transcript = spoken_form(sentence.text)
         if transcript and len(transcript.split()) <= MAX_WORDS:
@@ -847,13 +865,15 @@ def _bank_item(item: tuple[str, Voice]) -> np.ndarray | None:
 
 
 def babble_bank(seed: int, pools: dict[str, list[Sentence]], size: int = BABBLE_BANK,
-                executor: ProcessPoolExecutor | None = None) -> list[np.ndarray]:
-    """``size`` clean utterances said by random voices, to be mixed into babble noise."""
+                executor: ProcessPoolExecutor | None = None,
+                shares: dict[str, float] | None = None) -> list[np.ndarray]:
+    """``size`` clean utterances said by random voices (synthesizers drawn by ``shares``),
+    to be mixed into babble noise."""
     rng = random.Random(seed + 1)
     texts = [s.text for name in ("proposer", "grammar") for s in pools.get(name, [])]
     if not texts:
         return []
-    items = [(spoken_form(text), draw_voice(rng)) for text in rng.sample(texts, min(size,
+    items = [(spoken_form(text), draw_voice(rng, shares)) for text in rng.sample(texts, min(size,
                                                                                     len(texts)))]
     results = executor.map(_bank_item, items) if executor else map(_bank_item, items)
     return [clip for clip in results if clip is not None]
@@ -896,20 +916,23 @@ def _folder_size(folder: Path) -> int:
 
 def build_corpus(out: Path, count: int, seed: int, pools: dict[str, list[Sentence]] | None = None,
                  workers: int | None = None, data_dir: Path | None = None,
-                 progress: bool = True, dialogs: str = "generated") -> dict[str, Any]:
+                 progress: bool = True, dialogs: str = "generated",
+                 engines: Sequence[str] | None = None) -> dict[str, Any]:
     """Synthesize ``count`` utterances into ``out``; the summary written beside them.
-    ``dialogs`` picks the dialog pool when ``pools`` are not given (:data:`DIALOG_POOLS`)."""
+    ``dialogs`` picks the dialog pool when ``pools`` are not given (:data:`DIALOG_POOLS`);
+    ``engines`` the synthesizers that speak (None: all, by :data:`ENGINE_SHARES`)."""
     from .train import Progress
 
     started = time.time()
-    missing = missing_synthesizers()
+    shares = engine_shares(engines)
+    missing = missing_synthesizers(tuple(shares))
     if missing:
         raise SynthesisError(f"not installed: {', '.join(missing)} ({INSTALL_HINT})")
     if pools is None:
         pools = sentence_pools(seed, data_dir, dialogs)
     else:
         dialogs = "given"
-    jobs = plan(count, seed, pools)
+    jobs = plan(count, seed, pools, shares)
     wav_dir = out / "wav"
     if wav_dir.is_dir():
         for stale in wav_dir.glob("[0-9][0-9][0-9][0-9][0-9][0-9].wav"):
@@ -922,7 +945,7 @@ def build_corpus(out: Path, count: int, seed: int, pools: dict[str, list[Sentenc
     seconds = 0.0
     bar = Progress(len(jobs), "synth") if progress else None
     with ProcessPoolExecutor(max_workers=workers) as bank_pool:
-        bank = babble_bank(seed, pools, executor=bank_pool)
+        bank = babble_bank(seed, pools, executor=bank_pool, shares=shares)
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                              initargs=(bank,)) as executor, \
             open(out / "manifest.jsonl", "w", encoding="utf-8") as manifest:
@@ -943,6 +966,7 @@ def build_corpus(out: Path, count: int, seed: int, pools: dict[str, list[Sentenc
     summary = _summary(rows, skipped, count, seed, workers, len(bank), elapsed,
                        prepared - started, out)
     summary["dialogs"] = dialogs
+    summary["engines"] = shares
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
 
@@ -989,7 +1013,8 @@ def main(args: Any) -> int:
     """``python -m resolver synth-audio``: build the corpus and print its summary."""
     out = Path(args.out)
     try:
-        summary = build_corpus(out, args.count, args.seed, dialogs=args.dialogs)
+        summary = build_corpus(out, args.count, args.seed, dialogs=args.dialogs,
+                               engines=args.engines)
     except (SynthesisError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
