@@ -76,13 +76,29 @@ def describe_entities(home: Home, entity_ids: Sequence[str]) -> str:
     return f"{len(names)} {noun}"
 
 
+_BINARY_STATES = {
+    **dict.fromkeys(("door", "garage_door", "window", "opening"), ("open", "closed")),
+    **dict.fromkeys(("motion", "occupancy", "presence", "smoke", "gas", "sound"),
+                    ("detecting something", "clear")),
+    "moisture": ("wet", "dry"),
+    "lock": ("unlocked", "locked"),
+}
+"""What a binary sensor's on and off mean by its device class, as Home Assistant shows them
+("the Front Door Contact is closed", "the Hallway Motion is clear")."""
+
+
 def spoken_state(state: HomeState, entity_id: str) -> str:
-    """An entity's state as said: "off", "not home", "54 °F", "45%"."""
+    """An entity's state as said: "off", "not home", "54 °F", "45%", "closed" (a door's
+    contact sensor that is off)."""
     s = state[entity_id]
     unit = s.attributes.get("unit_of_measurement")
     text = s.state.replace("_", " ")
     if entity_id.startswith("climate.") and s.state not in ("off", "unavailable", "unknown"):
         return f"set to {text}"  # "the Thermostat is set to heat", not "is heat"
+    meant = _BINARY_STATES.get(s.attributes.get("device_class") or "") \
+        if entity_id.startswith("binary_sensor.") and s.state in ("on", "off") else None
+    if meant is not None:
+        return meant[s.state == "off"]
     if not unit:
         return text
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"

@@ -1295,6 +1295,12 @@ def test_a_temperature_the_thermostat_cannot_take_is_refused(command: str,
     ("what's the temperature inside", "The Thermostat reads 66 degrees."),
     ("what is the temperature in the house", "The Thermostat reads 66 degrees."),
     ("how hot is it outside", "The Outside Temperature is 54 °F."),
+    ("what's the current temperature", "The Thermostat reads 66 degrees."),
+    # a door's contact sensor says whether it is open, in its own words (not its lock,
+    # nor "off")
+    ("is the front door open", "No, the Front Door Contact is closed."),
+    ("is the front door locked", "No, the Front Door is unlocked."),
+    ("is there motion in the hallway", "The Hallway Motion is clear."),
     ("what's the temperature in the garden", "The Outside Temperature is 54 °F."),
     # ... and of a room without a thermostat, the one elsewhere, said where
     ("how warm is it in the living room", ("I don't know the temperature in the Living Room; "
@@ -2807,6 +2813,20 @@ def test_a_negated_setting_says_where_the_setting_stays(turns: list[str], respon
      "The Thermostat reads 66 degrees, so I did nothing."),
     (["turn the heat down unless the temperature is colder than 60"],
      [("climate.set_temperature", ["climate.thermostat"])], "Set the Thermostat to 67"),
+    # ... and where a place is said, what reads the temperature there (it had read the
+    # thermostat for "outside", and been refused as a condition it cannot check)
+    (["turn on the heat if it's colder than 60 outside"],
+     [("climate.turn_on", ["climate.thermostat"])], "Turned on the Thermostat."),
+    (["turn on the heat if the temperature outside is below 50"], [],
+     "The Outside Temperature reads 54 degrees, so I did nothing."),
+    (["turn on the heat if it's below 60 in the attic"], [],
+     "I can't tell whether it is below 60 in the attic"),
+    # Whether a door is open is its contact sensor's to say, not its lock's (it had taken
+    # the unlocked Front Door for an open one)
+    (["turn on the hallway light if the front door is open"], [],
+     "The Front Door Contact is closed, so I did nothing."),
+    (["lock the front door if it's closed"], [("lock.lock", ["lock.front_door"])],
+     "Locked the Front Door."),
     # "it" of the lights is not the lights: nothing the home can check
     (["turn on the lights if it's dark"], [], "I can't tell whether it is dark"),
     (["turn off the lights if nobody is home"], [], "I can't tell whether nobody is home"),

@@ -65,7 +65,7 @@ from ..responses import (
 from ..text import words
 from .dsl import All, Condition, Effect, Flag, Is, Not, Rule, Said, Vocabulary
 from .dsl import Any as AnyOf
-from .queries import answer_query, as_they_are, condition_met
+from .queries import answer_query, as_they_are, condition_met, said_outdoors
 
 MAX_REWRITES = 8
 """Rewrites a move may go through before it must be settled (a guard against loops)."""
@@ -762,29 +762,66 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
 _BELOW = frozenset({"below", "under", "colder", "cooler", "lower", "less"})
 _ABOVE = frozenset({"above", "over", "warmer", "hotter", "higher", "more"})
 _SAID_OF_THE_TEMPERATURE = frozenset({"it", "the", "temperature", "temp"})
+_SAID_OF_THE_NUMBER = frozenset({"than", "degrees", "degree", "f", "c"})
 
 
 def _temperature_compared(t: TurnState, subject: Sequence[str], rest: Sequence[str],
                           own: Sequence[str]) -> tuple[dict[str, float], bool] | None:
     """A condition that compares the temperature with a number ("if it's below 68", "if the
     temperature is over 75", "if it is colder than 65"): the thermostats it reads (the
-    command's own, else the home's) and whether every reading is so; None for any other
-    condition."""
-    if not rest or rest[0] not in _BELOW | _ABOVE or not subject \
-            or not set(subject) <= _SAID_OF_THE_TEMPERATURE:
+    command's own, else the home's), or, where a place is said ("if it's below 50 outside",
+    "if the temperature in the nursery is over 75"), what the question of the temperature
+    there reads; and whether every reading is so. None for any other condition, and for a
+    place whose temperature nothing reads."""
+    comparison = next((i for i, w in enumerate(rest) if w in _BELOW | _ABOVE), None)
+    if comparison is None or not subject or subject[0] not in _SAID_OF_THE_TEMPERATURE:
         return None
-    number = next((float(w) for w in rest[1:] if w.replace(".", "", 1).isdigit()), None)
+    number = next((float(w) for w in rest[comparison + 1:]
+                   if w.replace(".", "", 1).isdigit()), None)
     if number is None:
         return None
-    climates = [e for e in own if e in t.home.entities
-                and t.home.entities[e].domain == "climate"] or [
-        e.id for e in t.home.entities.values() if e.domain == "climate"]
-    read = {e: float(t.state[e].attributes["current_temperature"]) for e in climates
-            if e in t.state and t.state[e].attributes.get("current_temperature") is not None}
+    place = [w for w in (*subject, *rest[:comparison], *rest[comparison + 1:])
+             if w not in _SAID_OF_THE_TEMPERATURE | _SAID_OF_THE_NUMBER
+             and not w.replace(".", "", 1).isdigit()]
+    if place:
+        read = _temperature_at(t, place)
+    else:
+        climates = [e for e in own if e in t.home.entities
+                    and t.home.entities[e].domain == "climate"] or [
+            e.id for e in t.home.entities.values() if e.domain == "climate"]
+        read = {e: v for e in climates if (v := _degrees(t, e)) is not None}
     if not read:
         return None
-    below = rest[0] in _BELOW
+    below = rest[comparison] in _BELOW
     return read, all((v < number) if below else (v > number) for v in read.values())
+
+
+def _temperature_at(t: TurnState, place: Sequence[str]) -> dict[str, float]:
+    """The temperature of a place said in words ("outside", "in the nursery"), read by what
+    answers "what is the temperature" there: a sensor, or the room's thermostat."""
+    question = t.do_text(f"what is the temperature {' '.join(place)}")
+    if question is None or len(question.moves) != 1 or not isinstance(question.moves[0], Query):
+        return {}
+    target = question.moves[0].target
+    if not (target.placed or said_outdoors(target)):
+        return {}  # "in the attic" of a home without one: not the temperature elsewhere
+    answer = answer_query(t.home, t.state, question.moves[0], t.speaker_area)
+    read = {e: v for e in answer.entities if (v := _degrees(t, e)) is not None}
+    return dict(list(read.items())[:1])
+
+
+def _degrees(t: TurnState, entity_id: str) -> float | None:
+    """What a thermostat (its current temperature) or a temperature sensor (its state)
+    reads; None when it reads nothing."""
+    if entity_id not in t.state or entity_id not in t.home.entities:
+        return None
+    now = t.state[entity_id]
+    value = now.attributes.get("current_temperature") \
+        if t.home.entities[entity_id].domain == "climate" else now.state
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _run_it(t: TurnState, ms: MoveState) -> None:

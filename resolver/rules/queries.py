@@ -198,7 +198,8 @@ def condition_met(home: Home, state: HomeState, query: Query, speaker_area: str 
                                                    query.target.domains):
         if not own:  # "if it's dark": no device the command is about
             return None
-        entities = tuple(own)
+        entities = tuple(_doors_of_the_locks(home, own) if query.state in _OPEN_WORDS
+                         else own)
     else:
         target = replace(query.target, plural=True, all=True) if query.any else query.target
         match = _match(home, target, query.state, speaker_area)
@@ -318,7 +319,31 @@ def _match(home: Home, target: Target, asked: str | None, speaker_area: str | No
     if match.failure is MatchFailure.NO_AREA and target.domains == ("climate",):
         # "is the heating on in the office": its heater, as a command's heat there is
         match = heat_of_the_room(home, target, None, speaker_area)
+    if match.ok and asked in _OPEN_WORDS:
+        match = replace(match, entities=_doors_of_the_locks(home, match.entities))
     return match
+
+
+_OPEN_WORDS = frozenset({"open", "opened", "closed", "shut"})
+_OPENINGS = frozenset({"door", "garage_door", "window", "opening"})
+"""Device classes of the binary sensors that say whether something is open."""
+
+
+def _doors_of_the_locks(home: Home, entity_ids: Sequence[str]) -> list[str]:
+    """"is the front door open": a lock says whether it is locked, not whether its door is
+    open; the door's contact sensor does (the lock's device's, or one named after the lock:
+    "Front Door Contact"), and answers in its place where there is one."""
+    found: list[str] = []
+    for entity_id in entity_ids:
+        lock = home.entities[entity_id]
+        sensors = [e.id for e in home.entities.values()
+                   if e.domain == "binary_sensor" and e.device_class in _OPENINGS and (
+                       (lock.device is not None and e.device == lock.device)
+                       or any(said.startswith(f"{name} ") for said in e.spoken_names
+                              for name in lock.spoken_names))] \
+            if lock.domain == "lock" else []
+        found += [e for e in sensors or [entity_id] if e not in found]
+    return found
 
 
 def _named(home: Home, entity_ids: list[str]) -> str:
@@ -345,8 +370,9 @@ def _value(home: Home, state: HomeState, query: Query, speaker_area: str | None)
     place_words = tuple(w for a in target.areas for w in home.areas[a].name.lower().split())
     words = tuple(w for w in (quantity, *target.words) if w)
     sensors = [e for e in home.entities.values() if e.domain in READ_DOMAINS]
-    if not (place_words or target.words or target.floors):
-        # "what's the temperature", "how warm is it inside": indoors, not the weather
+    if not (place_words or target.floors or said_outdoors(target)):
+        # "what's the temperature", "how warm is it inside", "what's the current
+        # temperature": indoors, not the weather
         sensors = [e for e in sensors if not _outdoors(home, e)]
     # A sensor whose name has every word said ("outside" and "temperature") ...
     named = [e for e in sensors
@@ -493,6 +519,11 @@ def _reading(entity: Entity, state: HomeState, query: Query) -> str | None:
 _OUTDOOR_WORDS = frozenset({"outside", "outdoor", "outdoors", "exterior", "garden", "yard",
                             "backyard", "patio", "porch", "balcony", "deck", "terrace",
                             "weather"})
+
+
+def said_outdoors(target: Target) -> bool:
+    """A word of the target says outdoors ("what's the temperature outside")."""
+    return any(w in _OUTDOOR_WORDS for w in target.words)
 
 
 def _outdoors(home: Home, entity: Entity) -> bool:
