@@ -1300,7 +1300,13 @@ def test_a_temperature_the_thermostat_cannot_take_is_refused(command: str,
     # nor "off")
     ("is the front door open", "No, the Front Door Contact is closed."),
     ("is the front door locked", "No, the Front Door is unlocked."),
-    ("is there motion in the hallway", "The Hallway Motion is clear."),
+    # whether someone is there, from the sensors of people (it had listed every device of
+    # the place, or not understood)
+    ("is there motion in the hallway", "No, the Hallway Motion is clear."),
+    ("is anyone home", "Yes, the Porch Motion is detecting something."),
+    ("is anybody in the kitchen",
+     "I can't tell: nothing in the Kitchen senses motion or presence."),
+    ("is anyone upstairs", "I can't tell: nothing on the First Floor senses motion or presence."),
     ("what's the temperature in the garden", "The Outside Temperature is 54 °F."),
     # ... and of a room without a thermostat, the one elsewhere, said where
     ("how warm is it in the living room", ("I don't know the temperature in the Living Room; "
@@ -2829,7 +2835,19 @@ def test_a_negated_setting_says_where_the_setting_stays(turns: list[str], respon
      "Locked the Front Door."),
     # "it" of the lights is not the lights: nothing the home can check
     (["turn on the lights if it's dark"], [], "I can't tell whether it is dark"),
-    (["turn off the lights if nobody is home"], [], "I can't tell whether nobody is home"),
+    # Said of people: what the home's motion, occupancy and presence sensors say (the Porch
+    # Motion detects something, the Hallway Motion nothing); it had been refused as a
+    # condition the home cannot check
+    (["turn off the lights if nobody is home"], [],
+     "the Porch Motion is detecting something, so I did nothing."),
+    (["turn on the porch light if there is motion on the porch"],
+     [("light.turn_on", ["light.porch_light"])], "Turned on the Porch Light."),
+    (["if no one is in the hallway turn off the hallway light"],
+     [("light.turn_off", ["light.hallway_light"])], "Turned off the Hallway Light."),
+    (["turn on the hallway light if someone is in the hallway"], [],
+     "The Hallway Motion is clear, so I did nothing."),
+    (["turn on the kitchen light if someone is in the kitchen"], [],
+     "I can't tell whether someone is in the kitchen"),
     # Not conditions: a question, a courtesy
     (["tell me if the front door is locked"], [], "No, the Front Door is unlocked."),
     (["tell me if there are any lights on upstairs"], [], "Yes, the Night Light is on."),

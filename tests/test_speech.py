@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import struct
 import time
 import wave
@@ -403,6 +404,10 @@ def test_generated_sentences_use_every_name_and_shape(recognizer: sphinx.SphinxR
     assert any(s.endswith(" minutes") or s.startswith("in ") for s in sentences)
     for word in ("half", "high", "where", "sunset"):
         assert f" {word} " in f" {joined} ", word
+    # ... and conditions, of devices and of people ("if nobody is home")
+    assert any(s.startswith(("if ", "unless ")) for s in sentences)
+    assert any(re.search(r"\b(if|unless) (someone|anyone|nobody|no one) is ", s)
+               for s in sentences)
 
 
 def test_every_time_the_speech_grammar_says_is_read_as_later(home: Home) -> None:

@@ -119,6 +119,10 @@ _LOWERING_VERBS = frozenset({"V_DOWN", "V_DIM", "V_CLOSE"})
 _PARTICLES = {"ON": Action.TURN_ON, "OFF": Action.TURN_OFF, "UP": Action.INCREASE,
               "DOWN": Action.DECREASE}
 _STATE_WORDS = {"ON": "on", "OFF": "off", "UP": "open", "DOWN": "closed"}
+SENSING_SOMEONE = ("motion", "occupancy", "presence")
+"""Device classes of the binary sensors that say whether someone is there."""
+DETECTED = "detected"
+"""The state asked of them."""
 _ACTIVITIES = {"cleaning": "vacuum", "playing": "media_player", "watering": "valve"}
 """What a state word names when a verb acts on it ("stop cleaning", "pause playing"): the
 domain of the devices that do it. Other states ("stop locked") say no target."""
@@ -699,6 +703,12 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             # "have you locked the front door"
             return Query(target=_merge_objs(objs).target, state=self._tag(said).text)
         obj = _merge_objs(objs)
+        if any(isinstance(c, Token) and c.type == "SOMEONE" for c in children):
+            # "is anyone in the kitchen": whether its sensors of people sense someone (the
+            # "on" of "on the porch" is where, not a state)
+            return Query(target=obj.target.merged(Target(domains=("binary_sensor",),
+                                                         device_classes=SENSING_SOMEONE)),
+                         state=DETECTED, any=True)
         state: str | None = None
         for child in children:
             if isinstance(child, Token) and child.type == "STATE":

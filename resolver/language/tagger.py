@@ -576,8 +576,13 @@ def read_if_clause(text: str) -> IfClause:
     start = next((i for i, w in enumerate(words) if w in _CONDITIONS), -1)
     said = words[start + 1:]
     asked = [w for w in said if w != "not"]
-    # "if it is not on" is "unless it is on"
-    unless = (words[start] == "unless" if start >= 0 else False) != (len(asked) != len(said))
+    negated = len(asked) != len(said)  # "if it is not on" is "unless it is on"
+    for nobody in (["nobody"], ["no", "one"]):  # "if nobody is home": "unless anyone is home"
+        if asked[:len(nobody)] == nobody:
+            asked = ["anyone", *asked[len(nobody):]]
+            negated = not negated
+            break
+    unless = (words[start] == "unless" if start >= 0 else False) != negated
     verb = next((i for i, w in enumerate(asked) if w in _COPULAS), None)
     if not verb:
         return IfClause(" ".join(said), unless)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from ..actions import cover_position
 from ..home import READ_DOMAINS, Entity, EntityState, Home, HomeState
+from ..language.parse import DETECTED
 from ..language.vocabulary import DOERS
 from ..logical_form import EVERYTHING, IMPLIED_DOMAINS, WHERE, Action, Attribute, Query, Target
 from ..match import MatchFailure, MatchResult, match_targets, spoken_noun
@@ -52,13 +53,14 @@ _STATE_WORDS = {
     **dict.fromkeys(_NOT_GOING_WORDS, _NOT_GOING),  # "is the vacuum done": not running
     "dark": {"off"},
     "lit": {"on"},
+    DETECTED: {"on"},
 }
 _ON_OFF_DOMAINS = frozenset({"switch", "input_boolean", "fan"})
 _ATTRIBUTE_STATES = {"muted": ("is_volume_muted", True, "not muted"),
                      "unmuted": ("is_volume_muted", False, "muted")}
 """State words an attribute answers, not the state ("is the TV muted"): the attribute, its
 value, and what a no says instead."""
-_SAID_OF_DEVICES = {"dark": "off", "lit": "on"}
+_SAID_OF_DEVICES = {"dark": "off", "lit": "on", DETECTED: "detecting something"}
 """State words said of a room that answers say of its devices ("is the living room dark":
 "No, the Floor Lamp is on")."""
 
@@ -113,6 +115,10 @@ def answer_query(home: Home, state: HomeState, query: Query,
         query = replace(query, any=True, target=replace(query.target, part=False))
     target = replace(query.target, plural=True, all=True) if query.any else query.target
     match = _match(home, target, query.state, speaker_area)
+    if not match.ok and query.state == DETECTED:
+        # "is anyone in the kitchen" where nothing senses people
+        return QueryAnswer(f"I can't tell: nothing{_in_area(home, query)} senses motion or "
+                           "presence.")
     if not match.ok:
         return QueryAnswer(failed(home, match, target.nouns[0] if target.nouns else ""))
     entities = match.entities
@@ -264,9 +270,12 @@ def _count(home: Home, query: Query, entities: list[str], matching: list[str], s
 
 
 def _in_area(home: Home, query: Query) -> str:
-    """" in the Kitchen" when the question names one area, else nothing."""
-    areas = query.target.areas
-    return f" in the {home.areas[areas[0]].name}" if len(areas) == 1 else ""
+    """" in the Kitchen" when the question names one area, " on the First Floor" when it
+    names one floor and no area, else nothing."""
+    areas, floors = query.target.areas, query.target.floors
+    if len(areas) == 1:
+        return f" in the {home.areas[areas[0]].name}"
+    return f" on the {home.floors[floors[0]].name}" if len(floors) == 1 and not areas else ""
 
 
 def _as_they_are(home: Home, state: HomeState, entity_ids: list[str]) -> str:

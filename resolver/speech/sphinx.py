@@ -347,10 +347,12 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
             "/3/ <IS> <target> (<STATE> | <particle>) [<location>]",
             "/1/ <ASK_IF> <target> is <STATE>",
             "/2/ <WHAT> <target> [<location>]", "/1/ <WHAT> <target> <V_SET> <TO>",
-            "/1/ <WHERE> <target>")
-    # "... unless it's playing", "if the front door is locked ...": what a command depends on
+            "/1/ <WHERE> <target>", "/1/ <IS> <SOMEONE> (<location> | <HOUSE>)")
+    # "... unless it's playing", "if the front door is locked ...", "if nobody is home":
+    # what a command depends on
     g.shape("condition", "/2/ <IF> (it's | it is | they are) <STATE>",
-            "/1/ <IF> <target> (is | are) [not] <STATE>")
+            "/1/ <IF> <target> (is | are) [not] <STATE>",
+            "/1/ <IF> <SOMEONE> is (<location> | <HOUSE>)")
     g.shape("undo", "/3/ <UNDO>", "/1/ <NO> <UNDO>", "/1/ <NO> <NEG>")
     g.shape("answer", "/3/ <YES>", "/3/ <NO>", "/1/ <NO> <FILLER>", "/1/ <YES> <FILLER>")
     g.shape("move",
