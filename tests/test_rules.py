@@ -1043,8 +1043,9 @@ def test_questions_name_what_the_state_word_is_said_of(question: str, answer: st
     ("are all the doors locked",
      "No, the Front Door is unlocked; the Back Door and the Garage Side Door are locked."),
     # A noun of several kinds is asked about the kinds the state word is said of: the
-    # locks, not the garage door; and "doors" are not the blinds.
-    ("are the doors closed", "Yes, the Garage Door is closed."),
+    # garage door and the front door's contact sensor, not the locks; and "doors" are not
+    # the blinds.
+    ("are the doors closed", "Yes, the Front Door Contact and the Garage Door are closed."),
     ("are the lights off in the living room",
      "No, the Living Room Ceiling Light and the TV Backlight are on; the Floor Lamp is off."),
     # "any" is a yes for one of them.
@@ -1307,6 +1308,9 @@ def test_a_temperature_the_thermostat_cannot_take_is_refused(command: str,
     ("is anybody in the kitchen",
      "I can't tell: nothing in the Kitchen senses motion or presence."),
     ("is anyone upstairs", "I can't tell: nothing on the First Floor senses motion or presence."),
+    ("is someone at the front door", "I can't tell: nothing senses motion or presence."),
+    # a window's contact sensor answers for "the window" (it had found no window)
+    ("is the window open in the bedroom", "Yes, the Bedroom Window is open."),
     ("what's the temperature in the garden", "The Outside Temperature is 54 °F."),
     # ... and of a room without a thermostat, the one elsewhere, said where
     ("how warm is it in the living room", ("I don't know the temperature in the Living Room; "

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from ..actions import cover_position
 from ..home import READ_DOMAINS, Entity, EntityState, Home, HomeState
-from ..language.parse import DETECTED
+from ..language.parse import DETECTED, SENSING_SOMEONE
 from ..language.vocabulary import DOERS
 from ..logical_form import EVERYTHING, IMPLIED_DOMAINS, WHERE, Action, Attribute, Query, Target
 from ..match import MatchFailure, MatchResult, match_targets, spoken_noun
@@ -319,6 +319,12 @@ def _match(home: Home, target: Target, asked: str | None, speaker_area: str | No
         kinds = tuple(d for d in target.domains if d in said_of)
         if kinds and kinds != target.domains:
             targets.insert(0, replace(target, domains=kinds))
+    sensed = tuple(_SENSED[c] for c in target.device_classes if c in _SENSED)
+    if asked in _OPEN_WORDS and sensed and not target.names:
+        # "is the window open in the bedroom": a window's or a door's contact sensor says
+        # whether it is open, as a cover does
+        targets = [replace(t, domains=(*t.domains, "binary_sensor"),
+                           device_classes=(*t.device_classes, *sensed)) for t in targets]
     for tried in targets:
         match = match_targets(home, tried, None, speaker_area)
         if match.failure is MatchFailure.AMBIGUOUS and asked is not None:
@@ -330,10 +336,18 @@ def _match(home: Home, target: Target, asked: str | None, speaker_area: str | No
         match = heat_of_the_room(home, target, None, speaker_area)
     if match.ok and asked in _OPEN_WORDS:
         match = replace(match, entities=_doors_of_the_locks(home, match.entities))
+    if match.ok and asked == DETECTED:
+        # "is someone at the front door": a lock senses nobody
+        sensing = tuple(e for e in match.entities if home.entities[e].domain == "binary_sensor"
+                        and home.entities[e].device_class in SENSING_SOMEONE)
+        match = MatchResult(entities=sensing, scope=match.scope) if sensing else MatchResult(
+            failure=MatchFailure.NOTHING_SAID)
     return match
 
 
 _OPEN_WORDS = frozenset({"open", "opened", "closed", "shut"})
+_SENSED = {"window": "window", "door": "door", "garage": "garage_door"}
+"""The device classes of the binary sensors that say whether what a noun names is open."""
 _OPENINGS = frozenset({"door", "garage_door", "window", "opening"})
 """Device classes of the binary sensors that say whether something is open."""
 
