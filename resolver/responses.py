@@ -76,8 +76,10 @@ def describe_entities(home: Home, entity_ids: Sequence[str]) -> str:
     return f"{len(names)} {noun}"
 
 
+OPENING_CLASSES = frozenset({"door", "garage_door", "window", "opening"})
+"""Device classes of the binary sensors that say whether something is open."""
 _BINARY_STATES = {
-    **dict.fromkeys(("door", "garage_door", "window", "opening"), ("open", "closed")),
+    **dict.fromkeys(OPENING_CLASSES, ("open", "closed")),
     **dict.fromkeys(("motion", "occupancy", "presence", "smoke", "gas", "sound"),
                     ("detecting something", "clear")),
     "moisture": ("wet", "dry"),

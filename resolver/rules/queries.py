@@ -13,6 +13,7 @@ from ..logical_form import EVERYTHING, IMPLIED_DOMAINS, WHERE, Action, Attribute
 from ..match import MatchFailure, MatchResult, match_targets, spoken_noun
 from ..resolve import SWEPT_DOMAINS, heat_of_the_room
 from ..responses import (
+    OPENING_CLASSES,
     brightness_percent,
     by_state,
     describe_entities,
@@ -348,8 +349,6 @@ def _match(home: Home, target: Target, asked: str | None, speaker_area: str | No
 _OPEN_WORDS = frozenset({"open", "opened", "closed", "shut"})
 _SENSED = {"window": "window", "door": "door", "garage": "garage_door"}
 """The device classes of the binary sensors that say whether what a noun names is open."""
-_OPENINGS = frozenset({"door", "garage_door", "window", "opening"})
-"""Device classes of the binary sensors that say whether something is open."""
 
 
 def _doors_of_the_locks(home: Home, entity_ids: Sequence[str]) -> list[str]:
@@ -360,7 +359,7 @@ def _doors_of_the_locks(home: Home, entity_ids: Sequence[str]) -> list[str]:
     for entity_id in entity_ids:
         lock = home.entities[entity_id]
         sensors = [e.id for e in home.entities.values()
-                   if e.domain == "binary_sensor" and e.device_class in _OPENINGS and (
+                   if e.domain == "binary_sensor" and e.device_class in OPENING_CLASSES and (
                        (lock.device is not None and e.device == lock.device)
                        or any(said.startswith(f"{name} ") for said in e.spoken_names
                               for name in lock.spoken_names))] \

@@ -352,7 +352,7 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
     # what a command depends on
     g.shape("condition", "/2/ <IF> (it's | it is | they are) <STATE>",
             "/1/ <IF> <target> (is | are) [not] <STATE>",
-            "/1/ <IF> <SOMEONE> is (<location> | <HOUSE>)")
+            "/1/ <IF> (<SOMEONE> | nobody | no one) is (<location> | <HOUSE>)")
     g.shape("undo", "/3/ <UNDO>", "/1/ <NO> <UNDO>", "/1/ <NO> <NEG>")
     g.shape("answer", "/3/ <YES>", "/3/ <NO>", "/1/ <NO> <FILLER>", "/1/ <YES> <FILLER>")
     g.shape("move",
