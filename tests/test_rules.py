@@ -2831,6 +2831,11 @@ def test_a_negated_setting_says_where_the_setting_stays(turns: list[str], respon
      "The Outside Temperature reads 54 degrees, so I did nothing."),
     (["turn on the heat if it's below 60 in the attic"], [],
      "I can't tell whether it is below 60 in the attic"),
+    (["if it's warmer than 60 inside turn on the fan in the bedroom"],
+     [("fan.turn_on", ["fan.bedroom_fan"])], "Turned on the Bedroom Fan."),
+    # ... and the humidity, in percent (it had been read as degrees)
+    (["turn on the fountain if the humidity outside is above 80"], [],
+     "The Outside Humidity reads 71%, so I did nothing."),
     # Whether a door is open is its contact sensor's to say, not its lock's (it had taken
     # the unlocked Front Door for an open one)
     (["turn on the hallway light if the front door is open"], [],

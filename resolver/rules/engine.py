@@ -715,18 +715,17 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
         if not match.ok:
             return  # which light, or none: asked or said by the rules after, the condition kept
         own = match.entities
-    compared = _temperature_compared(t, clause.subject, clause.state, own) \
+    compared = _reading_compared(t, clause.subject, clause.state, own) \
         if query is None or query.state is None else None
     if compared is not None:  # "turn the heat up if it's below 68"
-        read, holds = compared
-        if holds != unless:
+        if compared.holds != unless:
             ms.move = replace(command, condition=None)
             ms.match = None
             return
-        ms.entities = tuple(read)
+        ms.entities = tuple(compared.read)
         ms.grounded = True
-        readings = join_names([f"{describe_entities(t.home, [e])} reads {v:g} degrees"
-                               for e, v in read.items()])
+        readings = join_names([f"{describe_entities(t.home, [e])} reads {v:g}{compared.unit}"
+                               for e, v in compared.read.items()])
         ms.response = f"{readings[:1].upper()}{readings[1:]}, so I did nothing."
         return
     # "it" of one device, "they" of several: "turn on the lights if it's dark" is not said
@@ -761,62 +760,83 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
 
 _BELOW = frozenset({"below", "under", "colder", "cooler", "lower", "less"})
 _ABOVE = frozenset({"above", "over", "warmer", "hotter", "higher", "more"})
-_SAID_OF_THE_TEMPERATURE = frozenset({"it", "the", "temperature", "temp"})
-_SAID_OF_THE_NUMBER = frozenset({"than", "degrees", "degree", "f", "c"})
+_QUANTITIES = {"temperature": ("current_temperature", " degrees"),
+               "temp": ("current_temperature", " degrees"),
+               "humidity": ("current_humidity", "%")}
+"""Quantities a condition compares with a number: the thermostat's attribute that reads
+it, and how a reading is said."""
+_NOT_A_PLACE = frozenset({"it", "the", "than", "degrees", "degree", "percent", "f", "c",
+                          "inside", "indoors", *_QUANTITIES})
+"""Words of such a condition that say no place ("inside" is where the thermostat is)."""
 
 
-def _temperature_compared(t: TurnState, subject: Sequence[str], rest: Sequence[str],
-                          own: Sequence[str]) -> tuple[dict[str, float], bool] | None:
-    """A condition that compares the temperature with a number ("if it's below 68", "if the
-    temperature is over 75", "if it is colder than 65"): the thermostats it reads (the
-    command's own, else the home's), or, where a place is said ("if it's below 50 outside",
-    "if the temperature in the nursery is over 75"), what the question of the temperature
-    there reads; and whether every reading is so. None for any other condition, and for a
-    place whose temperature nothing reads."""
+@dataclass(frozen=True, slots=True)
+class _Compared:
+    """Readings of a quantity against a number said in a condition."""
+
+    read: dict[str, float]
+    holds: bool
+    """Every reading is as the condition says."""
+    unit: str
+    """How a reading is said after its number (" degrees", "%")."""
+
+
+def _reading_compared(t: TurnState, subject: Sequence[str], rest: Sequence[str],
+                      own: Sequence[str]) -> _Compared | None:
+    """A condition that compares the temperature or the humidity with a number ("if it's
+    below 68", "if the temperature is over 75", "if the humidity outside is above 80"): what
+    reads it (of the temperature with no place said, the command's own thermostats, else
+    the home's; else what answers "what is the temperature" there: "outside" the Outside
+    Temperature) and whether every reading is so. None for any other condition, and for a
+    place where nothing reads it ("in the attic" of a home without one)."""
     comparison = next((i for i, w in enumerate(rest) if w in _BELOW | _ABOVE), None)
-    if comparison is None or not subject or subject[0] not in _SAID_OF_THE_TEMPERATURE:
+    if comparison is None or not subject or subject[0] not in ("it", "the"):
         return None
     number = next((float(w) for w in rest[comparison + 1:]
                    if w.replace(".", "", 1).isdigit()), None)
-    if number is None:
-        return None
-    place = [w for w in (*subject, *rest[:comparison], *rest[comparison + 1:])
-             if w not in _SAID_OF_THE_TEMPERATURE | _SAID_OF_THE_NUMBER
-             and not w.replace(".", "", 1).isdigit()]
-    if place:
-        read = _temperature_at(t, place)
+    said = [*subject, *rest]
+    quantity = next((w for w in said if w in _QUANTITIES), "temperature")
+    if number is None or (subject[0] == "the" and quantity not in subject):
+        return None  # "if the tv is over ...": not a reading of the home's air
+    attribute, unit = _QUANTITIES[quantity]
+    place = [w for w in said[:len(subject) + comparison] + said[len(subject) + comparison + 1:]
+             if w not in _NOT_A_PLACE and not w.replace(".", "", 1).isdigit()]
+    if place or attribute != "current_temperature":
+        read = _reading_at(t, quantity, place, attribute)
     else:
         climates = [e for e in own if e in t.home.entities
                     and t.home.entities[e].domain == "climate"] or [
             e.id for e in t.home.entities.values() if e.domain == "climate"]
-        read = {e: v for e in climates if (v := _degrees(t, e)) is not None}
+        read = {e: v for e in climates if (v := _reading(t, e, attribute)) is not None}
     if not read:
         return None
     below = rest[comparison] in _BELOW
-    return read, all((v < number) if below else (v > number) for v in read.values())
+    return _Compared(read, all((v < number) if below else (v > number) for v in read.values()),
+                     unit)
 
 
-def _temperature_at(t: TurnState, place: Sequence[str]) -> dict[str, float]:
-    """The temperature of a place said in words ("outside", "in the nursery"), read by what
-    answers "what is the temperature" there: a sensor, or the room's thermostat."""
-    question = t.do_text(f"what is the temperature {' '.join(place)}")
+def _reading_at(t: TurnState, quantity: str, place: Sequence[str], attribute: str
+                ) -> dict[str, float]:
+    """A quantity where it is said ("outside", "in the nursery", or nowhere: indoors), read
+    by what answers "what is the temperature" there: a sensor, or the room's thermostat."""
+    question = t.do_text(f"what is the {quantity} {' '.join(place)}".strip())
     if question is None or len(question.moves) != 1 or not isinstance(question.moves[0], Query):
         return {}
     target = question.moves[0].target
-    if not (target.placed or said_outdoors(target)):
+    if place and not (target.placed or said_outdoors(target)):
         return {}  # "in the attic" of a home without one: not the temperature elsewhere
     answer = answer_query(t.home, t.state, question.moves[0], t.speaker_area)
-    read = {e: v for e in answer.entities if (v := _degrees(t, e)) is not None}
+    read = {e: v for e in answer.entities if (v := _reading(t, e, attribute)) is not None}
     return dict(list(read.items())[:1])
 
 
-def _degrees(t: TurnState, entity_id: str) -> float | None:
-    """What a thermostat (its current temperature) or a temperature sensor (its state)
-    reads; None when it reads nothing."""
+def _reading(t: TurnState, entity_id: str, attribute: str) -> float | None:
+    """What a thermostat (its ``attribute``) or a sensor (its state) reads; None when it
+    reads nothing."""
     if entity_id not in t.state or entity_id not in t.home.entities:
         return None
     now = t.state[entity_id]
-    value = now.attributes.get("current_temperature") \
+    value = now.attributes.get(attribute) \
         if t.home.entities[entity_id].domain == "climate" else now.state
     try:
         return float(value)
