@@ -272,9 +272,16 @@ class Resolver:
                     unchanged, [])
 
         proposer = self.proposer if propose else None
-        proposal = proposer.propose(text) if proposer is not None else None
         if propose and heard is not None and heard.intents:
-            proposal = heard_proposal(heard.intents, heard.domains, proposal)
+            # A transcript the grammar reads word for word is read so whatever the text
+            # proposer says (fusion.read ranks such a reading above any of its own): the
+            # audio model's n-best alone is the proposal, and the turn is spared the sentence
+            # encoder.
+            typed = proposer.propose(text) if proposer is not None \
+                and not self._read_word_for_word(text) else None
+            proposal = heard_proposal(heard.intents, heard.domains, typed)
+        else:
+            proposal = proposer.propose(text) if proposer is not None else None
         hypotheses = proposal.as_hypotheses() if proposal is not None else []
         if self.proposer_note:
             trace["note"] = "; ".join(filter(None, [trace.get("note"), self.proposer_note]))
@@ -323,6 +330,11 @@ class Resolver:
             hypotheses=hypotheses,
             trace=trace,
         ), Session(turn.state, turn.context), turn.grounded
+
+    def _read_word_for_word(self, text: str) -> bool:
+        """The grammar reads ``text`` with no word it does not know."""
+        parsed = self.parser.parse(text)
+        return parsed.utterance is not None and not any(t.kind == "WORD" for t in parsed.tags)
 
     def grounding(self, text: str, session: str = "default", area: str | None = None) -> float:
         """The share of the moves of ``text`` that the rules ground in the home (done, found

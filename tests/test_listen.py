@@ -280,3 +280,30 @@ def test_the_audio_models_intents_propose_for_a_transcript_the_grammar_cannot_re
     assert result.trace["parse"]["source"] == "proposer"
     typed = resolver.resolve("plea the kitchen light is", session="typed")
     assert not typed.actions, "typed, the words alone are not enough to act on"
+
+
+def test_a_transcript_read_word_for_word_spares_the_text_proposer(
+        shared: Resolver, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The grammar reads it word for word, so the text proposer's reading could not outrank
+    # the grammar's: the audio model's n-best alone is the proposal.
+    heard = listen.Heard("turn on the kitchen light", None,
+                         intents=[("HassTurnOn", 0.9), ("HassTurnOff", 0.1)],
+                         domains=[("light", 0.98)])
+    resolver = Resolver.from_files(DEMO_HOME)  # with the text proposer
+    resolver._speech = shared.listener()
+    proposer = resolver.proposer
+    assert proposer is not None
+    asked: list[str] = []
+    propose = proposer.propose
+    monkeypatch.setattr(proposer, "propose", lambda text: asked.append(text) or propose(text))
+    monkeypatch.setattr(shared.listener(), "listen", lambda audio, grounding=None: heard)
+    result = resolver.resolve(audio=str(AUDIO / "turn_on_kitchen.wav"))
+    assert _calls(result) == [("light.turn_on", ("light.kitchen_light",))]
+    assert asked == []
+    assert [h["intent"] for h in result.hypotheses] == ["HassTurnOn", "HassTurnOff"]
+    # A transcript with a word the grammar does not know is still read by both.
+    misheard = listen.Heard("plea the kitchen light is", None, intents=[("HassTurnOn", 0.95)],
+                            domains=[("light", 0.98)])
+    monkeypatch.setattr(shared.listener(), "listen", lambda audio, grounding=None: misheard)
+    resolver.resolve(audio=str(AUDIO / "turn_on_kitchen.wav"), session="other")
+    assert asked == ["plea the kitchen light is"]
