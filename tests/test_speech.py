@@ -373,6 +373,30 @@ def test_the_grammar_is_compiled_once_per_home(home: Home, recognizer: sphinx.Sp
     assert again.search == recognizer.search and again.grammar is recognizer.grammar
 
 
+def test_each_utterance_starts_from_the_models_cepstral_mean(
+        recognizer: sphinx.SphinxRecognizer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The mean adapts while an utterance is heard; what one speaker said before must not
+    # change how the next is heard.
+    engine = recognizer._engine
+    decoder = engine.decoder
+    start = decoder.start_utt
+    seen: list[str] = []
+
+    class Watched:
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            return getattr(decoder, name)
+
+        def start_utt(self) -> None:
+            seen.append(decoder.get_cmn())
+            start()
+
+    monkeypatch.setattr(engine, "decoder", Watched())
+    for name in ("turn_on_kitchen.wav", "lock_front_door.wav", "turn_on_kitchen.wav"):
+        recognizer.recognize(AUDIO / name)
+    assert seen == [engine.cmn] * 3
+    assert decoder.get_cmn() != engine.cmn  # it did adapt within the last one
+
+
 # -- the grammar ------------------------------------------------------------------------------
 
 

@@ -521,6 +521,8 @@ class _Engine:
         from pocketsphinx import Decoder  # type: ignore[import-untyped]
 
         self.decoder = Decoder(lm=None, **DECODER_CONFIG)  # no generic model: each home has one
+        self.cmn = self.decoder.get_cmn()
+        """The model's initial cepstral mean, which every utterance starts from."""
         self.pronouncer = Pronouncer(self.decoder)
         self.lock = threading.RLock()
         self.searches: OrderedDict[str, HomeGrammar] = OrderedDict()
@@ -592,6 +594,9 @@ class SphinxRecognizer:
         with engine.lock:
             decoder = engine.decoder
             decoder.activate_search(self.search)
+            # The cepstral mean adapts as an utterance is heard; each starts from the model's
+            # own, so what was heard before (another speaker's turn) does not change it.
+            decoder.set_cmn(engine.cmn)
             decoder.start_utt()
             decoder.process_raw(pcm, full_utt=True)
             decoder.end_utt()
