@@ -376,7 +376,7 @@ def test_the_grammar_is_compiled_once_per_home(home: Home, recognizer: sphinx.Sp
 def test_each_utterance_starts_from_the_models_cepstral_mean(
         recognizer: sphinx.SphinxRecognizer, monkeypatch: pytest.MonkeyPatch) -> None:
     # The mean adapts while an utterance is heard; what one speaker said before must not
-    # change how the next is heard.
+    # shift the mean the next utterance starts from.
     engine = recognizer._engine
     decoder = engine.decoder
     start = decoder.start_utt

@@ -595,7 +595,7 @@ class SphinxRecognizer:
             decoder = engine.decoder
             decoder.activate_search(self.search)
             # The cepstral mean adapts as an utterance is heard; each starts from the model's
-            # own, so what was heard before (another speaker's turn) does not change it.
+            # own, not from what the turns before (another speaker's) left.
             decoder.set_cmn(engine.cmn)
             decoder.start_utt()
             decoder.process_raw(pcm, full_utt=True)
