@@ -2886,6 +2886,8 @@ def test_taking_an_item_off_a_list_is_refused_as_such(said: str) -> None:
     "turn on the lights as soon as I arrive", "turn off the tv after I go to bed",
     "lock the doors before we leave", "lock the door once we leave",
     "turn on the hallway light whenever there is motion",
+    # ... and this one done, and "is there motion" answered beside it
+    "turn on the porch light when there is motion",
 ])
 def test_a_command_said_for_later_in_other_words_is_not_done_now(said: str) -> None:
     result = dialog([said])[-1]

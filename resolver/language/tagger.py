@@ -475,7 +475,7 @@ _ALONE = frozenset({"tonight", "tomorrow", "later", "overnight", "weekdays", "da
                     "nightly", "hourly", "tomorrows"})
 _CLOCK = frozenset({"am", "pm", "oclock"})
 _SUBJECTS = frozenset({"i", "we", "you", "someone", "somebody", "anyone", "anybody", "it",
-                       "the", "my", "everyone", "nobody"})
+                       "the", "my", "everyone", "nobody", "there"})
 _WHO_ACTS = frozenset({"i", "we", "someone", "somebody", "anyone", "anybody", "everyone",
                        "nobody"})
 """Who may be said to do something after or before which a command is to be done ("after I
