@@ -2842,6 +2842,14 @@ def test_a_negated_setting_says_where_the_setting_stays(turns: list[str], respon
      "The Front Door Contact is closed, so I did nothing."),
     (["lock the front door if it's closed"], [("lock.lock", ["lock.front_door"])],
      "Locked the Front Door."),
+    # A follow-up is said with the condition, whether or not it held (it had not been
+    # understood after a command the condition stopped)
+    (["lock the doors if nobody is home", "what about the back door"], [],
+     "the Porch Motion is detecting something, so I did nothing."),
+    (["turn the heat up if it's below 60", "what about the living room"], [],
+     "The Thermostat reads 66 degrees, so I did nothing."),
+    (["lock the front door unless it's locked", "and the back door"], [],
+     "The Back Door is locked, so I did nothing."),
     # "it" of the lights is not the lights: nothing the home can check
     (["turn on the lights if it's dark"], [], "I can't tell whether it is dark"),
     # Said of people: what the home's motion, occupancy and presence sensors say (the Porch

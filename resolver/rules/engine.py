@@ -33,6 +33,7 @@ from ..logical_form import (
     Attribute,
     Command,
     Fragment,
+    IfClause,
     Move,
     Query,
     Recap,
@@ -98,6 +99,9 @@ class MoveState:
     """It came to something the home has: done, found already so, asked about or answered
     about. A target the home lacks, a refusal, nothing to undo, or words the rules could not
     read leave it False."""
+    condition: IfClause | None = None
+    """The condition the command was said with, which held: kept with the command the dialog
+    remembers, so "and the speaker" is said with it too."""
 
 
 @dataclass(slots=True)
@@ -717,16 +721,23 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
         own = match.entities
     compared = _reading_compared(t, clause.subject, clause.state, own) \
         if query is None or query.state is None else None
+
+    def held(move: Command) -> None:
+        ms.move, ms.match, ms.condition = replace(move, condition=None), None, clause
+
+    def not_done(response: str, entities: tuple[str, ...] = ()) -> None:
+        # Remembered as said, the condition with it: "and the speaker" asks it of the speaker
+        t.context.last_command, t.context.last_query = command, None
+        ms.response, ms.entities, ms.grounded = response, entities, bool(entities)
+
     if compared is not None:  # "turn the heat up if it's below 68"
         if compared.holds != unless:
-            ms.move = replace(command, condition=None)
-            ms.match = None
+            held(command)
             return
-        ms.entities = tuple(compared.read)
-        ms.grounded = True
         readings = join_names([f"{describe_entities(t.home, [e])} reads {v:g}{compared.unit}"
                                for e, v in compared.read.items()])
-        ms.response = f"{readings[:1].upper()}{readings[1:]}, so I did nothing."
+        not_done(f"{readings[:1].upper()}{readings[1:]}, so I did nothing.",
+                 tuple(compared.read))
         return
     # "it" of one device, "they" of several: "turn on the lights if it's dark" is not said
     # of the lights
@@ -735,14 +746,13 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
     found = condition_met(t.home, t.state, query, t.speaker_area, own if agrees else ()) \
         if query is not None else None
     if found is None:
-        ms.response = f"I can't tell whether {clause.said}, so I did nothing."
+        not_done(f"I can't tell whether {clause.said}, so I did nothing.")
         return
     entities, met = found
     if own and set(entities) <= set(own):
         acting = tuple(e for e in entities if (e in met) != unless)
         if acting:  # on those of its devices the condition holds for
-            ms.move = replace(command.with_target(Target(entity_ids=acting)), condition=None)
-            ms.match = None
+            held(command.with_target(Target(entity_ids=acting)))
             return
     elif (bool(met) if query.any else len(met) == len(entities)) != unless:
         if command.target.reference:
@@ -750,12 +760,9 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
             # several, those it holds for ("if any lights are on upstairs, turn them off")
             command = command.with_target(Target(entity_ids=tuple(
                 e for e in entities if (e in met) != unless)))
-        ms.move = replace(command, condition=None)
-        ms.match = None
+        held(command)
         return
-    ms.entities = entities
-    ms.grounded = True
-    ms.response = f"{as_they_are(t.home, t.state, entities)}, so I did nothing."
+    not_done(f"{as_they_are(t.home, t.state, entities)}, so I did nothing.", entities)
 
 
 _BELOW = frozenset({"below", "under", "colder", "cooler", "lower", "less"})
@@ -992,13 +999,14 @@ def _do(t: TurnState, ms: MoveState) -> None:
         return
     ms.response = outcome.response
     ms.entities = outcome.entities
+    said = replace(command, condition=ms.condition)  # as the dialog remembers it
     if outcome.match.ok or ms.replaces is None:
         # A correction that found nothing ("no, the zebra") leaves the command it corrects
         # to be corrected again.
-        t.context.last_command = command
+        t.context.last_command = said
     t.context.last_query = None
     if outcome.match.ok:
-        t.apply(command, outcome.calls, outcome.entities)
+        t.apply(said, outcome.calls, outcome.entities)
         t.context.salient = outcome.entities
         areas = {t.home.entities[e].area for e in outcome.entities}
         t.area_said = areas.pop() if len(areas) == 1 else None
