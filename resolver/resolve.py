@@ -385,4 +385,10 @@ def command_trace(command: Command) -> dict[str, Any]:
         out["stepwise"] = True
     if command.when:
         out["when"] = command.when
+    if command.condition is not None:
+        # "unless it's playing": the question asked of the home, and done when it is not so
+        clause = command.condition
+        out["condition"] = clause.question or clause.said
+        if clause.unless:
+            out["unless"] = True
     return out

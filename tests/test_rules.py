@@ -2878,6 +2878,17 @@ def test_a_command_is_done_only_where_its_condition_holds(
     assert response in result.response
 
 
+@pytest.mark.parametrize(("said", "traced"), [
+    ("switch off the tv unless it's playing", {"condition": "is it playing", "unless": True}),
+    ("if nobody is home lock the doors", {"condition": "is anyone home", "unless": True}),
+    ("turn on the lights if it's dark", {"condition": "is it dark"}),
+])
+def test_the_trace_says_the_condition_as_the_question_asked_of_the_home(
+        said: str, traced: dict[str, object]) -> None:
+    command = dialog([said])[-1].trace["moves"][0]["command"]
+    assert {k: command[k] for k in ("condition", "unless") if k in command} == traced
+
+
 @pytest.mark.parametrize("said", [
     # It had said "Sorry, I didn't understand that."
     "remove milk from the shopping list", "delete bread from my grocery list",
