@@ -1311,6 +1311,9 @@ def test_a_temperature_the_thermostat_cannot_take_is_refused(command: str,
     ("is someone at the front door", "I can't tell: nothing senses motion or presence."),
     # a window's contact sensor answers for "the window" (it had found no window)
     ("is the window open in the bedroom", "Yes, the Bedroom Window is open."),
+    # "a" asks of any of them, as "any" does (it had asked of one, the Office Window)
+    ("is a window open", "Yes, the Bedroom Window is open."),
+    ("is a light on upstairs", "Yes, the Night Light is on."),
     ("what's the temperature in the garden", "The Outside Temperature is 54 °F."),
     # ... and of a room without a thermostat, the one elsewhere, said where
     ("how warm is it in the living room", ("I don't know the temperature in the Living Room; "

@@ -397,6 +397,8 @@ class _Obj:
     """A channel or station was named: up and down are the next and previous one."""
     any: bool = False
     """"any", "either" or "anything" was said ("are any lights on")."""
+    indefinite: bool = False
+    """"a" or "an" was said ("is a window open": asked of any of them)."""
     position: int | None = None
     """A place in a list it named ("the second one", "the last one"), from 0; -1 is last."""
     tokens: tuple[Token, ...] = ()
@@ -552,6 +554,8 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             elif kind == "QUANT":
                 quantified = True
                 out.any = out.any or tag.text in ("any", "either", "anything")
+            elif kind == "DET" and tag.text in ("a", "an"):
+                out.indefinite = True
             elif kind == "PART":
                 part = True
             elif kind == "IT":
@@ -743,7 +747,9 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
         return Query(target=target, state=state,
                      attribute=obj.attributes[0] if obj.attributes
                      else _ATTRIBUTES.get(quantity or ""),
-                     quantity=quantity, any=obj.any or which, which=which,
+                     quantity=quantity, which=which,
+                     # "is a window open": any of them, as "is any window open"
+                     any=obj.any or which or (obj.indefinite and not target.names),
                      count=asked == "how many")
 
     def recap(self, children: list[Any]) -> Recap:
@@ -845,7 +851,7 @@ def _merge_objs(objs: list[_Obj]) -> _Obj:
     if not objs:
         return _Obj(Target())
     out = _Obj(objs[0].target, list(objs[0].attributes), objs[0].quantity, objs[0].direction,
-               objs[0].media, objs[0].channel, objs[0].any)
+               objs[0].media, objs[0].channel, objs[0].any, objs[0].indefinite)
     for obj in objs[1:]:
         out.target = out.target.merged(obj.target)
         out.attributes.extend(obj.attributes)
@@ -854,6 +860,7 @@ def _merge_objs(objs: list[_Obj]) -> _Obj:
         out.media = out.media or obj.media
         out.channel = out.channel or obj.channel
         out.any = out.any or obj.any
+        out.indefinite = out.indefinite or obj.indefinite
     return out
 
 
