@@ -18,7 +18,7 @@ from .actions import (
     resolve_attribute,
 )
 from .home import Entity, Home, HomeState
-from .language.vocabulary import COLOR_TEMPS, HVAC_MODES
+from .language.vocabulary import COLOR_TEMPS, HVAC_MODES, singular
 from .logical_form import EVERYTHING, IMPLIED_DOMAINS, Action, Attribute, Command, Target
 from .match import MatchFailure, MatchResult, Supports, match_targets, spoken_noun
 from .responses import describe_entities, done, failed
@@ -123,6 +123,14 @@ def match_command(home: Home, command: Command, state: HomeState,
             # "switch off everything except the fridge" with no fridge known: what was to be
             # spared may be something called otherwise, so nothing is done
             return excluded, plans
+        noun = singular(exclude.nouns[0]) if exclude.nouns else None
+        if excluded.ok and noun and not exclude.names and noun not in exclude.domains:
+            # "the lights in the living room except the lamp": the one called a lamp, not
+            # every light (a lamp is a light); "except the lights" is every light
+            called = tuple(e for e in excluded.entities if e in match.entities and any(
+                noun in name.split() for name in home.entities[e].spoken_names))
+            if called:
+                excluded = replace(excluded, entities=called)
         kept = tuple(e for e in match.entities if e not in excluded.entities)
         match = MatchResult(entities=kept, scope=match.scope) if kept else MatchResult(
             failure=MatchFailure.NOTHING_SAID, candidates=match.entities)

@@ -924,12 +924,26 @@ def test_only_speech_that_came_to_nothing_is_called_off_topic(
     # the bedroom", which turned off the bedroom's light alone)
     ("turn off the lights, except in the bedroom", {"light.bedroom_light"}),
     ("turn off all the lights, but not in the kitchen", {"light.kitchen_light"}),
+    # a lamp is a light: "except the lamps" are those called lamps, not every light (it had
+    # left nothing to do)
+    ("turn off all the lights except the lamps",
+     {"light.floor_lamp", "light.sideboard_lamp", "light.desk_lamp"}),
 ])
 def test_every_target_listed_after_except_is_kept_out(text: str, kept: set[str]) -> None:
     resolver = Resolver.from_files(DEMO_HOME, neural=False)
     lights = {e for e in resolver.home.entities if e.startswith("light.")}
     [call] = resolver.resolve(text).actions
     assert call.name == "light.turn_off" and set(call.entity_ids) == lights - kept
+
+
+def test_a_singular_kind_excepted_is_the_one_called_so_among_those_acted_on() -> None:
+    resolver = Resolver.from_files(DEMO_HOME, neural=False)
+    [call] = resolver.resolve("turn off the lights in the living room except the lamp").actions
+    assert call.name == "light.turn_off"
+    assert set(call.entity_ids) == {"light.living_room_ceiling", "light.tv_backlight"}
+    # ... and "except the lights" is every light
+    calls = resolver.resolve("turn off everything in the living room except the lights").actions
+    assert calls and not any(c.name.startswith("light.") for c in calls)
 
 
 def test_a_target_of_another_kind_after_an_exclusion_is_acted_on() -> None:

@@ -57,6 +57,16 @@ def _noun_table() -> dict[str, Noun]:
 
 NOUNS: dict[str, Noun] = _noun_table()
 
+
+def singular(noun: str) -> str:
+    """The singular of a device noun ("lamps" -> "lamp", "switches" -> "switch"); the noun
+    itself when it is one."""
+    for cut in (1, 2):
+        stem = noun[:-cut]
+        if noun.endswith("s") and stem in NOUNS and not NOUNS[stem].plural:
+            return stem
+    return noun
+
 DOERS = {"charging": "charger", "heating": "heater", "cooling": "cooler"}
 """What a device does while it is on, and the word its name has for it: "stop charging the
 car" and "is the car charging" are about the Car Charger (a switch: no domain says it)."""
