@@ -76,6 +76,16 @@ def match_command(home: Home, command: Command, state: HomeState,
         return isinstance(outcome, Planned)
 
     exclude = command.target.exclude
+    said = command.target
+    if exclude is not None and said.all and not (said.names or said.domains or said.placed
+                                                 or said.reference or said.words):
+        # "turn off all but the kitchen light": all of the kind of what is spared
+        spared = match_targets(home, replace(exclude, all=True, plural=True), None,
+                               speaker_area)
+        kinds = exclude.domains or tuple(dict.fromkeys(
+            home.entities[e].domain for e in spared.entities))
+        if kinds:
+            command = command.with_target(replace(said, domains=kinds, plural=True))
     if exclude is not None and (exclude.areas or exclude.floors) and not command.target.placed:
         # "turn off all the lights except the kitchen": the home's, not those of the room
         # the speaker is in

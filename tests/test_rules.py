@@ -928,6 +928,8 @@ def test_only_speech_that_came_to_nothing_is_called_off_topic(
     # left nothing to do)
     ("turn off all the lights except the lamps",
      {"light.floor_lamp", "light.sideboard_lamp", "light.desk_lamp"}),
+    # "all but" is all of the kind spared (it had asked which device)
+    ("turn off all but the kitchen light", {"light.kitchen_light"}),
 ])
 def test_every_target_listed_after_except_is_kept_out(text: str, kept: set[str]) -> None:
     resolver = Resolver.from_files(DEMO_HOME, neural=False)
