@@ -329,6 +329,14 @@ def test_training_runs_end_to_end_and_fine_tunes(tmp_path: Path) -> None:
 
     assert train_main(["--corpus", str(corpus), "--cache", str(tmp_path / "cache"),
                        "--layers", "0", "--output", str(tmp_path / "e.onnx")]) == 2
+    # The output's folder is made before training, and a place it cannot be made fails
+    # before an epoch is spent (the export after the first epoch had failed for want of it).
+    assert train_main(["--corpus", str(corpus), "--cache", str(tmp_path / "cache"),
+                       "--minutes", "0.01", "--output", str(tmp_path / "new" / "g.onnx")]) == 0
+    assert (tmp_path / "new" / "g.onnx").is_file() and (tmp_path / "new" / "g.json").is_file()
+    (tmp_path / "taken").write_text("a file, not a folder")
+    assert train_main(["--corpus", str(corpus), "--cache", str(tmp_path / "cache"),
+                       "--output", str(tmp_path / "taken" / "h.onnx")]) == 1
 
 
 def test_several_corpora_train_as_one(tmp_path: Path) -> None:

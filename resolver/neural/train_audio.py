@@ -895,6 +895,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
     output = Path(args.output)
     try:
+        # made before training, so that an unwritable place fails now, not after an epoch
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"error: cannot write {output}: {error}", file=sys.stderr)
+        return 1
+    try:
         card = train_audio(corpus, Path(args.cache), out_model=output,
                            out_card=output.with_suffix(".json"), seed=args.seed,
                            epochs=args.epochs, minutes=args.minutes,
