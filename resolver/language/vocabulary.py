@@ -67,6 +67,7 @@ def singular(noun: str) -> str:
             return stem
     return noun
 
+
 DOERS = {"charging": "charger", "heating": "heater", "cooling": "cooler"}
 """What a device does while it is on, and the word its name has for it: "stop charging the
 car" and "is the car charging" are about the Car Charger (a switch: no domain says it)."""
