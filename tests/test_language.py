@@ -780,3 +780,10 @@ def test_every_complaint_is_a_comparative_of_the_lexicon(parser: UtteranceParser
 
     said = {text for text, kind in parser.lexicon.classes.items() if kind == "COMPARATIVE"}
     assert set(COMPLAINTS.values()) <= said, set(COMPLAINTS.values()) - said
+
+
+def test_a_text_is_parsed_once(parser: UtteranceParser) -> None:
+    # A spoken transcript is read by the listener, the dialog's trial and the resolver.
+    first = parser.parse("turn on the kitchen light")
+    assert parser.parse("turn on the kitchen light") is first
+    assert parser.parse("turn off the kitchen light") is not first

@@ -307,3 +307,29 @@ def test_a_transcript_read_word_for_word_spares_the_text_proposer(
     monkeypatch.setattr(shared.listener(), "listen", lambda audio, grounding=None: misheard)
     resolver.resolve(audio=str(AUDIO / "turn_on_kitchen.wav"), session="other")
     assert asked == ["plea the kitchen light is"]
+
+
+def _ctc_by_paths(logprobs: np.ndarray, labels: list[int]) -> float:
+    """CTC's likelihood by brute force: every path of the length that collapses to the labels."""
+    import itertools
+
+    total = -np.inf
+    for path in itertools.product(range(logprobs.shape[1]), repeat=logprobs.shape[0]):
+        collapsed = [c for i, c in enumerate(path) if c != 0 and (i == 0 or c != path[i - 1])]
+        if collapsed == labels:
+            total = np.logaddexp(total, sum(logprobs[t, c] for t, c in enumerate(path)))
+    return float(total)
+
+
+def test_candidates_are_scored_by_ctc_together_as_one_by_one() -> None:
+    rng = np.random.default_rng(3)
+    raw = rng.standard_normal((5, 3))
+    logprobs = raw - np.log(np.exp(raw).sum(axis=1, keepdims=True))
+    sequences = [[1], [1, 1], [1, 2], [2, 1, 2], [], [1, 2, 1, 2, 1, 2]]
+    together = listen.ctc_log_likelihoods(logprobs, sequences)
+    for labels, score in zip(sequences, together, strict=True):
+        assert score == listen.ctc_log_likelihood(logprobs, labels)
+        expected = _ctc_by_paths(logprobs, labels)  # -inf where no path of 5 steps says them
+        assert score == pytest.approx(expected) if np.isfinite(expected) else score == expected
+    assert listen.ctc_log_likelihoods(logprobs[:0], [[1]]) == [float("-inf")]
+    assert listen.ctc_log_likelihoods(logprobs, []) == []

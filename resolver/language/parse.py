@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -278,6 +278,10 @@ def lexicon(grammar_dir: str) -> Lexicon:
     return Lexicon.from_file(Path(grammar_dir) / "lexicon.txt")
 
 
+PARSES_KEPT = 512
+"""Texts whose parse each parser keeps."""
+
+
 class UtteranceParser:
     """Parses utterances about one home."""
 
@@ -287,9 +291,15 @@ class UtteranceParser:
         self.lexicon = lexicon(directory)
         self.tagger = Tagger(home, self.lexicon)
         self.lark = utterance_grammar(directory)
+        # A spoken turn's transcript is read when the listener scores it, when the rules try
+        # it in the dialog and when it is resolved: the same text, the same (frozen) result.
+        self._parsed = lru_cache(maxsize=PARSES_KEPT)(self._parse_text)
 
     def parse(self, text: str) -> ParseResult:
         """Parse ``text``; a failure is a value with the reason, never an exception."""
+        return self._parsed(text)
+
+    def _parse_text(self, text: str) -> ParseResult:
         tags = self.tagger.tag(text)
         if not tags:
             return ParseResult(None, (), "nothing was said")

@@ -115,30 +115,43 @@ class Heard:
 
 def ctc_log_likelihood(logprobs: np.ndarray, labels: list[int], blank: int = 0) -> float:
     """log P(labels | logprobs) under CTC (the forward algorithm, in the log domain)."""
+    return ctc_log_likelihoods(logprobs, [labels], blank)[0]
+
+
+def ctc_log_likelihoods(logprobs: np.ndarray, labels: list[list[int]], blank: int = 0
+                        ) -> list[float]:
+    """log P(labels | logprobs) under CTC for each of several label sequences, in one pass
+    of the forward algorithm over all of them (the log domain; a turn's candidates are
+    scored together)."""
     steps = logprobs.shape[0]
-    extended = [blank]
-    for label in labels:
-        extended += [label, blank]
-    size = len(extended)
-    if steps == 0:
-        return float("-inf")
-    ext = np.array(extended)
+    if steps == 0 or not labels:
+        return [float("-inf")] * len(labels)
+    # Each sequence with a blank around every label, padded with states that never live.
+    sizes = [2 * len(seq) + 1 for seq in labels]
+    width = max(sizes)
+    ext = np.full((len(labels), width), blank)
+    for row, seq in enumerate(labels):
+        ext[row, 1:sizes[row]:2] = seq
+    alive = np.arange(width)[None, :] < np.array(sizes)[:, None]
     # A state may skip the blank before it when its label differs from the one two back.
-    skip = np.zeros(size, bool)
-    skip[2:] = (ext[2:] != blank) & (ext[2:] != ext[:-2])
-    alpha = np.full(size, -np.inf)
-    alpha[0] = logprobs[0, blank]
-    if size > 1:
-        alpha[1] = logprobs[0, ext[1]]
+    skip = np.zeros(ext.shape, bool)
+    skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2]) & alive[:, 2:]
+    emit = np.where(alive[None, :, :], logprobs[:, ext], -np.inf)  # steps × sequences × states
+    alpha = np.full(ext.shape, -np.inf)
+    alpha[:, 0] = emit[0, :, 0]
+    if width > 1:
+        alpha[:, 1] = emit[0, :, 1]
+    shifted = np.full(ext.shape, -np.inf)
+    skipped = np.full(ext.shape, -np.inf)
     for t in range(1, steps):
-        moved = alpha.copy()
-        moved[1:] = np.logaddexp(moved[1:], alpha[:-1])
-        skipped = np.full(size, -np.inf)
-        skipped[2:] = np.where(skip[2:], alpha[:-2], -np.inf)
-        alpha = np.logaddexp(moved, skipped) + logprobs[t, ext]
-    if size == 1:
-        return float(alpha[-1])
-    return float(np.logaddexp(alpha[-1], alpha[-2]))
+        shifted[:, 1:] = alpha[:, :-1]
+        skipped[:, 2:] = np.where(skip[:, 2:], alpha[:, :-2], -np.inf)
+        alpha = np.logaddexp(np.logaddexp(alpha, shifted), skipped) + emit[t]
+    rows = np.arange(len(labels))
+    last = np.array(sizes) - 1
+    ends = np.where(last > 0, np.logaddexp(alpha[rows, last], alpha[rows, np.maximum(last - 1, 0)]),
+                    alpha[rows, last])
+    return [float(v) for v in ends]
 
 
 AGREEMENT_WEIGHT = 0.25
@@ -338,15 +351,16 @@ class Listener:
                     raw.append(("model (lexicon)", snapped))
             heard.ms["decode"] = (time.perf_counter() - start) * 1000
         def add(candidates: list[tuple[str, str]], sphinx: list[float] | None = None) -> None:
+            candidates = [(source, " ".join(text.split())) for source, text in candidates]
+            acoustic = self._acoustic(logprobs, [text for _, text in candidates if text])
             for n, (source, text) in enumerate(candidates):
-                text = " ".join(text.split())
                 if not text:
                     continue
                 support = sphinx[n] if sphinx else 0.0
                 same = next((i for i, c in enumerate(heard.candidates) if c.text == text), None)
                 if same is None:
-                    heard.candidates.append(
-                        self._score(source, text, logprobs, heard.intents, support))
+                    heard.candidates.append(self._score(source, text, logprobs, heard.intents,
+                                                        support, acoustic.get(text)))
                     continue
                 known = heard.candidates[same]
                 if source != known.source and source not in known.also:
@@ -425,8 +439,23 @@ class Listener:
             self.ctc_weight, grounded=candidate.grounded or 0.0,
             ill_formed=candidate.ill_formed))
 
+    @staticmethod
+    def _acoustic(logprobs: np.ndarray | None, texts: list[str]) -> dict[str, float]:
+        """The CTC log-likelihood of each text, all in one pass; empty without the model."""
+        if logprobs is None or not texts:
+            return {}
+        from ..neural.audio_model import encode_transcript
+
+        texts = list(dict.fromkeys(texts))
+        scores = ctc_log_likelihoods(logprobs, [encode_transcript(spoken_text(t))
+                                                for t in texts])
+        return dict(zip(texts, scores, strict=True))
+
     def _score(self, source: str, text: str, logprobs: np.ndarray | None,
-               intents: list[tuple[str, float]], sphinx: float = 0.0) -> Candidate:
+               intents: list[tuple[str, float]], sphinx: float = 0.0,
+               acoustic: float | None = None) -> Candidate:
+        """A candidate and its scores; ``acoustic``, its CTC log-likelihood when already
+        reckoned."""
         parsed = self.parser.parse(text)
         # A word the tagger knows but read as a plain word in its place ("back" in "the back
         # one") is no unknown word.
@@ -434,14 +463,15 @@ class Listener:
         reads = parsed.utterance is not None and not any(
             t.kind == "WORD" and t.text not in known for t in parsed.tags)
         ctc = lm = 0.0
-        acoustic = 0.0
         spoken = spoken_text(text)
         if logprobs is not None:
             from ..neural.audio_model import encode_transcript
 
             labels = encode_transcript(spoken)
-            acoustic = ctc_log_likelihood(logprobs, labels)
+            if acoustic is None:
+                acoustic = ctc_log_likelihood(logprobs, labels)
             ctc = acoustic / max(len(labels), 1)
+        acoustic = acoustic or 0.0
         if self.decoder is not None:
             lm = self.decoder.model.sentence_logp(spoken)
         agreement = 0.0
