@@ -295,6 +295,8 @@ def move_text(move: Mapping[str, Any]) -> str:
             text += "  [a step]"
         if c.get("when"):
             text += f"  [{c['when']}]"
+        if c.get("condition"):  # "[unless: is it playing]"
+            text += f"  [{'unless' if c.get('unless') else 'if'}: {c['condition']}]"
         if c.get("objection"):
             text += "  [objection]"
         return text

@@ -313,6 +313,9 @@ def test_logical_form_reads_as_one_line() -> None:
     move = {"command": {"action": "turn_off", "target": {"domains": ["light"]},
                         "when": "in 5 minutes"}}
     assert move_text(move) == "turn_off(domain=light)  [in 5 minutes]"
+    move = {"command": {"action": "turn_off", "target": {"domains": ["light"]},
+                        "condition": "is anyone home", "unless": True}}
+    assert move_text(move) == "turn_off(domain=light)  [unless: is anyone home]"
     move = {"command": {"action": "increase", "target": {"domains": ["cover"]},
                         "attribute": "position", "stepwise": True}}
     assert move_text(move) == "increase(domain=cover, attribute=position)  [a step]"
