@@ -352,7 +352,9 @@ class Listener:
             heard.ms["decode"] = (time.perf_counter() - start) * 1000
         def add(candidates: list[tuple[str, str]], sphinx: list[float] | None = None) -> None:
             candidates = [(source, " ".join(text.split())) for source, text in candidates]
-            acoustic = self._acoustic(logprobs, [text for _, text in candidates if text])
+            heard_before = {c.text for c in heard.candidates}
+            acoustic = self._acoustic(logprobs, [text for _, text in candidates
+                                                 if text and text not in heard_before])
             for n, (source, text) in enumerate(candidates):
                 if not text:
                     continue
