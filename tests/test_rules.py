@@ -1038,7 +1038,12 @@ def test_turning_the_heat_down_two_degrees_is_by_two_not_to_two() -> None:
     # A place with a state word is about what the word is said of: not the car charger
     # that is on.
     ("is the garage open", "No, the Garage Door is closed."),
-    ("what is open", "The Living Room Blinds and the Bedroom Curtains are open."),
+    # ... and what is open is what opens and what says whether it is open (the Bedroom
+    # Window's contact sensor had been left out)
+    ("what is open",
+     "The Living Room Blinds, the Bedroom Curtains and the Bedroom Window are open."),
+    ("is anything open in the bedroom",
+     "Yes, the Bedroom Curtains and the Bedroom Window are open."),
     ("what's playing", "The Living Room TV is playing The Great British Bake Off."),
     ("what's on in the kitchen", "Nothing in the Kitchen is on."),
     # It had said "No, none of them is on.", naming nothing.

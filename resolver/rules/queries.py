@@ -335,6 +335,14 @@ def _match(home: Home, target: Target, asked: str | None, speaker_area: str | No
     if match.failure is MatchFailure.NO_AREA and target.domains == ("climate",):
         # "is the heating on in the office": its heater, as a command's heat there is
         match = heat_of_the_room(home, target, None, speaker_area)
+    if asked in _OPEN_WORDS and not (target.domains or target.names or target.entity_ids):
+        # "is anything open", "what's open": the doors' and windows' contact sensors too
+        sensors = match_targets(home, replace(target.merged(Target(
+            domains=("binary_sensor",), device_classes=tuple(sorted(OPENING_CLASSES)))),
+            plural=True, all=True), None, speaker_area)
+        if sensors.ok:
+            found = (*match.entities, *sensors.entities) if match.ok else sensors.entities
+            match = MatchResult(entities=tuple(dict.fromkeys(found)), scope=sensors.scope)
     if match.ok and asked in _OPEN_WORDS:
         match = replace(match, entities=_doors_of_the_locks(home, match.entities))
     if match.ok and asked == DETECTED:
