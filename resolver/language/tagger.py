@@ -474,12 +474,12 @@ _PARTS_OF_DAY = frozenset({"morning", "afternoon", "evening", "night", "weekend"
 _ALONE = frozenset({"tonight", "tomorrow", "later", "overnight", "weekdays", "daily",
                     "nightly", "hourly", "tomorrows"})
 _CLOCK = frozenset({"am", "pm", "oclock"})
-_SUBJECTS = frozenset({"i", "we", "you", "someone", "somebody", "anyone", "anybody", "it",
-                       "the", "my", "everyone", "nobody", "there"})
 _WHO_ACTS = frozenset({"i", "we", "someone", "somebody", "anyone", "anybody", "everyone",
                        "nobody"})
 """Who may be said to do something after or before which a command is to be done ("after I
 go to bed"); "after the kitchen light" is no time."""
+_SUBJECTS = _WHO_ACTS | {"you", "it", "the", "my", "there"}
+"""What may follow "when" or "once" in a time ("when I get home", "when there is motion")."""
 
 
 def _time_span(tokens: list[str], i: int) -> int:

@@ -320,12 +320,6 @@ def _match(home: Home, target: Target, asked: str | None, speaker_area: str | No
         kinds = tuple(d for d in target.domains if d in said_of)
         if kinds and kinds != target.domains:
             targets.insert(0, replace(target, domains=kinds))
-    sensed = tuple(_SENSED[c] for c in target.device_classes if c in _SENSED)
-    if asked in _OPEN_WORDS and sensed and not target.names:
-        # "is the window open in the bedroom": a window's or a door's contact sensor says
-        # whether it is open, as a cover does
-        targets = [replace(t, domains=(*t.domains, "binary_sensor"),
-                           device_classes=(*t.device_classes, *sensed)) for t in targets]
     for tried in targets:
         match = match_targets(home, tried, None, speaker_area)
         if match.failure is MatchFailure.AMBIGUOUS and asked is not None:
@@ -335,16 +329,8 @@ def _match(home: Home, target: Target, asked: str | None, speaker_area: str | No
     if match.failure is MatchFailure.NO_AREA and target.domains == ("climate",):
         # "is the heating on in the office": its heater, as a command's heat there is
         match = heat_of_the_room(home, target, None, speaker_area)
-    if asked in _OPEN_WORDS and not (target.domains or target.names or target.entity_ids):
-        # "is anything open", "what's open": the doors' and windows' contact sensors too
-        sensors = match_targets(home, replace(target.merged(Target(
-            domains=("binary_sensor",), device_classes=tuple(sorted(OPENING_CLASSES)))),
-            plural=True, all=True), None, speaker_area)
-        if sensors.ok:
-            found = (*match.entities, *sensors.entities) if match.ok else sensors.entities
-            match = MatchResult(entities=tuple(dict.fromkeys(found)), scope=sensors.scope)
-    if match.ok and asked in _OPEN_WORDS:
-        match = replace(match, entities=_doors_of_the_locks(home, match.entities))
+    if asked in _OPEN_WORDS:
+        match = _with_contact_sensors(home, target, match, speaker_area)
     if match.ok and asked == DETECTED:
         # "is someone at the front door": a lock senses nobody
         sensing = tuple(e for e in match.entities if home.entities[e].domain == "binary_sensor"
@@ -357,6 +343,27 @@ def _match(home: Home, target: Target, asked: str | None, speaker_area: str | No
 _OPEN_WORDS = frozenset({"open", "opened", "closed", "shut"})
 _SENSED = {"window": "window", "door": "door", "garage": "garage_door"}
 """The device classes of the binary sensors that say whether what a noun names is open."""
+
+
+def _with_contact_sensors(home: Home, target: Target, match: MatchResult,
+                          speaker_area: str | None) -> MatchResult:
+    """What an open or closed question is about, with the contact sensors that say whether
+    doors and windows are open: those of the kind said ("is the window open in the
+    bedroom"), or of any kind when none is ("what's open"), and a lock's door's in the
+    lock's place ("is the front door open")."""
+    classes = tuple(_SENSED[c] for c in target.device_classes if c in _SENSED) \
+        if target.domains else tuple(sorted(OPENING_CLASSES))
+    if classes and not (target.names or target.entity_ids):
+        sensors = match_targets(home, replace(target, domains=("binary_sensor",),
+                                              device_classes=classes, plural=True, all=True),
+                                None, speaker_area)
+        if sensors.ok:
+            found = {*sensors.entities, *(match.entities if match.ok else ())}
+            match = MatchResult(entities=tuple(e for e in home.entities if e in found),
+                                scope=match.scope if match.ok else sensors.scope)
+    if not match.ok:
+        return match
+    return replace(match, entities=tuple(_doors_of_the_locks(home, match.entities)))
 
 
 def _doors_of_the_locks(home: Home, entity_ids: Sequence[str]) -> list[str]:
