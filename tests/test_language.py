@@ -265,6 +265,10 @@ def test_disambiguation(tagger: Tagger, sentence: str, word: str, kind: str) -> 
     ("turn the two lamps on", 0),
     ("set my red light to blue", 0),
     ("turn that off", 0),
+    ("the front door lock turn off the porch light", 1),
+    ("the porch light turn it off", 0),
+    ("the kitchen light turn off in the kitchen", 0),
+    ("lock the front door turn off the porch light", 0),
 ])
 def test_readings_only_the_grammars_leniency_allows_are_counted(
         parser: UtteranceParser, text: str, places: int) -> None:

@@ -2876,6 +2876,12 @@ def test_a_negated_setting_says_where_the_setting_stays(turns: list[str], respon
      "The Back Door is locked, so I did nothing."),
     # "it" of the lights is not the lights: nothing the home can check
     (["turn on the lights if it's dark"], [], "I can't tell whether it is dark"),
+    # Not done, the command's devices are what "they" are next, not the sensors checked (the
+    # motion sensors had been asked whether they were locked)
+    (["lock the doors if nobody is home", "are they locked"], [],
+     "No, the Front Door is unlocked; the Back Door and the Garage Side Door are locked."),
+    (["lock the front door if nobody is home", "lock it anyway"],
+     [("lock.lock", ["lock.front_door"])], "Locked the Front Door."),
     # Said of people: what the home's motion, occupancy and presence sensors say (the Porch
     # Motion detects something, the Hallway Motion nothing); it had been refused as a
     # condition the home cannot check

@@ -221,6 +221,7 @@ _BEFORE_HEAD = frozenset({"PART", "NUMBER", "COLOR"})
 """What may come between a determiner and its head ("the two lamps", "my red light")."""
 _PARTICLE_WORDS = frozenset({"on", "off", "up", "down"})
 _CLAUSE_BREAKS = frozenset({"SEP", "COMMA", "LEAVE", "EXCEPT", "BUT"})
+_DEVICES = frozenset({"NAME", "NOUN"})
 
 
 def ill_formed(tags: tuple[Tag, ...] | list[Tag]) -> int:
@@ -229,15 +230,23 @@ def ill_formed(tags: tuple[Tag, ...] | list[Tag]) -> int:
     off", "change our all the fans"), a second target run on from the first without a word
     between ("the lights downstairs the hallway"), a particle after a verb that has one
     ("turn off the lights upstairs up the night light", "knock off on the lights"; "turn up
-    the volume on the TV" says where).
+    the volume on the TV" says where), a verb between two devices ("the front door lock turn
+    off the porch light": "if ... is unlocked" lost; "the porch light, turn it off" and "the
+    lights turn off in the kitchen" are well said).
 
     Typed text is read all the same; the listener prefers the transcripts without them
     (:mod:`resolver.speech.listen`): a speech path that missed words ("but not", "leave")
     can leave words the permissive grammar still reads."""
     count = 0
     particle = target = False
+    # This clause began with a device, before any verb; then its first verb came.
+    leading = verb_after_leading = verb_seen = False
     for i, tag in enumerate(tags):
         target = target or tag.kind in _HEADS
+        if tag.kind in _DEVICES:
+            count += verb_after_leading
+            verb_after_leading = False
+            leading = leading or not verb_seen
         if tag.kind == "DET":
             head = next((t.kind for t in tags[i + 1:] if t.kind not in _BEFORE_HEAD), None)
             run_on = i > 0 and tags[i - 1].kind in _NAMED_HEADS
@@ -246,8 +255,10 @@ def ill_formed(tags: tuple[Tag, ...] | list[Tag]) -> int:
             words = tag.text.split()
             particle = len(words) > 1 and words[-1] in _PARTICLE_WORDS
             target = False
+            verb_after_leading = leading and not verb_seen
+            verb_seen = True
         elif tag.kind in _CLAUSE_BREAKS:
-            particle = False
+            particle = leading = verb_after_leading = verb_seen = False
         elif tag.kind in ("ON", "OFF", "UP", "DOWN") and particle:
             after = tags[i + 1].kind if i + 1 < len(tags) else None
             count += not (target and tag.kind == "ON" and after in ("DET", "QUANT", "NAME",

@@ -728,7 +728,10 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
     def not_done(response: str, entities: tuple[str, ...] = ()) -> None:
         # Remembered as said, the condition with it: "and the speaker" asks it of the speaker
         t.context.last_command, t.context.last_query = command, None
-        ms.response, ms.entities, ms.grounded = response, entities, bool(entities)
+        ms.response, ms.grounded = response, bool(entities)
+        # What was talked about is the command's devices ("lock the doors if nobody is
+        # home", "are they locked"), unless it said them as "it" of what the condition named
+        ms.entities = entities if command.target.reference else own
 
     if compared is not None:  # "turn the heat up if it's below 68"
         if compared.holds != unless:
