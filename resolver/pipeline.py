@@ -24,7 +24,8 @@ from .neural.encoder import EncoderUnavailable
 from .neural.proposer import Proposal, TextProposer, heard_proposal
 from .rules import Engine, Rule, RulesError, TurnState
 from .rules import load as load_rules
-from .rules.engine import move_trace
+from .rules.dsl import said_phrases
+from .rules.engine import move_trace, said_form
 from .speech.audio import AudioError
 from .speech.listen import Heard, Listener
 
@@ -122,6 +123,18 @@ class Resolver:
     def reload_rules(self, rules: str | Path | Iterable[str | Path] | None = None) -> None:
         """Read the rules files again (after editing them); the old rules stay on error."""
         self.engine = Engine(self._checked(load_rules(_directories(rules))))
+        if self._speech is not None and self._speech.phrases != self._phrases():
+            # The speech paths' word models expect the phrases the rules take whole.
+            from .speech.sphinx import SphinxRecognizer
+
+            old = self._speech
+            sphinx = SphinxRecognizer(self.home, nbest=1, phrases=self._phrases()) \
+                if old.sphinx is not None else None
+            self._speech = Listener(self.parser, old.model, sphinx, phrases=self._phrases())
+
+    def _phrases(self) -> tuple[str, ...]:
+        """The phrases the rules take whole, as utterances are normalized."""
+        return tuple(dict.fromkeys(said_form(p) for p in said_phrases(self.engine.rules)))
 
     def _checked(self, rules: list[Rule]) -> list[Rule]:
         """Refuse rules whose ``do "..."`` this home's grammar cannot read."""
@@ -231,13 +244,13 @@ class Resolver:
             try:
                 from .speech.sphinx import SphinxRecognizer
 
-                sphinx = SphinxRecognizer(self.home, nbest=1)
+                sphinx = SphinxRecognizer(self.home, nbest=1, phrases=self._phrases())
             except (ImportError, OSError, ValueError, RuntimeError) as err:
                 notes.append(f"pocketsphinx unavailable: {err}")
             if model is None and sphinx is None:
                 self.listener_note = "speech input unavailable: " + "; ".join(notes)
             else:
-                self._speech = Listener(self.parser, model, sphinx)
+                self._speech = Listener(self.parser, model, sphinx, phrases=self._phrases())
         return self._speech
 
     def _resolve_text(self, text: str | None, session: str, area: str | None,

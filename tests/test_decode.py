@@ -120,6 +120,17 @@ def test_a_home_decoder_knows_the_homes_names() -> None:
     assert again is decoder  # built once per home
 
 
+def test_a_home_decoder_expects_the_phrases_the_rules_take_whole() -> None:
+    home = Home.from_files(ROOT / "demo" / "home.yaml")
+    plain, _ = home_decoder(home, lexicon(str(ROOT / "grammars")), ALPHABET)
+    with_rules, _ = home_decoder(home, lexicon(str(ROOT / "grammars")), ALPHABET,
+                                 ("movie time", "game night 2"))
+    assert with_rules is not plain  # built for the rules too
+    for said in ("movie time", "game night two"):
+        assert with_rules.model.sentence_logp(said) > plain.model.sentence_logp(said) + 5
+    assert "night" in with_rules.model.vocabulary
+
+
 def test_spoken_text_says_numbers_as_words() -> None:
     assert spoken_text("set it to 50%") == "set it to fifty percent"
     assert spoken_text("Set the thermostat to 72 degrees") == \

@@ -42,6 +42,28 @@ def test_a_spoken_command_resolves_to_its_action(shared: Resolver) -> None:
     assert result.hypotheses[0]["intent"] == "HassTurnOn"
 
 
+def test_a_phrase_the_rules_take_whole_is_expected_and_read(tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    (tmp_path / "magic.rules").write_text(
+        'rule magic priority 200 when said "Abracadabra!" then do "turn on the kitchen light"\n')
+    resolver = Resolver.from_files(DEMO_HOME, rules=tmp_path, neural=False)
+    listener = resolver.listener()
+    assert listener is not None and listener.phrases == ("abracadabra",)
+    plain = Resolver.from_files(DEMO_HOME, neural=False).listener()
+    assert plain is not None and plain.phrases == ()
+    size = len(listener.model.alphabet)
+    logprobs = np.log(np.full((40, size), 1 / size))
+    for said in ("abracadabra", "abracadabra please"):
+        assert listener._score("model", said, logprobs, []).reads
+        assert not plain._score("model", said, logprobs, []).reads
+    assert listener.decoder.model.sentence_logp("abracadabra") > \
+        plain.decoder.model.sentence_logp("abracadabra")
+    # Rules read again without the phrase: the word models no longer expect it.
+    resolver.reload_rules()
+    again = resolver.listener()
+    assert again is not listener and again.phrases == () and again.model is listener.model
+
+
 def test_a_trusted_model_that_is_sure_skips_pocketsphinx(
         shared: Resolver, monkeypatch: pytest.MonkeyPatch) -> None:
     # How sure is sure enough is a setting; the gate itself is what is tested here.

@@ -28,6 +28,7 @@ from resolver.rules.dsl import (
     Said,
     load_rules,
     parse_rules,
+    said_phrases,
 )
 from resolver.rules.dsl import Any as AnyOf
 from resolver.rules.engine import FLAGS, PROPERTIES, REWRITES, VOCABULARY
@@ -459,6 +460,13 @@ def test_said_fires_on_a_phrase_the_grammar_does_not_cover(tmp_path: Path) -> No
     write(tmp_path, 'rule calm priority 200 when said "do not panic" then say "Calm."\n')
     [result] = dialog(["do not panic"], tmp_path)
     assert result.response == "Calm."
+
+
+def test_the_phrases_the_rules_take_whole_are_listed_once(tmp_path: Path) -> None:
+    write(tmp_path, ABRACADABRA + 'rule calm priority 200 when said "do not panic" or '
+          '(said "Abracadabra" and not negated) then say "Calm."\n')
+    assert said_phrases(load([tmp_path])) == ("Abracadabra", "do not panic")
+    assert said_phrases(load()) == ()  # the packaged rules take no phrase whole
 
 
 def test_said_fires_once_a_turn(tmp_path: Path) -> None:

@@ -462,6 +462,18 @@ def test_number_words_and_transcript_normalization() -> None:
         "turn on speaker 2")
 
 
+def test_the_grammar_says_the_phrases_the_rules_take_whole(
+        recognizer: sphinx.SphinxRecognizer) -> None:
+    home = Home.from_files(DEMO_HOME)
+    lexicon = Lexicon.from_file(Path(GRAMMAR_DIR) / "lexicon.txt")
+    pronouncer = recognizer._engine.pronouncer
+    grammar = sphinx.build_grammar(home, lexicon, pronouncer, ("movie time",))
+    assert grammar.rules["SAID"] == ("movie time",)
+    assert "movie time" in grammar.sentences(2000)
+    assert "SAID" not in sphinx.build_grammar(home, lexicon, pronouncer).rules
+    assert sphinx.fingerprint(home, lexicon, ("movie time",)) != sphinx.fingerprint(home, lexicon)
+
+
 def test_names_with_digits_are_said_in_words_and_written_back(recognizer: sphinx.SphinxRecognizer) -> None:
     home = Home.from_dict({
         "areas": [{"id": "den", "name": "Den"}],

@@ -116,13 +116,24 @@ class Rule:
 
 
 def _mentions_said(condition: Condition) -> bool:
+    return bool(_said(condition))
+
+
+def _said(condition: Condition) -> list[str]:
+    """The phrases ``said`` tests name in ``condition``."""
     if isinstance(condition, Said):
-        return True
+        return [condition.text]
     if isinstance(condition, Not):
-        return _mentions_said(condition.item)
+        return _said(condition.item)
     if isinstance(condition, (All, Any)):
-        return any(_mentions_said(c) for c in condition.items)
-    return False
+        return [text for c in condition.items for text in _said(c)]
+    return []
+
+
+def said_phrases(rules: list[Rule]) -> tuple[str, ...]:
+    """The phrases the rules take whole (``said "movie time"``), each once: what a speech
+    path is to expect beside the grammar's sentences."""
+    return tuple(dict.fromkeys(text for rule in rules for text in _said(rule.condition)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,4 +350,4 @@ def load_rules(directories: Iterable[str | Path], vocabulary: Vocabulary) -> lis
 
 
 __all__ = ["All", "Any", "Condition", "Effect", "Flag", "Is", "Not", "Rule", "RulesError",
-           "Said", "Vocabulary", "load_rules", "parse_rules"]
+           "Said", "Vocabulary", "load_rules", "parse_rules", "said_phrases"]

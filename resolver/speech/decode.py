@@ -448,18 +448,21 @@ CACHED_HOMES = 8
 """Home decoders kept in one process."""
 
 
-def home_decoder(home: Home, lexicon: Lexicon, alphabet: tuple[str, ...]
-                 ) -> tuple[CtcDecoder, dict[str, str]]:
+def home_decoder(home: Home, lexicon: Lexicon, alphabet: tuple[str, ...],
+                 phrases: Iterable[str] = ()) -> tuple[CtcDecoder, dict[str, str]]:
     """The decoder of ``home`` and how its spoken names are written ("speaker two" ->
-    "speaker 2"); built from the home's grammar once per process and home."""
+    "speaker 2"); built from the home's grammar (with ``phrases``, what the rules in force
+    take whole) once per process, home and rules."""
     from .sphinx import build_grammar, fingerprint
 
-    key = hashlib.sha256((fingerprint(home, lexicon) + "".join(alphabet)).encode()).hexdigest()
+    phrases = tuple(phrases)
+    key = hashlib.sha256((fingerprint(home, lexicon, phrases) + "".join(alphabet)).encode()
+                         ).hexdigest()
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    grammar = build_grammar(home, lexicon, _AnyWord())  # type: ignore[arg-type]
+    grammar = build_grammar(home, lexicon, _AnyWord(), phrases)  # type: ignore[arg-type]
     allowed = set(alphabet[1:])
     sentences = grammar.sentences(SENTENCES) + general_sentences() * GENERAL_REPEAT
     sentences = [s for s in sentences if set(s) <= allowed]

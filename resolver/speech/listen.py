@@ -287,17 +287,20 @@ class Listener:
     """Turns audio into the transcript the rest of the resolver works on.
 
     ``sphinx_always`` runs pocketsphinx on every turn (for comparisons); by default it runs
-    only when the audio model is not sure of its best transcript.
+    only when the audio model is not sure of its best transcript. ``phrases`` are what the
+    rules in force take whole (``said "movie time"``): the word model expects them, and a
+    transcript that says one reads as the grammar's do.
     """
 
     def __init__(self, parser: UtteranceParser, model: Any | None, sphinx: Any | None,
-                 sphinx_always: bool = False) -> None:
+                 sphinx_always: bool = False, phrases: tuple[str, ...] = ()) -> None:
         if model is None and sphinx is None:
             raise ValueError("a listener needs the audio model or pocketsphinx")
         self.parser = parser
         self.model = model
         self.sphinx = sphinx
         self.sphinx_always = sphinx_always
+        self.phrases = phrases
         self.ctc_weight = ctc_weight(_card_cer(model)) if model is not None else 0.0
         self.decoder = None
         self.spelled: dict[str, str] = {}
@@ -305,7 +308,7 @@ class Listener:
             from .decode import home_decoder
 
             self.decoder, self.spelled = home_decoder(parser.home, parser.lexicon,
-                                                      model.alphabet)
+                                                      model.alphabet, phrases)
         tagger = parser.tagger
         known = {w for phrase in tagger.table for w in phrase.split() if w.isalpha()}
         if self.decoder is not None:
@@ -463,7 +466,9 @@ class Listener:
         # one") is no unknown word.
         known = self.parser.tagger.table
         reads = parsed.utterance is not None and not any(
-            t.kind == "WORD" and t.text not in known for t in parsed.tags)
+            t.kind == "WORD" and t.text not in known for t in parsed.tags) or bool(
+            self.phrases) and " ".join(t.text for t in parsed.tags
+                                       if t.kind not in ("COMMA", "FILLER")) in self.phrases
         ctc = lm = 0.0
         spoken = spoken_text(text)
         if logprobs is not None:

@@ -246,8 +246,10 @@ def _refs(alternative: str) -> list[str]:
     return re.findall(r"<([A-Za-z_]+)>", alternative)
 
 
-def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeGrammar:
-    """The grammar of utterances about ``home``: word classes and sentence shapes."""
+def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer,
+                  phrases: Iterable[str] = ()) -> HomeGrammar:
+    """The grammar of utterances about ``home``: word classes and sentence shapes, and the
+    phrases the rules in force take whole (``said "movie time"``)."""
     g = _Rules(pronouncer)
     classes: dict[str, list[str]] = {}
     for text, kind in lexicon.classes.items():
@@ -255,8 +257,8 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
     # Contractions are single dictionary words, closer to how they are said, and usual.
     classes["NEG"] = ["don't", *classes.get("NEG", []), "please don't"]
     classes["WHAT"] = [*classes.get("WHAT", [])[:1], "what's", *classes.get("WHAT", [])[1:]]
-    for kind, phrases in classes.items():
-        g.phrases(kind, phrases)
+    for kind, texts in classes.items():
+        g.phrases(kind, texts)
 
     spelled: dict[str, str] = {}
 
@@ -287,6 +289,7 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
     g.phrases("ONOFF", ["on", "off"])
     g.phrases("LATER", spoken_times())
     g.phrases("IF", ["if", "unless", "only if"])
+    g.phrases("SAID", said(sorted(set(phrases))))
 
     # Weights (/n/) say how often each shape is generated for the language model.
 
@@ -363,7 +366,8 @@ def build_grammar(home: Home, lexicon: Lexicon, pronouncer: Pronouncer) -> HomeG
             "/1/ <command> <SEP> <command>", "/1/ <command> <SEP> <target>",
             "/1/ <command> <SEP> <ONOFF> <location>",
             "/1/ <command> <LATER>", "/1/ <LATER> <command>",
-            "/0.3/ <command> <condition>", "/0.3/ <condition> <command>")
+            "/0.3/ <command> <condition>", "/0.3/ <condition> <command>",
+            "/1/ <SAID>", "/0.3/ <SAID> <FILLER>")
     return g.grammar(spelled)
 
 
@@ -566,16 +570,18 @@ def _engine() -> _Engine:
 class SphinxRecognizer:
     """Transcribes speech about one home with pocketsphinx and the home's language model."""
 
-    def __init__(self, home: Home, lexicon: Lexicon | None = None, nbest: int = NBEST) -> None:
-        """Build (or reuse) the model of ``home``; ``lexicon`` defaults to the project's."""
+    def __init__(self, home: Home, lexicon: Lexicon | None = None, nbest: int = NBEST,
+                 phrases: Iterable[str] = ()) -> None:
+        """Build (or reuse) the model of ``home``; ``lexicon`` defaults to the project's;
+        ``phrases``, what the rules in force take whole (``said "movie time"``)."""
         self.home = home
         self.lexicon = lexicon or Lexicon.from_file(Path(GRAMMAR_DIR) / "lexicon.txt")
         self.nbest = nbest
         self._engine = _engine()
-        lexicon_used = self.lexicon
+        lexicon_used, phrases = self.lexicon, tuple(phrases)
         self.search, self.grammar = self._engine.search_for(
-            fingerprint(home, lexicon_used),
-            lambda pronouncer: build_grammar(home, lexicon_used, pronouncer))
+            fingerprint(home, lexicon_used, phrases),
+            lambda pronouncer: build_grammar(home, lexicon_used, pronouncer, phrases))
 
     def recognize(self, audio: AudioInput, sample_rate: int = SAMPLE_RATE) -> list[Hypothesis]:
         """The n-best transcripts of ``audio``, best first; empty when nothing was heard.
@@ -649,9 +655,11 @@ def normalize(text: str, spelled: dict[str, str] | None = None) -> str:
     return " ".join(words_to_numbers(joined.split()))
 
 
-def fingerprint(home: Home, lexicon: Lexicon) -> str:
-    """A key that changes whenever the model of ``home`` would."""
+def fingerprint(home: Home, lexicon: Lexicon, phrases: Iterable[str] = ()) -> str:
+    """A key that changes whenever the model of ``home`` (with the rules' ``phrases``)
+    would."""
     parts: list[str] = [repr(sorted(lexicon.classes.items())), str(SENTENCES), str(SEED)]
+    parts += sorted(set(phrases))
     parts += sorted(n for e in home.entities.values() for n in e.spoken_names)
     parts += sorted(n for d in home.devices.values() for n in (d.name, *d.aliases))
     parts += sorted(n for a in home.areas for n in home.area_names(a))
