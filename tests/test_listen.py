@@ -219,6 +219,22 @@ def test_a_transcript_read_only_by_the_grammars_leniency_loses_its_parse_bonus(
     assert not listen.sure_enough(replace(misheard, ctc=0.0), 0.6)
 
 
+def test_a_transcript_that_contradicts_itself_ranks_below_others_nothing_reads(
+        shared: Resolver) -> None:
+    listener = shared.listener()
+    assert listener is not None
+    # Neither reads; the rules would refuse the first ("both 'start' and 'pause' were said")
+    # where the proposer makes a command of the second.
+    contradicts = listener._score("model (beam)", "start pause cleaner", None, [])
+    other = listener._score("model (beam)", "start house cleaner", None, [])
+    assert not contradicts.reads and not other.reads
+    assert contradicts.ill_formed == 1 and other.ill_formed == 0
+    assert other.score - contradicts.score == pytest.approx(listen.PARSE_BONUS)
+    # Of a transcript nothing reads, only a contradiction counts: the proposer reads the rest
+    # loosely ("the green" with nothing to determine is no worse there).
+    assert listener._score("model", "cut the lights be and the green", None, []).ill_formed == 0
+
+
 def test_a_known_word_read_as_a_plain_word_still_reads(shared: Resolver) -> None:
     listener = shared.listener()
     assert listener is not None

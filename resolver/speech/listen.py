@@ -29,9 +29,10 @@ from .audio import AudioError, AudioInput, level_spread, load_audio
 
 PARSE_BONUS = 0.5
 """Added to a candidate the grammar reads without unknown words, less as much again for
-each place it reads only by the grammar's leniency ("lock the it", "the lights downstairs
-the hallway": :func:`~resolver.language.parse.ill_formed`): such a transcript ranks as if
-the grammar did not read it.
+each place no careful speaker says: where it reads only by the grammar's leniency ("lock the
+it", "the lights downstairs the hallway": :func:`~resolver.language.parse.ill_formed`), such
+a transcript ranks as if the grammar did not read it; words that contradict themselves
+("start pause cleaner", which the rules refuse) rank below the others nothing reads.
 
 On the voice the audio model never heard (`bench/fusion_weights.py --voice flite:rms --limit
 900`, the fifth-stage model, pocketsphinx always run) the listener's exact choices go from 53.1
@@ -73,8 +74,11 @@ class Candidate:
     later: bool = False
     """It says when to act ("... when I get home"), which the rules refuse to do now."""
     ill_formed: int = 0
-    """Places where it reads only by the grammar's leniency ("lock the it", "the lights
-    downstairs the hallway"): :func:`~resolver.language.parse.ill_formed`."""
+    """Places no careful speaker says: of a transcript the grammar reads, where it reads only
+    by its leniency ("lock the it", "the lights downstairs the hallway":
+    :func:`~resolver.language.parse.ill_formed`); of one it does not, words that contradict
+    themselves ("start pause cleaner", 1). The proposer reads the rest of such a transcript
+    loosely, so its other places do not count."""
 
 
 @dataclass(slots=True)
@@ -231,7 +235,7 @@ def fusion_score(fit: float, reads: bool, agreement: float, sphinx: float, ctc_w
     :data:`GROUNDED_BONUS`."""
     prior, bonus, agree = weights or (SPHINX_PRIOR, PARSE_BONUS, AGREEMENT_WEIGHT)
     ground = GROUNDED_BONUS if grounded_bonus is None else grounded_bonus
-    return (ctc_weight * fit + (bonus * (1 - ill_formed) if reads else 0.0) + agree * agreement
+    return (ctc_weight * fit + bonus * ((1 if reads else 0) - ill_formed) + agree * agreement
             + prior * (1.0 - ctc_weight) * sphinx + ground * grounded)
 
 
@@ -500,7 +504,8 @@ class Listener:
         later = any(t.kind == "LATER" for t in parsed.tags)
         return self._rescored(Candidate(source, text, 0.0, ctc, reads, lm, fit, agreement,
                                         sphinx=sphinx, later=later,
-                                        ill_formed=ill_formed(parsed.tags)))
+                                        ill_formed=ill_formed(parsed.tags) if reads
+                                        else int(parsed.contradiction)))
 
 
 def _for_later_first(candidates: list[Candidate]) -> Candidate:
