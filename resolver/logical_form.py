@@ -338,6 +338,9 @@ class Fragment:
     position: int | None = None
     """The place it names in a list just said, from 0 ("the first one"; -1: "the last one"),
     or None."""
+    condition: IfClause | None = None
+    """What the command it continues is to depend on here ("and the lights unless the tv is
+    playing"); None: as that command did."""
 
 
 @dataclass(frozen=True, slots=True)

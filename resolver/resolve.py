@@ -19,7 +19,15 @@ from .actions import (
 )
 from .home import Entity, Home, HomeState
 from .language.vocabulary import COLOR_TEMPS, HVAC_MODES, singular
-from .logical_form import EVERYTHING, IMPLIED_DOMAINS, Action, Attribute, Command, Target
+from .logical_form import (
+    EVERYTHING,
+    IMPLIED_DOMAINS,
+    Action,
+    Attribute,
+    Command,
+    IfClause,
+    Target,
+)
 from .match import MatchFailure, MatchResult, Supports, match_targets, spoken_noun
 from .responses import describe_entities, done, failed
 
@@ -403,10 +411,13 @@ def command_trace(command: Command) -> dict[str, Any]:
         out["stepwise"] = True
     if command.when:
         out["when"] = command.when
-    if command.condition is not None:
-        # "unless it's playing": the question asked of the home, and done when it is not so
-        clause = command.condition
-        out["condition"] = clause.question or clause.said
-        if clause.unless:
-            out["unless"] = True
-    return out
+    return out | condition_trace(command.condition)
+
+
+def condition_trace(clause: IfClause | None) -> dict[str, Any]:
+    """A condition for the trace ("unless it's playing": the question asked of the home, and
+    whether it is done when that is not so); empty for none."""
+    if clause is None:
+        return {}
+    return {"condition": clause.question or clause.said, **({"unless": True} if clause.unless
+                                                            else {})}

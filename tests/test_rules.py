@@ -2903,6 +2903,31 @@ def test_a_negated_setting_says_where_the_setting_stays(turns: list[str], respon
      "The Hallway Motion is clear, so I did nothing."),
     (["turn on the kitchen light if someone is in the kitchen"], [],
      "I can't tell whether someone is in the kitchen"),
+    # Said once in a turn of several commands, a condition is every command's, said first
+    # or last (the doors had been locked, or the lights turned off, regardless) ...
+    (["lock the doors and turn off the lights if nobody is home"], [],
+     "the Porch Motion is detecting something, so I did nothing."),
+    (["if nobody is home lock the doors and turn off the lights"], [],
+     "the Porch Motion is detecting something, so I did nothing."),
+    (["turn off the tv and the lights unless the tv is playing"], [],
+     "The Living Room TV is playing, so I did nothing."),
+    # ... asked of the home as the turn began (the TV was still playing for the lights)
+    (["turn off the tv and the lights if the tv is playing"],
+     [("media_player.turn_off", ["media_player.living_room_tv"]),
+      ("light.turn_off", ["light.living_room_ceiling", "light.floor_lamp",
+                          "light.tv_backlight"])], "Turned off the Living Room TV."),
+    # ... but one said of a command's own devices stays that command's
+    (["turn on the porch light and lock the front door if it's unlocked"],
+     [("light.turn_on", ["light.porch_light"]), ("lock.lock", ["lock.front_door"])],
+     "Locked the Front Door."),
+    (["turn on the porch light and close the garage door if it's open"],
+     [("light.turn_on", ["light.porch_light"])], "The Garage Door is closed, so I did nothing."),
+    # A follow-up said with a condition of its own
+    (["turn off the tv if it's playing", "and the lights unless the tv is on"],
+     [("light.turn_off", ["light.living_room_ceiling", "light.floor_lamp",
+                          "light.tv_backlight"])], "Turned off the Living Room Ceiling Light"),
+    (["turn off the tv if it's off", "and the lights unless the tv is playing"], [],
+     "The Living Room TV is playing, so I did nothing."),
     # Not conditions: a question, a courtesy
     (["tell me if the front door is locked"], [], "No, the Front Door is unlocked."),
     (["tell me if there are any lights on upstairs"], [], "Yes, the Night Light is on."),
@@ -2920,11 +2945,13 @@ def test_a_command_is_done_only_where_its_condition_holds(
     ("switch off the tv unless it's playing", {"condition": "is it playing", "unless": True}),
     ("if nobody is home lock the doors", {"condition": "is anyone home", "unless": True}),
     ("turn on the lights if it's dark", {"condition": "is it dark"}),
+    ("the lights unless the tv is playing", {"condition": "is the tv playing", "unless": True}),
 ])
 def test_the_trace_says_the_condition_as_the_question_asked_of_the_home(
         said: str, traced: dict[str, object]) -> None:
-    command = dialog([said])[-1].trace["moves"][0]["command"]
-    assert {k: command[k] for k in ("condition", "unless") if k in command} == traced
+    move = dialog([said])[-1].trace["moves"][0]
+    said_so = move.get("command") or move["fragment"]
+    assert {k: said_so[k] for k in ("condition", "unless") if k in said_so} == traced
 
 
 @pytest.mark.parametrize("said", [

@@ -527,7 +527,7 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                 moves[i] = move.with_target(move.target.merged(Target(
                     domains=kind.domains, device_classes=kind.device_classes,
                     nouns=kind.nouns, plural=kind.plural)))
-        return moves
+        return _one_condition_for_all(moves)
 
     # -- targets ---------------------------------------------------------------------
 
@@ -702,6 +702,11 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
             objs = [p for p in flat if isinstance(p, _Obj)]
             if [v.kind for v in verbs] == ["V_SET"] and objs and len(flat) == 2:
                 return _Unfinished(objs[0].target)  # "turn the TV", "and the fan off"
+            conditions = [p for p in flat if isinstance(p, _Word) and p.kind == "CONDITION"]
+            if len(objs) == 1 and len(conditions) == 1 and len(flat) == 2:
+                # "... and the lights unless the tv is playing": more of the last command,
+                # on that condition
+                return Fragment(objs[0].target, condition=read_if_clause(conditions[0].text))
             raise
         if isinstance(move, Command) and move.target.reference in (OTHERS, ELSE) \
                 and verbs and verbs[0].text in ("leave", "keep"):
@@ -911,6 +916,30 @@ def _about(target: Target, attribute: Attribute | None) -> bool:
     target's, or either says no kind."""
     implied = IMPLIED_DOMAINS.get(attribute) if attribute is not None else None
     return not (implied and target.domains) or bool(set(implied) & set(target.domains))
+
+
+def _one_condition_for_all(moves: list[Move]) -> list[Move]:
+    """A condition said once in a turn of several commands is every command's, whether said
+    first or last ("lock the doors and turn off the lights if nobody is home", "if nobody is
+    home lock the doors and turn off the lights"; a fragment's, "turn off the tv and the
+    lights unless the tv is playing", too). One said of a command's own devices ("turn on
+    the lights and close the door if it's open") stays that command's, as does any of
+    several conditions, and a command said for later keeps its time alone."""
+    said = {m.condition for m in moves
+            if isinstance(m, (Command, Fragment)) and m.condition is not None}
+    if len(said) != 1:
+        return moves
+    clause = said.pop()
+    if clause.subject[:1] and clause.subject[0] in _OF_ITS_OWN:
+        return moves
+    return [replace(m, condition=clause)
+            if isinstance(m, Command) and m.condition is None and m.when is None else m
+            for m in moves]
+
+
+_OF_ITS_OWN = frozenset({"it", "its", "it's", "they", "they're", "them", "that", "those",
+                         "these", "this"})
+"""Subjects of a condition that say it of the command's own devices."""
 
 
 def _only_a_place(target: Target) -> bool:

@@ -46,6 +46,7 @@ from ..logical_form import (
 from ..match import MatchFailure, MatchResult, match_targets
 from ..resolve import (
     command_trace,
+    condition_trace,
     intent_of,
     match_command,
     resolve_command,
@@ -130,6 +131,14 @@ class TurnState:
     """The one area the turn's last command acted in: where a later command of the same
     turn that names no place is looked for first ("turn the bedroom fan off and the light
     on"), as the speaker's area would be."""
+    said_in: HomeState | None = None
+    """The home as the turn began, which a condition said in it is asked of ("turn off the
+    tv and the lights if the tv is playing": still playing for the lights); None: ``state``
+    as it is made."""
+
+    def __post_init__(self) -> None:
+        if self.said_in is None:
+            self.said_in = self.state
 
     def area_for(self, command: Command) -> str | None:
         """The area a command naming no place is looked for in first."""
@@ -690,7 +699,7 @@ def _continue_last(t: TurnState, ms: MoveState) -> None:
             t.home.entities[e].domain for e in original.entity_ids))))
     target = _inherit_kind(fragment.target, original, t.home, entities)
     ms.move = replace(last, target=_inherit_place(target, entities, t), negated=False,
-                      objection=False)
+                      objection=False, condition=fragment.condition or last.condition)
     ms.match = None
 
 
@@ -746,7 +755,7 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
     # of the lights
     several = command.target.plural or names_several(t.home, own)
     agrees = query is not None and (query.target.reference in _PLURAL) == several
-    found = condition_met(t.home, t.state, query, t.speaker_area, own if agrees else ()) \
+    found = condition_met(t.home, t.said_in, query, t.speaker_area, own if agrees else ()) \
         if query is not None else None
     if found is None:
         not_done(f"I can't tell whether {clause.said}, so I did nothing.")
@@ -765,7 +774,7 @@ def _check_condition(t: TurnState, ms: MoveState) -> None:
                 e for e in entities if (e in met) != unless)))
         held(command)
         return
-    not_done(f"{as_they_are(t.home, t.state, entities)}, so I did nothing.", entities)
+    not_done(f"{as_they_are(t.home, t.said_in, entities)}, so I did nothing.", entities)
 
 
 _BELOW = frozenset({"below", "under", "colder", "cooler", "lower", "less"})
@@ -835,17 +844,17 @@ def _reading_at(t: TurnState, quantity: str, place: Sequence[str], attribute: st
     target = question.moves[0].target
     if place and not (target.placed or said_outdoors(target)):
         return {}  # "in the attic" of a home without one: not the temperature elsewhere
-    answer = answer_query(t.home, t.state, question.moves[0], t.speaker_area)
+    answer = answer_query(t.home, t.said_in, question.moves[0], t.speaker_area)
     read = {e: v for e in answer.entities if (v := _reading(t, e, attribute)) is not None}
     return dict(list(read.items())[:1])
 
 
 def _reading(t: TurnState, entity_id: str, attribute: str) -> float | None:
-    """What a thermostat (its ``attribute``) or a sensor (its state) reads; None when it
-    reads nothing."""
-    if entity_id not in t.state or entity_id not in t.home.entities:
+    """What a thermostat (its ``attribute``) or a sensor (its state) read as the turn began;
+    None when it read nothing."""
+    if entity_id not in t.said_in or entity_id not in t.home.entities:
         return None
-    now = t.state[entity_id]
+    now = t.said_in[entity_id]
     value = now.attributes.get(attribute) \
         if t.home.entities[entity_id].domain == "climate" else now.state
     try:
@@ -1402,7 +1411,8 @@ def move_trace(move: Move) -> dict[str, Any]:
             out["replaced"] = target_trace(move.replaced)
         return {"repair": out}
     if isinstance(move, Fragment):
-        return {"fragment": {"target": target_trace(move.target), "marker": move.marker}}
+        out = {"target": target_trace(move.target), "marker": move.marker}
+        return {"fragment": out | condition_trace(move.condition)}
     if isinstance(move, Answer):
         return {"answer": "yes" if move.yes else "no"}
     if isinstance(move, Again):
