@@ -371,3 +371,57 @@ def test_candidates_are_scored_by_ctc_together_as_one_by_one() -> None:
         assert score == pytest.approx(expected) if np.isfinite(expected) else score == expected
     assert listen.ctc_log_likelihoods(logprobs[:0], [[1]]) == [float("-inf")]
     assert listen.ctc_log_likelihoods(logprobs, []) == []
+
+
+def _noise(kind: str, seconds: float, rng: np.random.Generator) -> np.ndarray:
+    n = int(16000 * seconds)
+    if kind == "white":
+        samples = rng.standard_normal(n)
+    elif kind == "brown":  # a rumble
+        samples = np.cumsum(rng.standard_normal(n))
+        samples -= np.linspace(samples[0], samples[-1], n)
+    elif kind == "hum":
+        t = np.arange(n) / 16000
+        samples = sum(np.sin(2 * np.pi * 50 * k * t) / k for k in range(1, 6))
+    else:  # knocks
+        samples = rng.standard_normal(n) * 0.001
+        for at in rng.integers(0, n - 4000, 3):
+            samples[at:at + 4000] += rng.standard_normal(4000) * np.exp(-np.arange(4000) / 600)
+    return (samples / np.abs(samples).max() * 0.3).astype(np.float32)
+
+
+@pytest.mark.parametrize("kind", ["white", "brown", "hum", "knocks"])
+def test_noise_after_a_command_is_not_heard_as_words(shared: Resolver, kind: str) -> None:
+    resolver = _fresh(shared)
+    resolver.resolve("turn on the kitchen light")
+    rng = np.random.default_rng(3)
+    for seconds in (0.8, 1.5, 3.0):
+        result = resolver.resolve(audio=_noise(kind, seconds, rng))
+        # not "undo", "turn it off" or "it" (the light again): nothing is done or said
+        assert result.actions == [] and result.text == ""
+        assert result.response == "Sorry, I didn't catch that."
+        assert result.trace["speech"]["unheard"].startswith("no speech heard")
+    assert resolver.state()["light.kitchen_light"].state == "on"
+
+
+def test_speech_is_heard_however_it_was_said(shared: Resolver) -> None:
+    from resolver.neural.synth import add_noise, read_wav, white_noise
+
+    clean, _ = read_wav(AUDIO / "turn_on_kitchen.wav")
+    noisy = add_noise(clean, white_noise(len(clean), np.random.default_rng(0)), 5.0)
+    for audio in (clean, noisy):
+        result = _fresh(shared).resolve(audio=audio)
+        assert _calls(result) == [("light.turn_on", ("light.kitchen_light",))]
+        speech = result.trace["speech"]
+        assert "unheard" not in speech and speech["characters_per_second"] > listen.HEARD_RATE
+
+
+def test_the_gate_names_what_it_found_wanting() -> None:
+    candidate = listen.Candidate("model (beam)", "undo", 0.0, ctc=-4.8, reads=True)
+    assert listen.unheard(candidate, 12.0).startswith("no speech heard: the best transcript, "
+                                                      "'undo', fits the audio at -4.80")
+    assert listen.unheard(candidate, 1.5) == ("no speech heard: 1.5 characters a second "
+                                              "(under 4)")
+    assert listen.unheard(replace(candidate, ctc=-0.3), 12.0) == ""
+    logprobs = np.log(np.array([[0.9, 0.1], [0.5, 0.5], [1.0, 1e-9]]))
+    assert listen.speech_rate(logprobs, 0.5) == pytest.approx((0.1 + 0.5) / 0.5)

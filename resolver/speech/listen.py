@@ -93,6 +93,11 @@ class Heard:
     domains: list[tuple[str, float]] = field(default_factory=list)
     """The audio model's domain n-best."""
     ms: dict[str, float] = field(default_factory=dict)
+    rate: float | None = None
+    """Characters a second the audio model heard (:func:`speech_rate`); None without it."""
+    unheard: str = ""
+    """Why the best transcript was not taken as what was said (noise, not speech); empty when
+    it was."""
     spread: float = 0.0
     """How far the loud frames stand above the quiet ones, in dB (about the SNR plus 8 in
     noise; 35 or more in clean speech): :func:`~resolver.speech.audio.level_spread`."""
@@ -114,6 +119,9 @@ class Heard:
             "intents": [{"intent": i, "score": round(s, 4)} for i, s in self.intents],
             "ms": {k: round(v, 2) for k, v in self.ms.items()},
             "spread_db": round(self.spread, 1),
+            **({"characters_per_second": round(self.rate, 2)} if self.rate is not None
+               else {}),
+            **({"unheard": self.unheard} if self.unheard else {}),
         }
 
 
@@ -185,6 +193,27 @@ festival ked's transcripts exact where the model gets half (`bench/audio.py`). O
 the model never heard (`bench/fusion_weights.py --voice flite:rms`, 901 utterances at 0-30
 dB SNR and clean) not running it under 25 dB changed the right choices from 46.8% to 46.7%
 and halved its runs (47% of turns)."""
+HEARD_RATE = 4.0
+"""Characters a second (the audio model's expected count of non-blank outputs over the audio
+after trimming) under which the audio holds no speech it heard. People say 10 to 20; see
+:data:`HEARD_FIT`."""
+HEARD_FIT = -2.5
+"""CTC log-likelihood per character under which the chosen transcript is not what the audio
+says: the turn is left unheard rather than acted on.
+
+Noise makes words: asked for a transcript of a knock or a hum, the model gives one ("undo",
+"turn it off", "no", "it", "dim"). `bench/speech_gate.py --corpus cache/gatecal` (450
+synthetic noise clips, each right after "turn on the kitchen light": white, pink and brown
+noise, hum, clicks, beeps, sweeps, music-like notes, rumble) finds 46.9% of them acted on
+with the gates open and 2.0% with them (96.9% left unheard); of the speech benchmark's 1,200
+festival utterances (ked and kal, clean and at 20, 10 and 5 dB) it leaves none unheard, and
+of 600 training-voice utterances (espeak-ng and flite at 0-30 dB SNR with reverb: `python -m
+resolver synth-audio --count 600 --seed 77 --engines espeak-ng flite --out cache/gatecal`)
+11, every one of them heard wrong ("huh" as "yes", "both" as "no", "too loud" as "that").
+Of the transcripts heard right, the worst fit was -1.67 and the slowest 5.2 characters a
+second ("go back"). At -3 the noise acted on is 4.9%, at -2 1.1% but four festival
+utterances are lost; a rate gate of 5 rather than 4 acts on 1.1% with the same speech left
+unheard, but leaves little margin for slow speakers."""
 SURE_CTC = -0.5
 """The model's best transcript is sure enough to skip pocketsphinx when the grammar reads it
 without its leniency (:func:`~resolver.language.parse.ill_formed`), the rules ground it, and
@@ -395,8 +424,12 @@ class Listener:
             self._ground(heard, ground)
             heard.ms["grounding"] = (time.perf_counter() - start) * 1000
         if heard.candidates:
-            heard.chosen = _for_later_first(heard.candidates)
-            heard.text = heard.chosen.text
+            chosen = _for_later_first(heard.candidates)
+            if logprobs is not None:  # pocketsphinx alone is not judged
+                heard.rate = speech_rate(logprobs, seconds)
+                heard.unheard = unheard(chosen, heard.rate)
+            if not heard.unheard:
+                heard.chosen, heard.text = chosen, chosen.text
         return heard
 
     def _needs_sphinx(self, heard: Heard, ground: _Grounding) -> bool:
@@ -506,6 +539,24 @@ class Listener:
                                         sphinx=sphinx, later=later,
                                         ill_formed=ill_formed(parsed.tags) if reads
                                         else int(parsed.contradiction)))
+
+
+def speech_rate(logprobs: np.ndarray, seconds: float) -> float:
+    """Characters a second the audio model heard: its expected count of non-blank outputs
+    over the length of the audio."""
+    return float((1.0 - np.exp(logprobs[:, 0])).sum()) / max(seconds, 1e-3)
+
+
+def unheard(chosen: Candidate, rate: float) -> str:
+    """Why ``chosen`` is not to be taken as what the audio says: the audio model heard too
+    few characters a second (``rate``) for speech (:data:`HEARD_RATE`) or the transcript
+    fits its output too badly (:data:`HEARD_FIT`); empty when it may be taken."""
+    if rate < HEARD_RATE:
+        return f"no speech heard: {rate:.1f} characters a second (under {HEARD_RATE:g})"
+    if chosen.ctc < HEARD_FIT:
+        return (f"no speech heard: the best transcript, {chosen.text!r}, fits the audio at "
+                f"{chosen.ctc:.2f} a character (under {HEARD_FIT:g})")
+    return ""
 
 
 def _for_later_first(candidates: list[Candidate]) -> Candidate:
