@@ -217,3 +217,14 @@ def test_a_question_about_that_is_about_the_salient_entity(resolver: Resolver) -
     resolver.resolve("lock the front door", session="a")
     result = resolver.resolve("is that locked?", session="a")
     assert result.response == "Yes, the Front Door is locked."
+
+
+@pytest.mark.parametrize("text", ["the", "in a", "it", "that"])
+def test_words_that_name_nothing_do_not_repeat_the_last_command(resolver: Resolver,
+                                                                 text: str) -> None:
+    resolver.resolve("turn off the kitchen light")
+    result = resolver.resolve(text)
+    assert result.actions == [] and result.response == "Sorry, I didn't understand that."
+    # ... while the same words with something named continue it
+    assert calls(resolver.resolve("and the hallway")) == [
+        ("light.turn_off", ["light.hallway_light"])]

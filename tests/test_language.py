@@ -598,6 +598,13 @@ def test_the_heating_is_a_thing_to_act_on(parser: UtteranceParser, text: str,
     ("to to to", "not understood from 'to to' on"),
     ("never mind, not the bathroom", "not which one, and which one instead?"),
     ("stop locked", "'locked' is a state, not something to act on"),
+    # alone, words that name nothing are no request (noise transcribed, a slip)
+    ("the", "nothing was asked"),
+    ("in a", "nothing was asked"),
+    ("our", "nothing was asked"),
+    ("it", "nothing was asked"),
+    ("the it", "nothing was asked"),
+    ("that", "nothing was asked"),
 ])
 def test_a_failure_is_a_value(parser: UtteranceParser, text: str, error: str) -> None:
     parsed = parser.parse(text)
@@ -791,3 +798,11 @@ def test_a_text_is_parsed_once(parser: UtteranceParser) -> None:
     first = parser.parse("turn on the kitchen light")
     assert parser.parse("turn on the kitchen light") is first
     assert parser.parse("turn off the kitchen light") is not first
+
+
+@pytest.mark.parametrize("text", ["it too", "that one", "the kitchen", "all", "both",
+                                  "what about it", "and the hallway", "the first one"])
+def test_a_fragment_that_names_something_is_read(parser: UtteranceParser, text: str) -> None:
+    parsed = parser.parse(text)
+    assert parsed.utterance is not None, parsed.error
+    assert [type(m).__name__ for m in parsed.utterance.moves] == ["Fragment"]

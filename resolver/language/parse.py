@@ -527,6 +527,10 @@ class _ToLogicalForm(Transformer[Token, list[Move]]):
                 moves[i] = move.with_target(move.target.merged(Target(
                     domains=kind.domains, device_classes=kind.device_classes,
                     nouns=kind.nouns, plural=kind.plural)))
+        if len(moves) == 1 and _names_nothing_new(moves[0]):
+            # "the", "in a", "it": alone, no request (noise transcribed, a slip of the
+            # keyboard), not the last command again
+            raise NotUnderstood("nothing was asked")
         return _one_condition_for_all(moves)
 
     # -- targets ---------------------------------------------------------------------
@@ -916,6 +920,18 @@ def _about(target: Target, attribute: Attribute | None) -> bool:
     target's, or either says no kind."""
     implied = IMPLIED_DOMAINS.get(attribute) if attribute is not None else None
     return not (implied and target.domains) or bool(set(implied) & set(target.domains))
+
+
+def _names_nothing_new(move: Move) -> bool:
+    """A fragment of function words or a bare pronoun ("the", "in a", "our", "it", "that"):
+    no device, place or kind, no "too" or "what about", no count or place in a list."""
+    if not isinstance(move, Fragment) or move.marker is not None or move.condition \
+            or move.quantity is not None or move.position is not None:
+        return False
+    target = move.target
+    pronoun = target.reference is None or target.reference in _OF_ITS_OWN
+    return pronoun and replace(target, reference=None).empty and not (
+        target.all or target.one or target.part or target.exclude is not None)
 
 
 def _one_condition_for_all(moves: list[Move]) -> list[Move]:
