@@ -325,8 +325,10 @@ class Resolver:
         self.engine.run(turn)
         response = " ".join(said for said, _ in groupby(turn.responses))  # not twice running
         if _off_topic(proposal) and _only_unknown_words(reading.utterance) \
+                and any(t.kind == "WORD" for t in reading.parsed.tags) \
                 and not (turn.calls or turn.clarification or asked_before or any(turn.grounded)):
-            # "tell me a joke": not "I don't know any device called 'joke'"
+            # "tell me a joke": not "I don't know any device called 'joke'" (but "the" or
+            # "it" alone, words the home's language knows, was not understood)
             response, trace["off_topic"] = OFF_TOPIC, response
         trace["moves"] = [move_trace(m) for m in reading.utterance.moves]
         trace["rules"] = [e for e in turn.trace if "rule" in e]

@@ -2981,3 +2981,11 @@ def test_a_command_said_for_later_in_other_words_is_not_done_now(said: str) -> N
 
 def test_after_a_device_is_no_time() -> None:
     assert calls(dialog(["turn the lights on after the kitchen light"])[-1])
+
+
+@pytest.mark.parametrize("text", ["the", "it", "our", "that"])
+def test_words_the_home_knows_that_ask_nothing_are_not_understood(proposing: Resolver,
+                                                                  text: str) -> None:
+    # not "I can't help with that": nothing was asked, of the home or beyond it
+    result = proposing.resolve(text, session=f"alone:{text}")
+    assert result.actions == [] and result.response == "Sorry, I didn't understand that."
