@@ -639,7 +639,9 @@ class Shell:
         grid = self._grid()
         trace = result.trace if isinstance(result.trace, Mapping) else {}
         if heard is not None:
-            grid.add_row("heard", Text(heard or "(nothing)"))
+            speech = trace.get("speech") if isinstance(trace.get("speech"), Mapping) else {}
+            unheard = speech.get("unheard") if speech else None
+            grid.add_row("heard", Text(heard or f"({unheard or 'nothing'})"))
         for label, content in self._rows(result, trace):
             grid.add_row(label, content)
         changes = self._changes(before, dict(self.resolver.state(self.session)))

@@ -20,6 +20,7 @@ from argparse import Namespace
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from resolver import Resolver
@@ -429,3 +430,16 @@ def test_a_courtesy_shows_as_such(monkeypatch: pytest.MonkeyPatch,
     output = capsys.readouterr().out
     assert "none: thanks" in output and "You're welcome." in output
     assert "not understood" not in output
+
+
+def test_say_of_noise_tells_why_nothing_was_heard(resolver: Resolver, tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    from resolver.neural.synth import write_wav
+
+    rumble = np.cumsum(np.random.default_rng(0).standard_normal(32000))
+    noise = tmp_path / "rumble.wav"
+    write_wav(noise, (rumble / np.abs(rumble).max() * 0.3).astype(np.float32))
+    blocks = turns(play(resolver, ["turn on the kitchen light", f":say {noise}"]))
+    said = block_of(blocks, f":say {noise}")
+    assert "(no speech heard:" in said and "Sorry, I didn't catch that." in said
+    assert "light.turn_off" not in said
