@@ -64,7 +64,8 @@ DEMO_HOME = ROOT / "demo" / "home.yaml"
 BEFORE = "turn on the kitchen light"
 """What is said before each noise clip: a command a misheard "undo" or "turn it off" would
 take back."""
-SETTINGS = [(-2.0, 4.0), (-2.5, 3.0), (-2.5, 4.0), (-2.5, 5.0), (-3.0, 4.0), (-3.5, 4.0)]
+SETTINGS = [(-2.0, 4.0), (-2.5, 0.0), (-2.5, 3.0), (-2.5, 4.0), (-2.5, 5.0), (-2.5, 6.0), (-3.0, 4.0),
+            (-3.5, 4.0)]
 """(fit, rate) settings shown beside the listener's own."""
 
 

@@ -424,4 +424,22 @@ def test_the_gate_names_what_it_found_wanting() -> None:
                                               "(under 4)")
     assert listen.unheard(replace(candidate, ctc=-0.3), 12.0) == ""
     logprobs = np.log(np.array([[0.9, 0.1], [0.5, 0.5], [1.0, 1e-9]]))
-    assert listen.speech_rate(logprobs, 0.5) == pytest.approx((0.1 + 0.5) / 0.5)
+    assert listen.speech_rate(logprobs, 0.8) == pytest.approx((0.1 + 0.5) / 0.3)
+    assert listen.speech_rate(logprobs, 0.2) == pytest.approx((0.1 + 0.5) / 0.1)
+
+
+@pytest.mark.parametrize(("wav", "service", "data"), [
+    ("dim_rms.wav", "light.turn_on", "brightness_step_pct"),
+    ("up_slt.wav", "light.turn_on", "brightness_step_pct"),
+])
+def test_a_word_said_alone_is_speech(shared: Resolver, wav: str, service: str,
+                                     data: str) -> None:
+    # Over the whole recording, these come to under 4 characters a second; over the part
+    # that can hold speech, as many as any sentence.
+    resolver = _fresh(shared)
+    resolver.resolve("turn on the kitchen light")
+    result = resolver.resolve(audio=str(AUDIO / wav))
+    assert "unheard" not in result.trace["speech"]
+    assert result.trace["speech"]["characters_per_second"] > listen.HEARD_RATE
+    assert _calls(result) == [(service, ("light.kitchen_light",))]
+    assert data in result.actions[0].data

@@ -196,9 +196,12 @@ the model never heard (`bench/fusion_weights.py --voice flite:rms`, 901 utteranc
 dB SNR and clean) not running it under 25 dB changed the right choices from 46.8% to 46.7%
 and halved its runs (47% of turns)."""
 HEARD_RATE = 4.0
-"""Characters a second (the audio model's expected count of non-blank outputs over the audio
-after trimming) under which the audio holds no speech it heard. People say 10 to 20; see
-:data:`HEARD_FIT`."""
+"""Characters a second (:func:`speech_rate`) under which the audio holds no speech the model
+heard. People say 10 to 20; see :data:`HEARD_FIT`."""
+EDGES = 0.5
+"""Seconds of a trimmed recording that hold no speech: the 0.15 s trimming keeps on each side
+and a word's quiet onset and release. Over the whole recording, flite's "dim" and "up" said
+alone came to 3.6 and 2.4 characters a second."""
 HEARD_FIT = -2.5
 """CTC log-likelihood per character under which the chosen transcript is not what the audio
 says: the turn is left unheard rather than acted on.
@@ -207,16 +210,17 @@ Noise makes words: asked for a transcript of a knock or a hum, the model gives o
 "turn it off", "no", "it", "dim"). `bench/speech_gate.py --corpus cache/gatecal` (450
 synthetic noise clips, each right after "turn on the kitchen light": white, pink and brown
 noise, hum, clicks, beeps, sweeps, music-like notes, rumble) finds 34.4% of them acted on
-with the gates open (46.9% before words that name nothing, said alone, were refused) and 1.6%
-with them (96.9% left unheard); of the speech benchmark's 1,200
-festival utterances (ked and kal, clean and at 20, 10 and 5 dB) it leaves none unheard, and
-of 600 training-voice utterances (espeak-ng and flite at 0-30 dB SNR with reverb: `python -m
-resolver synth-audio --count 600 --seed 77 --engines espeak-ng flite --out cache/gatecal`)
-11, every one of them heard wrong ("huh" as "yes", "both" as "no", "too loud" as "that").
-Of the transcripts heard right, the worst fit was -1.67 and the slowest 5.2 characters a
-second ("go back"). At -3 the noise acted on is 3.8%, at -2 0.9% but four festival
-utterances are lost; a rate gate of 5 rather than 4 acts on 0.7% with the same speech left
-unheard, but leaves little margin for slow speakers."""
+with the gates open (46.9% before words that name nothing, said alone, were refused) and 4.2%
+with them (92.2% left unheard; clicks and beeps, short enough to pass for a word, are most of
+the rest). Of the speech benchmark's 1,200 festival utterances (ked and kal, clean and at 20,
+10 and 5 dB) none is left unheard, and of 600 training-voice utterances (espeak-ng and flite
+at 0-30 dB SNR with reverb: `python -m resolver synth-audio --count 600 --seed 77 --engines
+espeak-ng flite --out cache/gatecal`) 8, every one of them heard wrong ("huh" as "yes",
+"both" as "no", "too loud" as "that"). Fifteen single words ("yes", "no", "dim", "up", "go",
+"off", "stop", ...) said alone by five festival and flite voices: those heard right fit at
+-2.15 or better and come to 8.9 characters a second or more. At -3 the noise acted on is
+8.0%, at -2 1.8% but four festival utterances are lost; a rate gate of 5 or 6 rather than 4
+acts on 3.8 or 3.3%, with one or two more training-voice utterances (heard wrong) unheard."""
 SURE_CTC = -0.5
 """The model's best transcript is sure enough to skip pocketsphinx when the grammar reads it
 without its leniency (:func:`~resolver.language.parse.ill_formed`), the rules ground it, and
@@ -546,8 +550,9 @@ class Listener:
 
 def speech_rate(logprobs: np.ndarray, seconds: float) -> float:
     """Characters a second the audio model heard: its expected count of non-blank outputs
-    over the length of the audio."""
-    return float((1.0 - np.exp(logprobs[:, 0])).sum()) / max(seconds, 1e-3)
+    over the length of the audio less :data:`EDGES`, so that a word said alone ("dim", in
+    half a second) is as dense as a sentence."""
+    return float((1.0 - np.exp(logprobs[:, 0])).sum()) / max(seconds - EDGES, 0.1)
 
 
 def unheard(chosen: Candidate, rate: float) -> str:
