@@ -141,6 +141,7 @@ def read(parser: UtteranceParser, text: str, proposal: Proposal | None,
     if proposal is not None and proposal.score >= THRESHOLD \
             and proposal.intent != "ResolverOther" and not parsed.contradiction \
             and _knows_something(parsed, parser.tagger.name_words) \
+            and not _asks_nothing(parsed) \
             and not _against_the_verbs(proposal, (corrected or parsed).tags):
         tags = list((corrected or parsed).tags)
         move = fallback_move(proposal, tags, parser.tagger.name_words)
@@ -229,6 +230,18 @@ def _knows_something(parsed: ParseResult, name_words: frozenset[str]) -> bool:
     """Some word is one the home or the lexicon knows: "blah blah" is nothing to act on."""
     return any(t.kind not in ("WORD", "FILLER", "COMMA") or t.text in name_words
                for t in parsed.tags)
+
+
+_ASKING_NOTHING = frozenset({"V_SET", "V_PUT", "DET", "PREP", "IT", "SEP", "TO", "FILLER",
+                             "COMMA"})
+"""Word classes that ask for nothing alone: verbs that need a particle or a value ("turn",
+"set", "put", "switch", "leave"), determiners, prepositions, pronouns."""
+
+
+def _asks_nothing(parsed: ParseResult) -> bool:
+    """Every word is of :data:`_ASKING_NOTHING` ("turn it", "put", "leave"): the proposer's
+    guess at such words ("turn it" as an undo, "leave" as turning off) is not to be acted on."""
+    return all(t.kind in _ASKING_NOTHING for t in parsed.tags)
 
 
 def _noise(parsed: ParseResult, name_words: frozenset[str]) -> bool:

@@ -2989,3 +2989,16 @@ def test_words_the_home_knows_that_ask_nothing_are_not_understood(proposing: Res
     # not "I can't help with that": nothing was asked, of the home or beyond it
     result = proposing.resolve(text, session=f"alone:{text}")
     assert result.actions == [] and result.response == "Sorry, I didn't understand that."
+
+
+@pytest.mark.parametrize("text", ["turn it", "set it", "put it", "switch it", "put", "switch",
+                                  "leave", "keep", "set it to"])
+def test_a_verb_that_needs_more_said_alone_does_nothing(proposing: Resolver, text: str) -> None:
+    # The text proposer had read "turn it" as an undo (the light turned off again) and
+    # "leave" as turning it off.
+    session = f"verb alone:{text}"
+    proposing.resolve("turn on the kitchen light", session=session)
+    result = proposing.resolve(text, session=session)
+    assert result.actions == [] and result.response == "Sorry, I didn't understand that."
+    assert calls(proposing.resolve("turn it off", session=session)) == [
+        ("light.turn_off", ["light.kitchen_light"])]
