@@ -324,11 +324,9 @@ class Resolver:
         asked_before = context.question is not None
         self.engine.run(turn)
         response = " ".join(said for said, _ in groupby(turn.responses))  # not twice running
-        if _off_topic(proposal) and _only_unknown_words(reading.utterance) \
-                and any(t.kind == "WORD" for t in reading.parsed.tags) \
+        if _off_topic(proposal) and _only_unknown_words(reading) \
                 and not (turn.calls or turn.clarification or asked_before or any(turn.grounded)):
-            # "tell me a joke": not "I don't know any device called 'joke'" (but "the" or
-            # "it" alone, words the home's language knows, was not understood)
+            # "tell me a joke": not "I don't know any device called 'joke'"
             response, trace["off_topic"] = OFF_TOPIC, response
         trace["moves"] = [move_trace(m) for m in reading.utterance.moves]
         trace["rules"] = [e for e in turn.trace if "rule" in e]
@@ -377,11 +375,14 @@ def _off_topic(proposal: Proposal | None) -> bool:
         and proposal.score >= OFF_TOPIC_SCORE
 
 
-def _only_unknown_words(utterance: Utterance) -> bool:
+def _only_unknown_words(reading: Reading) -> bool:
     """Every move is about words alone, which name nothing here ("tell me a joke": a
-    'joke'); not an answer, an undo or a command about a device or a place."""
-    return all(isinstance(m, Command | Query | Fragment) and m.target.words
-               and replace(m.target, words=()).empty for m in utterance.moves)
+    'joke'); not an answer, an undo or a command about a device or a place, and not only
+    words the lexicon knows ("the" or "it" alone is not understood, not off the topic)."""
+    moves = reading.utterance.moves if reading.utterance is not None else ()
+    return any(t.kind == "WORD" for t in reading.parsed.tags) and all(
+        isinstance(m, Command | Query | Fragment) and m.target.words
+        and replace(m.target, words=()).empty for m in moves)
 
 
 def _parse_trace(reading: Reading) -> dict[str, Any]:

@@ -639,8 +639,8 @@ class Shell:
         grid = self._grid()
         trace = result.trace if isinstance(result.trace, Mapping) else {}
         if heard is not None:
-            speech = trace.get("speech") if isinstance(trace.get("speech"), Mapping) else {}
-            unheard = speech.get("unheard") if speech else None
+            speech = trace.get("speech")
+            unheard = speech.get("unheard") if isinstance(speech, Mapping) else None
             grid.add_row("heard", Text(heard or f"({unheard or 'nothing'})"))
         for label, content in self._rows(result, trace):
             grid.add_row(label, content)

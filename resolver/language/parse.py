@@ -183,6 +183,12 @@ class ParseResult:
         return " ".join(f"{t.kind}:{t.text}" if t.kind != "WORD" else t.text
                         for t in self.tags)
 
+    @property
+    def content(self) -> str:
+        """The words without fillers and commas ("um, movie time" -> "movie time"), read or
+        not: what a rule's ``said "..."`` is compared with."""
+        return " ".join(t.text for t in self.tags if t.kind not in ("FILLER", "COMMA"))
+
 
 _THANKS = frozenset({"thanks", "thank you", "thank you very much", "cheers", "thx", "ta",
                      "many thanks"})
@@ -340,10 +346,9 @@ class UtteranceParser:
                                   and m.value is None for m in moves):
             # (alone, "not the floor lamp" leaves it out of the last command)
             return ParseResult(None, tuple(tags), "not which one, and which one instead?")
-        normalized = " ".join(t.text for t in tags)
-        content = " ".join(t.text for t in tags if t.kind not in ("FILLER", "COMMA"))
-        return ParseResult(Utterance(tuple(moves), normalized, content), tuple(tags),
-                           tree=tree.pretty())
+        read = ParseResult(None, tuple(tags))
+        utterance = Utterance(tuple(moves), " ".join(t.text for t in tags), read.content)
+        return replace(read, utterance=utterance, tree=tree.pretty())
 
     def _listed_exceptions(self, moves: list[Move]) -> list[Move]:
         """"all the lights except the kitchen and the hallway": a bare target right after an

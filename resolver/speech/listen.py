@@ -510,9 +510,8 @@ class Listener:
         # one") is no unknown word.
         known = self.parser.tagger.table
         reads = parsed.utterance is not None and not any(
-            t.kind == "WORD" and t.text not in known for t in parsed.tags) or bool(
-            self.phrases) and " ".join(t.text for t in parsed.tags
-                                       if t.kind not in ("COMMA", "FILLER")) in self.phrases
+            t.kind == "WORD" and t.text not in known for t in parsed.tags) \
+            or parsed.content in self.phrases
         ctc = lm = 0.0
         spoken = spoken_text(text)
         if logprobs is not None:
