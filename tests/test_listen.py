@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from resolver.pipeline import Resolver
 from resolver.speech import listen
+from resolver.speech.audio import load_audio
 from resolver.speech.listen import Listener, ctc_weight
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -443,3 +445,83 @@ def test_a_word_said_alone_is_speech(shared: Resolver, wav: str, service: str,
     assert result.trace["speech"]["characters_per_second"] > listen.HEARD_RATE
     assert _calls(result) == [(service, ("light.kitchen_light",))]
     assert data in result.actions[0].data
+
+
+# -- pocketsphinx's alignment of the transcripts the paths disagree on ---------------------
+
+
+def _sphinx(text: str, score: float) -> listen.Candidate:
+    return listen.Candidate("sphinx", text, score, ctc=-0.5, reads=True, fit=score, sphinx=1.0)
+
+
+def test_pocketsphinx_aligns_only_where_the_paths_disagree_within_reach() -> None:
+    best, second, third = (_candidate(t, s) for t, s in (("a", 1.0), ("b", 0.8), ("c", 0.7)))
+    assert listen.alignment_pool([_sphinx("a", 1.0), best]) == [], "its own best is the best"
+    assert listen.alignment_pool([best, second]) == [], "pocketsphinx did not run"
+    own = _sphinx("d", 0.5)
+    assert listen.alignment_pool([best, second, third, own], count=3) == [best, second, third,
+                                                                       own]
+    assert listen.alignment_pool([best, second, third, own], count=1) == [best, own]
+    assert listen.alignment_pool([best, own, second], count=2) == [best, own]
+    near = _sphinx("d", 0.75)
+    assert listen.alignment_pool([best, second, near], count=3, reach=0.3) == [best, second,
+                                                                            near]
+    assert listen.alignment_pool([best, second, near], count=3, reach=0.2) == [], \
+        "its own best out of reach"
+    assert listen.alignment_pool([best, near, third], count=3, reach=0.25) == [best, near]
+    # Heard by both paths, its own best may be the model's too.
+    shared_text = replace(second, also=("sphinx",))
+    assert listen.alignment_pool([best, shared_text, third], count=1) == [best, shared_text]
+
+
+def test_shortfalls_are_per_second_below_the_best_aligned() -> None:
+    pool = [_candidate("a", 1.0), _candidate("b", 0.9), _sphinx("c", 0.5)]
+    assert listen.shortfalls(pool, [-1.6, -1.4, -1.0], 2.0) == pytest.approx(
+        {"a": -0.3, "b": -0.2, "c": 0.0})
+    # Words pocketsphinx cannot fit to the audio at all count as the floor, and so does
+    # anything worse.
+    got = listen.shortfalls(pool, [-math.inf, -9.0, -1.0], 2.0)
+    assert got == {"a": listen.ALIGN_FLOOR, "b": listen.ALIGN_FLOOR, "c": 0.0}
+    # A word it cannot say leaves nothing to go by where it is the best's or its own...
+    assert listen.shortfalls(pool, [None, -2.0, -1.0], 2.0) is None
+    assert listen.shortfalls(pool, [-3.0, -2.0, None], 2.0) is None
+    assert listen.shortfalls(pool, [-math.inf, -2.0, -math.inf], 2.0) is not None
+    assert listen.shortfalls(pool, [-math.inf, None, -math.inf], 2.0) is None
+    # ...and only that candidate out elsewhere.
+    assert listen.shortfalls(pool, [-1.2, None, -1.0], 1.0) == pytest.approx(
+        {"a": -0.2, "c": 0.0})
+
+
+def test_the_alignment_settles_what_the_paths_disagree_on(shared: Resolver) -> None:
+    pytest.importorskip("pocketsphinx")
+    listener = shared.listener()
+    assert listener is not None and listener.sphinx is not None
+    samples = load_audio(AUDIO / "turn_on_kitchen.wav")
+    said, misheard = "turn on the kitchen light", "turn off the kitchen light"
+    on, off, door = listener.sphinx.align(samples, [said, misheard, "lock the front door"])
+    assert on > off and door == -math.inf
+    assert listener.sphinx.align(samples, ["turn on the roomba"]) == [None]  # no pronunciation
+    # The model preferred the misheard words by a little; pocketsphinx heard what was said.
+    heard = listen.Heard("", None, [listener._rescored(_candidate(misheard, 0.2)),
+                                    listener._rescored(_candidate("turn the kitchen", 0.1)),
+                                    listener._rescored(_sphinx(said, -0.3))])
+    heard.candidates.sort(key=lambda c: c.score, reverse=True)
+    assert heard.candidates[0].text == misheard
+    listener._cross_check(heard, samples)
+    assert heard.candidates[0].text == said
+    aligned = {c.text: c.aligned for c in heard.candidates}
+    assert aligned[said] == 0.0 and aligned[misheard] < 0.0
+    assert "aligned" in heard.trace()["candidates"][0]
+    # pocketsphinx still decodes after aligning.
+    assert listener.sphinx.recognize(samples)[0].text == said
+
+
+def test_a_spoken_turn_where_the_paths_agree_aligns_nothing(
+        shared: Resolver, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pocketsphinx")
+    listener = shared.listener()
+    assert listener is not None and listener.sphinx is not None
+    always = Listener(listener.parser, listener.model, listener.sphinx, sphinx_always=True)
+    monkeypatch.setattr(listener.sphinx, "align", lambda *a, **k: pytest.fail("aligned"))
+    heard = always.listen(str(AUDIO / "turn_on_kitchen.wav"))
+    assert heard.text == "turn on the kitchen light" and "alignment" in heard.ms

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import math
 import os
 import random
 import re
@@ -591,10 +592,7 @@ class SphinxRecognizer:
         unusable audio.
         """
         samples = load_audio(audio, sample_rate)
-        # Digital silence (exact zeros, as synthesizers and some recorders emit) makes the
-        # silence model outscore words; a fixed, faint noise floor keeps it honest.
-        floor = np.random.default_rng(0).standard_normal(samples.size) * DITHER
-        pcm = to_pcm16(samples + floor.astype(np.float32))
+        pcm = self._pcm(samples)
         engine = self._engine
         raw: list[tuple[str, float]] = []
         with engine.lock:
@@ -616,6 +614,49 @@ class SphinxRecognizer:
                         if hyp is not None:  # the lattice search yields None at times
                             raw.append((hyp.hypstr, hyp.score))
         return self._ranked(raw)
+
+    def align(self, audio: AudioInput, texts: Sequence[str],
+              sample_rate: int = SAMPLE_RATE) -> list[float | None]:
+        """How well each of ``texts`` (transcripts as the text path writes them) fits the
+        audio by pocketsphinx's acoustic model alone: the natural log of the path score of its
+        forced alignment (higher is better, comparable only within one utterance); minus
+        infinity when the words cannot be fitted to the audio at all, None for a text with a
+        word that has no pronunciation.
+
+        The listener asks this of the transcripts the two speech paths disagree on: each
+        path's acoustic model scores the other's words, not only its own."""
+        samples = load_audio(audio, sample_rate)
+        pcm = self._pcm(samples)
+        engine = self._engine
+        scores: list[float | None] = []
+        with engine.lock:
+            decoder = engine.decoder
+            for text in texts:
+                words = said_words(text)
+                if not words or not all(engine.pronouncer.known(w) for w in words):
+                    scores.append(None)
+                    continue
+                try:
+                    decoder.set_align_text(" ".join(words))
+                except RuntimeError:
+                    scores.append(None)
+                    continue
+                decoder.set_cmn(engine.cmn)
+                decoder.start_utt()
+                decoder.process_raw(pcm, full_utt=True)
+                decoder.end_utt()
+                found = decoder.hyp()
+                scores.append(math.log(found.score)
+                              if found is not None and found.score > 0 else -math.inf)
+        return scores
+
+    @staticmethod
+    def _pcm(samples: np.ndarray) -> bytes:
+        """16-bit PCM for the decoder, with a fixed faint noise floor: digital silence (exact
+        zeros, as synthesizers and some recorders emit) makes the silence model outscore
+        words."""
+        floor = np.random.default_rng(0).standard_normal(samples.size) * DITHER
+        return to_pcm16(samples + floor.astype(np.float32))
 
     def _ranked(self, raw: Sequence[tuple[str, float]]) -> list[Hypothesis]:
         """Distinct normalized transcripts with softmax scores, best first."""
@@ -653,6 +694,21 @@ def normalize(text: str, spelled: dict[str, str] | None = None) -> str:
     for said, written in sorted((spelled or {}).items(), key=lambda x: -len(x[0])):
         joined = re.sub(rf"\b{re.escape(said)}\b", written, joined)
     return " ".join(words_to_numbers(joined.split()))
+
+
+def said_words(text: str) -> list[str]:
+    """A transcript as the text path writes it, in the decoder's words (the inverse of
+    :func:`normalize`): numbers said as words ("set it to 50%" -> "set it to fifty
+    percent"), lower case, other symbols dropped."""
+    words: list[str] = []
+    for word in text.lower().replace("%", " percent ").split():
+        if word.isdigit() and int(word) < 1000:
+            words.extend(number_words(int(word)).split())
+        elif _WORD.match(word):
+            words.append(word)
+        else:
+            words.extend(w for w in re.sub(r"[^a-z']+", " ", word).split() if _WORD.match(w))
+    return words
 
 
 def fingerprint(home: Home, lexicon: Lexicon, phrases: Iterable[str] = ()) -> str:
