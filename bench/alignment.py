@@ -15,6 +15,11 @@ the choice is exactly what was said, how many alignments an utterance costs on a
 what an alignment costs.
 
     .venv/bin/python bench/alignment.py --corpus cache/rmscal --voice flite:rms [--limit N]
+                                        [--gates -0.3,-0.4,-0.5]
+
+``--gates`` hears everything again with the alignment on, once for each setting of the sure
+gate (`SURE_CTC`): with the alignment to settle disagreements, pocketsphinx may be worth
+running more often.
 
 The corpus: ``python -m resolver synth-audio --count 4000 --seed 88 --engines flite --out
 cache/rmscal`` (flite's five voices; rms is the one the committed network never heard).
@@ -27,6 +32,7 @@ import math
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from _common import ROOT, markdown_table, progress
 from fusion_weights import corpus_arguments, has_manifest, held_out, unheard_voice
@@ -50,7 +56,11 @@ REACHES = (0.5, 1.0, math.inf)
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Hear the held-out utterances, align, and print the table of settings."""
-    args = corpus_arguments(__doc__.splitlines()[0], limit=0).parse_args(argv)
+    parser = corpus_arguments(__doc__.splitlines()[0], limit=0)
+    parser.add_argument("--gates", default="",
+                        help="also hear everything again with the alignment on, the sure gate "
+                             "(listen.SURE_CTC) at each of these, e.g. -0.3,-0.4,-0.5")
+    args = parser.parse_args(argv)
     if not has_manifest(args.corpus):
         return 1
     resolver = Resolver.from_files(ROOT / "demo" / "home.yaml")
@@ -124,7 +134,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         lost = sum(b and not a for a, b in zip(now, before, strict=True))
         print(f"\nThe current setting against none: {won} utterances now exact, {lost} no "
               "longer.")
+    if args.gates:
+        print("\nThe sure gate with the alignment on (pocketsphinx is not run when the "
+              "network's best transcript reads, is grounded and fits at least this well):\n")
+        print(markdown_table(["gate", "exact %", "pocketsphinx runs %",
+                              "listening, ms a second of audio", ""],
+                             gate_rows(resolver, base, items,
+                                       [float(g) for g in args.gates.split(",")])))
     return 0
+
+
+def gate_rows(resolver: Resolver, base: Listener, items: Sequence[tuple[Any, str]],
+              gates: Sequence[float]) -> list[list[str]]:
+    """Each utterance heard again as in use, alignment on, with the sure gate at each of
+    ``gates``: exact choices, how often pocketsphinx ran, and the time listening took."""
+    rows = []
+    for gate in gates:
+        listen.SURE_CTC, kept = gate, listen.SURE_CTC
+        try:
+            listener = Listener(base.parser, base.model, base.sphinx, phrases=base.phrases)
+            right = ran = 0
+            took = audio = 0.0
+            for wav, said in progress(items, f"gate {gate:g}"):
+                samples, _ = read_wav(wav)
+                resolver.reset("alignment")
+                start = time.perf_counter()
+                result = listener.listen(
+                    samples, grounding=lambda text: resolver.grounding(text, "alignment"))
+                took += time.perf_counter() - start
+                audio += samples.size / 16000
+                right += spoken_text(result.text) == said
+                ran += "sphinx" in result.ms
+        finally:
+            listen.SURE_CTC = kept
+        rows.append([f"{gate:g}", f"{100 * right / max(len(items), 1):.1f}",
+                     f"{100 * ran / max(len(items), 1):.1f}",
+                     f"{1000 * took / max(audio, 1e-9):.1f}",
+                     "(current)" if gate == kept else ""])
+    return rows
 
 
 if __name__ == "__main__":

@@ -101,7 +101,9 @@ def hear(resolver: Resolver, audio: Any, session: str, area: str | None) -> tupl
 
 
 def chosen_fit(speech: dict, text: str) -> float | None:
-    """The CTC fit of the chosen transcript, from the trace."""
+    """The CTC fit of the transcript the listener told speech from noise by, from the trace:
+    the chosen one, or the one pocketsphinx's alignment then passed over (``judged``)."""
+    text = speech.get("judged", text)
     return next((c.get("ctc") for c in speech.get("candidates") or () if c.get("text") == text),
                 None)
 

@@ -525,3 +525,10 @@ def test_a_spoken_turn_where_the_paths_agree_aligns_nothing(
     monkeypatch.setattr(listener.sphinx, "align", lambda *a, **k: pytest.fail("aligned"))
     heard = always.listen(str(AUDIO / "turn_on_kitchen.wav"))
     assert heard.text == "turn on the kitchen light" and "alignment" in heard.ms
+
+
+def test_the_trace_names_the_transcript_speech_was_told_from_noise_by() -> None:
+    chosen, passed_over = _sphinx("turn on the kitchen light", 0.5), _candidate("turn of", 0.6)
+    trace = listen.Heard(chosen.text, chosen, [passed_over, chosen], judged=passed_over).trace()
+    assert trace["judged"] == "turn of" and trace["chosen"]["text"] == chosen.text
+    assert "judged" not in listen.Heard(chosen.text, chosen, [chosen], judged=chosen).trace()

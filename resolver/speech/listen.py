@@ -104,6 +104,9 @@ class Heard:
     unheard: str = ""
     """Why the best transcript was not taken as what was said (noise, not speech); empty when
     it was."""
+    judged: Candidate | None = None
+    """The transcript speech was told from noise by: the best before pocketsphinx's
+    alignment, which may then prefer another (:meth:`Listener._cross_check`)."""
     spread: float = 0.0
     """How far the loud frames stand above the quiet ones, in dB (about the SNR plus 8 in
     noise; 35 or more in clean speech): :func:`~resolver.speech.audio.level_spread`."""
@@ -124,6 +127,9 @@ class Heard:
                            for c in self.candidates],
             "chosen": {"source": self.chosen.source, "text": self.chosen.text}
             if self.chosen else None,
+            **({"judged": self.judged.text}
+               if self.judged and (self.chosen is None or self.judged.text != self.chosen.text)
+               else {}),
             "intents": [{"intent": i, "score": round(s, 4)} for i, s in self.intents],
             "ms": {k: round(v, 2) for k, v in self.ms.items()},
             "spread_db": round(self.spread, 1),
@@ -471,7 +477,7 @@ class Listener:
             heard.ms["grounding"] = (time.perf_counter() - start) * 1000
         # Whether speech was heard is the audio model's call, on its own ranking: a
         # transcript pocketsphinx's alignment then prefers may fit the model's output badly.
-        judged = _for_later_first(heard.candidates) if heard.candidates else None
+        heard.judged = _for_later_first(heard.candidates) if heard.candidates else None
         if "sphinx" in heard.ms and self.cross_check:
             start = time.perf_counter()
             self._cross_check(heard, samples)
@@ -480,7 +486,7 @@ class Listener:
             chosen = _for_later_first(heard.candidates)
             if logprobs is not None:  # pocketsphinx alone is not judged
                 heard.rate = speech_rate(logprobs, seconds)
-                heard.unheard = unheard(judged or chosen, heard.rate)
+                heard.unheard = unheard(heard.judged or chosen, heard.rate)
             if not heard.unheard:
                 heard.chosen, heard.text = chosen, chosen.text
         return heard
