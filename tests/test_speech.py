@@ -397,6 +397,19 @@ def test_each_utterance_starts_from_the_models_cepstral_mean(
     assert decoder.get_cmn() != engine.cmn  # it did adapt within the last one
 
 
+def test_an_utterance_is_heard_alike_whatever_was_heard_before(
+        recognizer: sphinx.SphinxRecognizer) -> None:
+    # The front end's noise estimate adapts too: the same recording, decoded after others,
+    # must come out the same (n-best and scores), and so must its alignment.
+    first = recognizer.recognize(AUDIO / "dont_turn_on_kitchen.wav")
+    aligned = recognizer.align(AUDIO / "dont_turn_on_kitchen.wav", [first[0].text])
+    for name in ("lock_front_door.wav", "yes_44k_stereo.wav", "turn_on_kitchen.wav"):
+        recognizer.recognize(AUDIO / name)
+        recognizer.align(AUDIO / name, ["lock the front door"])
+    assert recognizer.recognize(AUDIO / "dont_turn_on_kitchen.wav") == first
+    assert recognizer.align(AUDIO / "dont_turn_on_kitchen.wav", [first[0].text]) == aligned
+
+
 # -- the grammar ------------------------------------------------------------------------------
 
 

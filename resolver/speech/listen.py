@@ -18,6 +18,7 @@ makes words too, and then nothing was heard.
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -54,7 +55,9 @@ class Candidate:
     """One transcript of the audio and its scores."""
 
     source: str
-    """``model (beam)``, ``model``, ``model (lexicon)`` or ``sphinx``."""
+    """``model (beam)``, ``model``, ``model (lexicon)``, ``sphinx`` or ``mixed`` (the
+    model's best and pocketsphinx's, each place they differ taken from one or the other:
+    :func:`mixed`)."""
     text: str
     score: float
     ctc: float
@@ -268,32 +271,39 @@ can be pulled towards something it has, so it stays small against the parse bonu
 audio's fit."""
 GROUNDING_TRIES = 4
 """How many of the best candidates are tried in the dialog when the best is not grounded."""
-ALIGN_WEIGHT = 10.0
+MIXED_PLACES = 3
+"""At most this many places where the model's best transcript and pocketsphinx's differ for
+their mixtures to be candidates (:func:`mixed`: 2 ** places - 2 of them). On flite's rms
+(`bench/alignment.py`) the mixtures took exact choices from 47.7 to 48.4% without the
+alignment and from 48.7 to 49.4% with it; on festival's ked they changed no action."""
+ALIGN_WEIGHT = 20.0
 """Weight of pocketsphinx's forced alignment of a transcript (:attr:`Candidate.aligned`, its
 log score less the best aligned, per second of audio). When pocketsphinx ran and its best
 transcript is not the listener's best, the two acoustic models disagree, and each has only
 scored its own: pocketsphinx then aligns the best :data:`ALIGNED` candidates and its own
 best, and those it finds worse lose ground (the others count as the worst it aligned).
 
-On the voice the audio model never heard (`bench/alignment.py --corpus cache/rmscal --voice
-flite:rms`, 593 utterances, pocketsphinx run and disagreeing on 137) exact choices go from
-47.6 to 48.7% (9 more right, 2 fewer); 2.5 gives 48.4, 5 48.6, 20 49.1 and 40 48.9%. On
-festival's unseen ked voice (`bench/audio.py`, two seeds of the word models) clean right
-actions went from 90.6 to 94.2% and from 92.1 to 93.5% of the text path's: "turn off the
-lights if they are on", heard "... in here" by the network, and "i need some more lights",
-heard "i need the door light", are now heard as said."""
+On the voice the audio model never heard
+(`bench/alignment.py --corpus cache/rmscal --voice flite:rms`, 593 utterances, pocketsphinx
+run and disagreeing on 144) exact choices go from 48.1 to 49.1% (9 more right, 3 fewer); 5
+and 10 give 48.6, 40 49.1%. On festival's unseen ked voice (`bench/audio.py`, two seeds of
+the word models) clean right actions went from 90.6 and 92.1% of the text path's to 94.2%
+both: "turn off all the lights except the kitchen", heard "... in the kitchen" by the
+network, and "i need some more lights", heard "i need the door light", are now heard as
+said."""
 ALIGNED = 3
 """How many of the best candidates pocketsphinx aligns, beside its own best."""
 ALIGN_FLOOR = -0.5
 """The least :attr:`Candidate.aligned` can be: what a transcript pocketsphinx cannot fit to
-the audio at all counts (alignments that do fit fall short of the best by under 0.2 a
-second)."""
+the audio at all counts (on the calibration voice, alignments that fit fell short of the
+best by 0.21 a second at most, 0.02 at the median)."""
 ALIGN_REACH = 1.0
 """Candidates whose score is further than this below the best are not aligned: an alignment
-costs pocketsphinx about 12 ms a second of audio, and the shortfalls of transcripts it fits
-at all are seldom over 0.1 a second (times :data:`ALIGN_WEIGHT`, 1). On flite's rms 0.5
-halves the alignments for the same exact choices, but on festival's ked it lost "turn off
-all the lights except the kitchen" and one SLURP sentence (seed 1234)."""
+costs pocketsphinx about 8 ms a second of audio, and one further behind wins only where the
+best falls short by more than 0.05 a second (times :data:`ALIGN_WEIGHT`, 1), which a tenth
+to a fifth of the shortfalls on the calibration voice do. There 0.5 halves the alignments
+for 48.6% exact choices against 48.7, but on festival's ked (with every frame decoded) it
+lost "turn off all the lights except the kitchen" and one SLURP sentence."""
 
 
 def fusion_score(fit: float, reads: bool, agreement: float, sphinx: float, ctc_weight: float,
@@ -469,8 +479,11 @@ class Listener:
             except AudioError:
                 hypotheses = []
             heard.ms["sphinx"] = (time.perf_counter() - start) * 1000
+            best = heard.candidates[0].text if heard.candidates else ""
             add([("sphinx", h.text) for h in hypotheses[:3]],
                 [h.score for h in hypotheses[:3]])
+            if best and hypotheses:
+                add([("mixed", text) for text in mixed(best, hypotheses[0].text)])
         if grounding is not None:
             start = time.perf_counter()
             self._ground(heard, ground)
@@ -628,6 +641,33 @@ class Listener:
                                         sphinx=sphinx, later=later,
                                         ill_formed=ill_formed(parsed.tags) if reads
                                         else int(parsed.contradiction)))
+
+
+def mixed(first: str, second: str, places: int | None = None) -> list[str]:
+    """The transcripts that take each place where ``first`` and ``second`` differ (their words
+    aligned by difflib) from one or the other, the two themselves left out; none when they
+    differ in more than ``places`` (:data:`MIXED_PLACES`) places. Each path may hear one part
+    of a sentence right: "turn off the lights in here" and "turn off lights if they are on"
+    make "turn off the lights if they are on"."""
+    places = MIXED_PLACES if places is None else places
+    one, other = first.split(), second.split()
+    steps = difflib.SequenceMatcher(a=one, b=other, autojunk=False).get_opcodes()
+    differ = [s for s in steps if s[0] != "equal"]
+    if not differ or len(differ) > places:
+        return []
+    out: dict[str, None] = {}
+    for picks in itertools.product((False, True), repeat=len(differ)):
+        words: list[str] = []
+        chosen = iter(picks)
+        for tag, i1, i2, j1, j2 in steps:
+            if tag == "equal":
+                words += one[i1:i2]
+            else:
+                words += other[j1:j2] if next(chosen) else one[i1:i2]
+        text = " ".join(words)
+        if text and text not in (first, second):
+            out.setdefault(text, None)
+    return list(out)
 
 
 def alignment_pool(candidates: list[Candidate], count: int | None = None,
