@@ -532,3 +532,33 @@ def test_the_trace_names_the_transcript_speech_was_told_from_noise_by() -> None:
     trace = listen.Heard(chosen.text, chosen, [passed_over, chosen], judged=passed_over).trace()
     assert trace["judged"] == "turn of" and trace["chosen"]["text"] == chosen.text
     assert "judged" not in listen.Heard(chosen.text, chosen, [chosen], judged=chosen).trace()
+
+
+def test_the_two_paths_transcripts_mix_where_they_differ_in_a_few_places() -> None:
+    model, sphinx = "turn off the lights in here", "turn off lights if they are on"
+    assert listen.mixed(model, sphinx) == ["turn off the lights if they are on",
+                                           "turn off lights in here"]
+    # Each place from one or the other: 2 ** places less the two themselves.
+    assert len(listen.mixed("a b c d e", "a x c y e z")) == 2 ** 3 - 2
+    assert listen.mixed("a b c d e", "a x c y e z", places=2) == []
+    assert listen.mixed("turn it on", "turn it on") == []
+    assert listen.mixed("", "turn it on") == [] and listen.mixed("turn it on", "") == []
+
+
+def test_a_spoken_turn_heard_otherwise_by_pocketsphinx_has_the_mixtures_as_candidates(
+        shared: Resolver, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pocketsphinx")
+    from resolver.speech.sphinx import Hypothesis
+
+    listener = shared.listener()
+    assert listener is not None and listener.sphinx is not None
+    always = Listener(listener.parser, listener.model, listener.sphinx, sphinx_always=True)
+    heard_otherwise = [Hypothesis("turn off the kitchen lights", 1.0)]
+    monkeypatch.setattr(listener.sphinx, "recognize", lambda *a, **k: heard_otherwise)
+    heard = always.listen(str(AUDIO / "turn_on_kitchen.wav"))
+    by_text = {c.text: c for c in heard.candidates}
+    assert by_text["turn off the kitchen lights"].source == "sphinx"
+    for text in ("turn on the kitchen lights", "turn off the kitchen light"):
+        assert "mixed" in (by_text[text].source, *by_text[text].also), text
+    # The words said still win: the network and pocketsphinx's alignment both prefer them.
+    assert heard.text == "turn on the kitchen light"
