@@ -516,13 +516,18 @@ def test_the_alignment_settles_what_the_paths_disagree_on(shared: Resolver) -> N
     assert listener.sphinx.recognize(samples)[0].text == said
 
 
-def test_a_spoken_turn_where_the_paths_agree_aligns_nothing(
-        shared: Resolver, monkeypatch: pytest.MonkeyPatch) -> None:
+def _asking_pocketsphinx_always(shared: Resolver) -> Listener:
+    """The shared speech paths in a listener that runs pocketsphinx on every turn."""
     pytest.importorskip("pocketsphinx")
     listener = shared.listener()
     assert listener is not None and listener.sphinx is not None
-    always = Listener(listener.parser, listener.model, listener.sphinx, sphinx_always=True)
-    monkeypatch.setattr(listener.sphinx, "align", lambda *a, **k: pytest.fail("aligned"))
+    return Listener(listener.parser, listener.model, listener.sphinx, sphinx_always=True)
+
+
+def test_a_spoken_turn_where_the_paths_agree_aligns_nothing(
+        shared: Resolver, monkeypatch: pytest.MonkeyPatch) -> None:
+    always = _asking_pocketsphinx_always(shared)
+    monkeypatch.setattr(always.sphinx, "align", lambda *a, **k: pytest.fail("aligned"))
     heard = always.listen(str(AUDIO / "turn_on_kitchen.wav"))
     assert heard.text == "turn on the kitchen light" and "alignment" in heard.ms
 
@@ -547,14 +552,11 @@ def test_the_two_paths_transcripts_mix_where_they_differ_in_a_few_places() -> No
 
 def test_a_spoken_turn_heard_otherwise_by_pocketsphinx_has_the_mixtures_as_candidates(
         shared: Resolver, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("pocketsphinx")
     from resolver.speech.sphinx import Hypothesis
 
-    listener = shared.listener()
-    assert listener is not None and listener.sphinx is not None
-    always = Listener(listener.parser, listener.model, listener.sphinx, sphinx_always=True)
+    always = _asking_pocketsphinx_always(shared)
     heard_otherwise = [Hypothesis("turn off the kitchen lights", 1.0)]
-    monkeypatch.setattr(listener.sphinx, "recognize", lambda *a, **k: heard_otherwise)
+    monkeypatch.setattr(always.sphinx, "recognize", lambda *a, **k: heard_otherwise)
     heard = always.listen(str(AUDIO / "turn_on_kitchen.wav"))
     by_text = {c.text: c for c in heard.candidates}
     assert by_text["turn off the kitchen lights"].source == "sphinx"

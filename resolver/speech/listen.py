@@ -365,20 +365,11 @@ def _card_cer(model: Any) -> float | None:
 
 def spoken_text(text: str) -> str:
     """A transcript in the CTC alphabet as it is said: digits as number words ("set it to 50"
-    -> "set it to fifty"), lower case, other symbols as spaces."""
-    from ..neural.audio_model import normalize_transcript
-    from .sphinx import number_words
+    -> "set it to fifty"), lower case, other symbols as spaces
+    (:func:`~resolver.speech.sphinx.said_words`)."""
+    from .sphinx import said_words
 
-    words = []
-    for word in text.split():
-        number = word.rstrip("%")
-        if number.isdigit() and int(number) < 1000:
-            words.append(number_words(int(number)))
-            if word.endswith("%"):
-                words.append("percent")
-        else:
-            words.append(word.replace("%", " percent"))
-    return normalize_transcript(" ".join(words))
+    return " ".join(said_words(text))
 
 
 class Listener:

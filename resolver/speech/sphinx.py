@@ -712,18 +712,22 @@ def _fresh_start(decoder: Any, cmn: str) -> None:
 
 
 def said_words(text: str) -> list[str]:
-    """A transcript as the text path writes it, in the decoder's words (the inverse of
-    :func:`normalize`): numbers said as words ("set it to 50%" -> "set it to fifty
-    percent"), lower case, other symbols dropped."""
-    words: list[str] = []
-    for word in text.lower().replace("%", " percent ").split():
-        if word.isdigit() and int(word) < 1000:
-            words.extend(number_words(int(word)).split())
-        elif _WORD.match(word):
-            words.append(word)
+    """A transcript as the text path writes it, as it is said, in the CTC alphabet and the
+    decoder's words (the inverse of :func:`normalize`): numbers under 1000 as words, "%" as
+    "percent" ("set it to 50%" -> "set it to fifty percent"), lower case, other symbols as
+    spaces."""
+    from ..neural.audio_model import normalize_transcript
+
+    words = []
+    for word in text.split():
+        number = word.rstrip("%")
+        if number.isdigit() and int(number) < 1000:
+            words.append(number_words(int(number)))
+            if word.endswith("%"):
+                words.append("percent")
         else:
-            words.extend(w for w in re.sub(r"[^a-z']+", " ", word).split() if _WORD.match(w))
-    return words
+            words.append(word.replace("%", " percent"))
+    return normalize_transcript(" ".join(words)).split()
 
 
 def fingerprint(home: Home, lexicon: Lexicon, phrases: Iterable[str] = ()) -> str:
