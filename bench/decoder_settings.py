@@ -6,7 +6,9 @@ setting decodes its character matrix again, and the table gives how often the to
 and some transcript of the 4-best, is exactly what was said, and the decoding time an
 utterance. One setting changes at a time from the committed ones in
 ``resolver/speech/decode.py``: the beam, the language model weight with the word bonus, and
-the prefix margin.
+the prefix margin, which characters a step tries (those above the character prune, at most
+so many of them), and, for its time alone, every prefix made (none left out as unable to
+stay in the beam).
 
     .venv/bin/python bench/decoder_settings.py [--corpus cache/speech] [--voice V] [--limit N]
 
@@ -57,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                  for w, b in itertools.product((0.4, 0.6, 0.8, 1.0), (0.0, 1.0, 2.0))
                  if (w, b) != (committed.lm_weight, committed.word_bonus)]
     settings += [{"margin": m} for m in (10.0, 20.0) if m != committed.margin]
+    settings += [{"char_prune": p} for p in (-4.0, -5.0, -6.0, -7.0, -9.0)
+                 if p != committed.char_prune]
+    settings += [{"max_chars": m} for m in (4, 6, 8) if m != committed.max_chars]
+    settings += [{"bound": False}]  # every prefix made: the same transcripts, slower
     rows = []
     for change in progress(settings, "settings"):
         decoder = replace(committed, **change)
@@ -68,13 +74,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             top += bool(texts) and texts[0] == said
             four += said in texts
         ms = (time.perf_counter() - start) * 1000 / max(len(matrices), 1)
-        label = ", ".join(f"{k} {v:g}" for k, v in change.items()) or "(committed)"
+        label = ", ".join("every prefix made" if k == "bound" else f"{k} {v:g}"
+                          for k, v in change.items()) or "(committed)"
         rows.append([label, f"{100 * top / max(len(matrices), 1):.1f}",
                      f"{100 * four / max(len(matrices), 1):.1f}", f"{ms:.1f}"])
     where = f"voice {args.voice}" if args.voice else "the held-out split"
     print(f"{len(matrices)} utterances of {args.corpus} ({where}) in the demo home's words; "
           f"committed: beam {committed.beam}, lm weight {committed.lm_weight:g}, word bonus "
-          f"{committed.word_bonus:g}, margin {committed.margin:g}\n")
+          f"{committed.word_bonus:g}, margin {committed.margin:g}, character prune "
+          f"{committed.char_prune:g}, at most {committed.max_chars} characters a step\n")
     print(markdown_table(["setting", "top exact %", "4-best has it %", "ms an utterance"],
                          rows))
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -151,3 +152,31 @@ def test_the_look_ahead_is_the_best_word_below_each_node() -> None:
                 continue
             brute = max(model.logp(t, u, w) for w in trie.below[node])
             assert math.log(decoder._best_below(t, u, node)) == pytest.approx(brute, abs=1e-9)
+
+
+def _heard(said: str, rng: np.random.Generator, blur: float) -> np.ndarray:
+    """A CTC log-prob matrix of ``said`` as a network unsure of it might give: each
+    character on a step between blanks, every step's logits spread by ``blur``."""
+    targets = [index for ch in said for index in (CHAR_INDEX[ch], 0)]
+    logits = rng.normal(0.0, blur, size=(len(targets), len(ALPHABET)))
+    logits[np.arange(len(targets)), targets] += 6.0
+    logits[:, 0] += 1.0
+    return logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("beam", [4, 12, 48])
+def test_prefixes_left_out_as_unable_to_stay_change_no_transcript(beam: int) -> None:
+    home = Home.from_files(ROOT / "demo" / "home.yaml")
+    decoder, _ = home_decoder(home, lexicon(str(ROOT / "grammars")), ALPHABET)
+    bounded = replace(decoder, beam=beam)
+    every = replace(decoder, beam=beam, bound=False)
+    rng = np.random.default_rng(beam)
+    said = ["turn on the kitchen light", "don't turn off the hallway light",
+            "set the chandelier to fifty percent", "what's the temperature in the bedroom",
+            "no the floor lamp", "turn it off"]
+    for text in said:
+        for blur in (0.5, 1.5, 2.5):
+            matrix = _heard(text, rng, blur)
+            left_out = [(d.text, d.score, d.acoustic) for d in bounded.decode(matrix, nbest=8)]
+            kept = [(d.text, d.score, d.acoustic) for d in every.decode(matrix, nbest=8)]
+            assert left_out == kept
