@@ -546,6 +546,10 @@ def test_the_two_paths_transcripts_mix_where_they_differ_in_a_few_places() -> No
     # Each place from one or the other: 2 ** places less the two themselves.
     assert len(listen.mixed("a b c d e", "a x c y e z")) == 2 ** 3 - 2
     assert listen.mixed("a b c d e", "a x c y e z", places=2) == []
+    # As many words against as many: each word is a place of its own.
+    word_for_word = listen.mixed("all turn the left down", "olly turn the lights don't")
+    assert "olly turn the lights down" in word_for_word and len(word_for_word) == 2 ** 3 - 2
+    assert listen.mixed("turn it in here", "turn it if they are") == []  # one place, 2 for 3
     assert listen.mixed("turn it on", "turn it on") == []
     assert listen.mixed("", "turn it on") == [] and listen.mixed("turn it on", "") == []
 
