@@ -1142,6 +1142,11 @@ def compute_table(records: Sequence[Record], voices: Sequence[str], noises: Sequ
     )
 
 
+def _share(ratio: float) -> str:
+    """A percentage to a tenth, rounded down: 132 of 139 is 94.9%, short of 95%, not 95.0%."""
+    return f"{math.floor(1000 * ratio + 1e-9) / 10:.1f}%"
+
+
 def targets(
     records: Sequence[Record], dialogs: Sequence[Mapping[str, Any]]
 ) -> list[tuple[str, str, str, str]]:
@@ -1155,12 +1160,13 @@ def targets(
         text = sum(r.labelled["text"] for r in labelled)
         fused = sum(r.labelled["fused"] for r in labelled)
         ratio = fused / text if text else 0.0
-        agree = sum(r.agrees("fused") for r in here) / len(here)
+        agreeing = sum(r.agrees("fused") for r in here)
+        agree = agreeing / len(here)
         where = _noise_label(noise)
         out.append(
             (
                 f"ked {where}: fused right / text right",
-                f"{100 * ratio:.1f}%",
+                f"{_share(ratio)} ({fused} of {text})",
                 f">= {100 * goal:.0f}%",
                 "met" if ratio >= goal else "not met",
             )
@@ -1168,7 +1174,7 @@ def targets(
         out.append(
             (
                 f"ked {where}: fused actions = text path's",
-                f"{100 * agree:.1f}%",
+                f"{_share(agree)} ({agreeing} of {len(here)})",
                 f">= {100 * goal:.0f}%",
                 "met" if agree >= goal else "not met",
             )
