@@ -1142,7 +1142,7 @@ def compute_table(records: Sequence[Record], voices: Sequence[str], noises: Sequ
     )
 
 
-def _share(ratio: float) -> str:
+def _rounded_down(ratio: float) -> str:
     """A percentage to a tenth, rounded down: 132 of 139 is 94.9%, short of 95%, not 95.0%."""
     return f"{math.floor(1000 * ratio + 1e-9) / 10:.1f}%"
 
@@ -1166,7 +1166,7 @@ def targets(
         out.append(
             (
                 f"ked {where}: fused right / text right",
-                f"{_share(ratio)} ({fused} of {text})",
+                f"{_rounded_down(ratio)} ({fused} of {text})",
                 f">= {100 * goal:.0f}%",
                 "met" if ratio >= goal else "not met",
             )
@@ -1174,7 +1174,7 @@ def targets(
         out.append(
             (
                 f"ked {where}: fused actions = text path's",
-                f"{_share(agree)} ({agreeing} of {len(here)})",
+                f"{_rounded_down(agree)} ({agreeing} of {len(here)})",
                 f">= {100 * goal:.0f}%",
                 "met" if agree >= goal else "not met",
             )
