@@ -326,9 +326,12 @@ class CtcDecoder:
                         if target is None:
                             u = words[-1] if words else START
                             t = words[-2] if len(words) > 1 else START
-                            target = nxt[target_key] = self._made(
-                                target_key, prefix.lm + self.model.logp(t, u, word))
-                            target.char = from_blank
+                            lm = prefix.lm + self.model.logp(t, u, word)
+                            bias = self._bias(target_key, lm)
+                            if from_blank + bias < floor and target_key not in beams:
+                                continue
+                            target = nxt[target_key] = _Prefix(*target_key, lm, bias,
+                                                               NEG_INF, from_blank)
                             floor = max(floor, from_blank + target.bias - reach)
                             continue
                     else:
@@ -340,8 +343,11 @@ class CtcDecoder:
                             continue
                         target = nxt.get(target_key)
                         if target is None:
-                            target = nxt[target_key] = self._made(target_key, prefix.lm)
-                            target.char = from_blank
+                            bias = self._bias(target_key, prefix.lm)
+                            if from_blank + bias < floor and target_key not in beams:
+                                continue
+                            target = nxt[target_key] = _Prefix(*target_key, prefix.lm, bias,
+                                                               NEG_INF, from_blank)
                             floor = max(floor, from_blank + target.bias - reach)
                             continue
                     target.char = logaddexp(target.char, from_blank)
@@ -370,12 +376,12 @@ class CtcDecoder:
             floor = max(floor, min(lows))
         return floor - _SLACK
 
-    def _made(self, key: tuple[tuple[str, ...], int, int], lm: float) -> _Prefix:
-        """A new prefix of the beam, with its ranking bias."""
-        words, node, last = key
-        bias = (self.lm_weight * (lm + self._ahead(words, node))
+    def _bias(self, key: tuple[tuple[str, ...], int, int], lm: float) -> float:
+        """What the beam adds to the acoustic score of the prefix ``key``, whose finished
+        words have the word model log-probability ``lm``."""
+        words, node, _ = key
+        return (self.lm_weight * (lm + self._ahead(words, node))
                 + self.word_bonus * (len(words) + (node != 0)))
-        return _Prefix(words, node, last, lm, bias)
 
     def _ahead(self, words: tuple[str, ...], node: int) -> float:
         """The word model's best case for the word being spelled after ``words`` (up to
