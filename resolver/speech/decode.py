@@ -292,7 +292,7 @@ class CtcDecoder:
             nxt: dict[tuple[tuple[str, ...], int, int], _Prefix] = {}
             for (key, prefix), total in zip(beams.items(), totals):
                 words, node, last = key
-                # No prefix this one makes ranks above its own rank plus a word bonus
+                # No prefix this one makes has a bias above its own, plus a word bonus
                 # when it starts a word (see _floor).
                 ceiling = prefix.bias + (self.word_bonus if node == 0 else 0.0)
                 # A blank: the prefix stays, now ending in a blank.
@@ -320,37 +320,25 @@ class CtcDecoder:
                         if word is None:
                             continue
                         target_key = ((*words, word), 0, space)
-                        if from_blank + prefix.bias < floor and target_key not in beams:
-                            continue
-                        target = nxt.get(target_key)
-                        if target is None:
-                            u = words[-1] if words else START
-                            t = words[-2] if len(words) > 1 else START
-                            lm = prefix.lm + self.model.logp(t, u, word)
-                            bias = self._bias(target_key, lm)
-                            if from_blank + bias < floor and target_key not in beams:
-                                continue
-                            target = nxt[target_key] = _Prefix(*target_key, lm, bias,
-                                                               NEG_INF, from_blank)
-                            floor = max(floor, from_blank + target.bias - reach)
-                            continue
+                        top = prefix.bias
                     else:
                         child = children[node].get(alphabet[c])
                         if child is None:
                             continue
                         target_key = (words, child, c)
-                        if from_blank + ceiling < floor and target_key not in beams:
-                            continue
-                        target = nxt.get(target_key)
-                        if target is None:
-                            bias = self._bias(target_key, prefix.lm)
-                            if from_blank + bias < floor and target_key not in beams:
-                                continue
-                            target = nxt[target_key] = _Prefix(*target_key, prefix.lm, bias,
-                                                               NEG_INF, from_blank)
-                            floor = max(floor, from_blank + target.bias - reach)
-                            continue
-                    target.char = logaddexp(target.char, from_blank)
+                        top = ceiling
+                    if from_blank + top < floor and target_key not in beams:
+                        continue
+                    target = nxt.get(target_key)
+                    if target is not None:
+                        target.char = logaddexp(target.char, from_blank)
+                        continue
+                    lm = prefix.lm if c != space else prefix.lm + self._word_logp(words, word)
+                    bias = self._bias(target_key, lm)
+                    if from_blank + bias < floor and target_key not in beams:
+                        continue
+                    nxt[target_key] = _Prefix(*target_key, lm, bias, NEG_INF, from_blank)
+                    floor = max(floor, from_blank + bias - reach)
             beams = self._prune(nxt)
         return self._finish(beams.values(), nbest)
 
@@ -375,6 +363,12 @@ class CtcDecoder:
         if len(beams) >= self.beam:
             floor = max(floor, min(lows))
         return floor - _SLACK
+
+    def _word_logp(self, words: tuple[str, ...], word: str) -> float:
+        """The word model's log-probability of ``word`` after ``words``."""
+        u = words[-1] if words else START
+        t = words[-2] if len(words) > 1 else START
+        return self.model.logp(t, u, word)
 
     def _bias(self, key: tuple[tuple[str, ...], int, int], lm: float) -> float:
         """What the beam adds to the acoustic score of the prefix ``key``, whose finished
@@ -469,13 +463,11 @@ class CtcDecoder:
                 word = self._trie.word_at[prefix.node]
                 if word is None:
                     continue  # stopped inside a word
-                u = words[-1] if words else START
-                t = words[-2] if len(words) > 1 else START
-                lm += self.model.logp(t, u, word)
+                lm += self._word_logp(words, word)
                 words = (*words, word)
             if not words:
                 continue
-            lm += self.model.logp(words[-2] if len(words) > 1 else START, words[-1], END)
+            lm += self._word_logp(words, END)
             acoustic = prefix.total()
             score = acoustic + self.lm_weight * lm + self.word_bonus * len(words)
             text = " ".join(words)
