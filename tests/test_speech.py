@@ -373,6 +373,16 @@ def test_the_grammar_is_compiled_once_per_home(home: Home, recognizer: sphinx.Sp
     assert again.search == recognizer.search and again.grammar is recognizer.grammar
 
 
+def test_other_settings_get_a_decoder_of_their_own(home: Home,
+                                                  recognizer: sphinx.SphinxRecognizer) -> None:
+    every_frame = sphinx.SphinxRecognizer(home, settings={"ds": 1})
+    assert every_frame._engine is not recognizer._engine
+    assert every_frame._engine.decoder.get_config()["ds"] == 1
+    assert recognizer._engine.decoder.get_config()["ds"] == sphinx.DECODER_CONFIG["ds"]
+    heard = every_frame.recognize(AUDIO / "dont_turn_on_kitchen.wav")
+    assert heard and heard[0].text == SPOKEN["dont_turn_on_kitchen.wav"]
+
+
 def test_each_utterance_starts_from_the_models_cepstral_mean(
         recognizer: sphinx.SphinxRecognizer, monkeypatch: pytest.MonkeyPatch) -> None:
     # The mean adapts while an utterance is heard; what one speaker said before must not

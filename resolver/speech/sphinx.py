@@ -27,7 +27,7 @@ import re
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -529,10 +529,11 @@ def language_model(sentences: Iterable[str], discount: float | None = None) -> s
 class _Engine:
     """One pocketsphinx decoder for the process, with a language model per home."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
         from pocketsphinx import Decoder  # type: ignore[import-untyped]
 
-        self.decoder = Decoder(lm=None, **DECODER_CONFIG)  # no generic model: each home has one
+        config = {**DECODER_CONFIG, **(settings or {})}
+        self.decoder = Decoder(lm=None, **config)  # no generic model: each home has one
         self.cmn = self.decoder.get_cmn()
         """The model's initial cepstral mean, which every utterance starts from."""
         self.pronouncer = Pronouncer(self.decoder)
@@ -579,13 +580,16 @@ class SphinxRecognizer:
     """Transcribes speech about one home with pocketsphinx and the home's language model."""
 
     def __init__(self, home: Home, lexicon: Lexicon | None = None, nbest: int = NBEST,
-                 phrases: Iterable[str] = ()) -> None:
+                 phrases: Iterable[str] = (), settings: Mapping[str, Any] | None = None
+                 ) -> None:
         """Build (or reuse) the model of ``home``; ``lexicon`` defaults to the project's;
-        ``phrases``, what the rules in force take whole (``said "movie time"``)."""
+        ``phrases``, what the rules in force take whole (``said "movie time"``);
+        ``settings``, pocketsphinx settings in place of :data:`DECODER_CONFIG`'s (a decoder
+        of its own, not the process's shared one: for trying settings side by side)."""
         self.home = home
         self.lexicon = lexicon or Lexicon.from_file(Path(GRAMMAR_DIR) / "lexicon.txt")
         self.nbest = nbest
-        self._engine = _engine()
+        self._engine = _engine() if settings is None else _Engine(settings)
         lexicon_used, phrases = self.lexicon, tuple(phrases)
         self.search, self.grammar = self._engine.search_for(
             fingerprint(home, lexicon_used, phrases),
