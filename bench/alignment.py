@@ -34,11 +34,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from _common import ROOT, markdown_table, progress
-from fusion_weights import corpus_arguments, has_manifest, held_out, unheard_voice
+from _common import markdown_table, progress
+from fusion_weights import corpus_arguments, demo_listener
 
 from resolver import Resolver
-from resolver.neural.audio_model import AudioConfig
 from resolver.neural.synth import read_wav
 from resolver.speech import listen
 from resolver.speech.listen import (
@@ -61,19 +60,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="also hear everything again with the alignment on, the sure gate "
                              "(listen.SURE_CTC) at each of these, e.g. -0.3,-0.4,-0.5")
     args = parser.parse_args(argv)
-    if not has_manifest(args.corpus):
+    ready = demo_listener(args)
+    if ready is None:
         return 1
-    resolver = Resolver.from_files(ROOT / "demo" / "home.yaml")
-    base = resolver.listener()
-    if base is None or base.model is None or base.sphinx is None or base.decoder is None:
-        print("error: needs the audio model and pocketsphinx", file=sys.stderr)
-        return 1
-    if args.voice is not None and not unheard_voice(base.model, args.voice):
-        return 1
+    resolver, base, items = ready
     listener = Listener(base.parser, base.model, base.sphinx, phrases=base.phrases,
                         cross_check=False)
-    items = held_out(args.corpus, set(base.decoder.model.vocabulary),
-                     AudioConfig.from_dict(base.model.card["config"]), args.voice)
     items = items[:args.limit] if args.limit else items
 
     heard: list[tuple[str, list[Candidate], dict[str, float | None], float]] = []

@@ -33,11 +33,12 @@ import json
 import pickle
 import sys
 import wave
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from _common import ROOT, markdown_table, percent, progress
 
 from resolver import Resolver
@@ -46,6 +47,7 @@ from resolver.neural.audio_model import AudioConfig, frame_count, normalize_tran
 from resolver.neural.synth import read_wav
 from resolver.neural.train_audio import CROP_SILENCE, padding_frames, split_corpus
 from resolver.speech import listen
+from resolver.speech.audio import level_spread, load_audio
 from resolver.speech.listen import (
     Candidate,
     Listener,
@@ -145,12 +147,12 @@ def unheard_voice(model: Any, voice: str) -> bool:
     return False
 
 
-def hearing(args: argparse.Namespace
-            ) -> tuple[Resolver, Listener, list[tuple[Path, str]]] | None:
-    """The demo home's resolver, a listener that always runs pocketsphinx, and the held-out
-    utterances ``args`` picks (``--corpus``, ``--voice``, ``--limit``); None, having said
-    why, when the corpus, the audio model or pocketsphinx is missing, or the voice is one the
-    model was trained on."""
+def demo_listener(args: argparse.Namespace
+                  ) -> tuple[Resolver, Listener, list[tuple[Path, str]]] | None:
+    """The demo home's resolver, its listener as in use, and every held-out utterance
+    ``args`` picks (``--corpus``, ``--voice``; ``--limit`` is the caller's to apply); None,
+    having said why, when the corpus, the audio model or pocketsphinx is missing, or the
+    voice is one the model was trained on."""
     if not has_manifest(args.corpus):
         return None
     resolver = Resolver.from_files(ROOT / "demo" / "home.yaml")
@@ -160,9 +162,30 @@ def hearing(args: argparse.Namespace
         return None
     if args.voice is not None and not unheard_voice(base.model, args.voice):
         return None
-    listener = Listener(base.parser, base.model, base.sphinx, sphinx_always=True)
     items = held_out(args.corpus, set(base.decoder.model.vocabulary),
                      AudioConfig.from_dict(base.model.card["config"]), args.voice)
+    return resolver, base, items
+
+
+def with_spread(items: Sequence[tuple[Path, str]]
+                ) -> Iterator[tuple[np.ndarray, str, float]]:
+    """Each utterance's samples, transcript and level spread (what the listener's noise gate,
+    ``listen.NOISY_SPREAD``, looks at), read as they are asked for."""
+    for wav, said in items:
+        samples = load_audio(read_wav(wav)[0])
+        yield samples, said, level_spread(samples)
+
+
+def hearing(args: argparse.Namespace
+            ) -> tuple[Resolver, Listener, list[tuple[Path, str]]] | None:
+    """The demo home's resolver, a listener that always runs pocketsphinx, and the held-out
+    utterances ``args`` picks (``--corpus``, ``--voice``, ``--limit``); None as
+    :func:`demo_listener`."""
+    ready = demo_listener(args)
+    if ready is None:
+        return None
+    resolver, base, items = ready
+    listener = Listener(base.parser, base.model, base.sphinx, sphinx_always=True)
     return resolver, listener, items[:args.limit] if args.limit else items
 
 

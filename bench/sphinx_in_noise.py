@@ -15,19 +15,16 @@ Needs the corpus (``python -m resolver synth-audio``), the audio model and pocke
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 
-from _common import ROOT, markdown_table, progress
-from fusion_weights import corpus_arguments, has_manifest, held_out
+from _common import markdown_table, progress
+from fusion_weights import corpus_arguments, demo_listener, with_spread
 
-from resolver import Resolver
-from resolver.neural.audio_model import AudioConfig
-from resolver.neural.synth import read_wav
 from resolver.speech import listen
-from resolver.speech.audio import level_spread, load_audio
 from resolver.speech.listen import Listener, spoken_text
 
 BAND = 5.0
@@ -37,25 +34,15 @@ BAND = 5.0
 def main(argv: Sequence[str] | None = None) -> int:
     """Hear the noisy utterances both ways and print the table by band."""
     args = corpus_arguments(__doc__.splitlines()[0], limit=0).parse_args(argv)
-    if not has_manifest(args.corpus):
+    ready = demo_listener(args)
+    if ready is None:
         return 1
-    resolver = Resolver.from_files(ROOT / "demo" / "home.yaml")
-    base = resolver.listener()
-    if base is None or base.model is None or base.sphinx is None or base.decoder is None:
-        print("error: needs the audio model and pocketsphinx", file=sys.stderr)
-        return 1
+    resolver, base, items = ready
     listener = Listener(base.parser, base.model, base.sphinx, phrases=base.phrases,
                         cross_check=True)
-    items = held_out(args.corpus, set(base.decoder.model.vocabulary),
-                     AudioConfig.from_dict(base.model.card["config"]), args.voice)
-    noisy = []
-    for wav, said in items:
-        samples = load_audio(read_wav(wav)[0])
-        spread = level_spread(samples)
-        if spread < listen.NOISY_SPREAD:
-            noisy.append((samples, said, spread))
-        if args.limit and len(noisy) >= args.limit:
-            break
+    noisy = list(itertools.islice(((samples, said, spread)
+                                   for samples, said, spread in with_spread(items)
+                                   if spread < listen.NOISY_SPREAD), args.limit or None))
 
     bands: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     gate = listen.NOISY_SPREAD

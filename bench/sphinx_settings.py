@@ -1,37 +1,36 @@
-"""pocketsphinx's search settings, on synthesized speech of a voice the audio model never heard.
+"""pocketsphinx's speed settings, on synthesized speech of a voice the audio model never heard.
 
-The utterances (``fusion_weights.held_out`` picks them: with ``--voice flite:rms`` every
-utterance of that voice in the demo home's words) are those the listener would give
-pocketsphinx: not noisy (level spread at least ``listen.NOISY_SPREAD``). Each setting gets a
-decoder of its own; the table gives how often pocketsphinx's best transcript is exactly what
-was said and its time a second of audio. One setting changes at a time from
-``DECODER_CONFIG`` in ``resolver/speech/sphinx.py``: which frames are taken, the beams, the
-Gaussians scored a frame, the active HMMs and words a frame, the phone look-ahead.
+pocketsphinx is most of a clean spoken turn's compute (`bench/audio.py`): this measures what
+its search settings buy. The utterances are those ``fusion_weights.held_out`` picks (with
+``--voice flite:rms``, every utterance of that voice in the demo home's words) that are
+clean enough for the listener to run pocketsphinx on (level spread of at least
+``listen.NOISY_SPREAD``). Each setting changes one thing from ``sphinx.DECODER_CONFIG``
+(or several, joined with ``+``) in a decoder of its own, decodes every utterance, and the
+table gives how often its top transcript, and some transcript of its 3-best, is exactly
+what was said, and its milliseconds of compute per second of audio, single thread: which
+frames are taken, the beams, the Gaussians scored a frame, the active HMMs and words a
+frame, the phone look-ahead. The listener's own choices under a setting are
+`bench/alignment.py`'s to measure, with ``DECODER_CONFIG`` changed.
 
     .venv/bin/python bench/sphinx_settings.py [--corpus cache/speech] [--voice V] [--limit N]
 
-Needs the corpus (``python -m resolver synth-audio``) and pocketsphinx. The listener's own
-choices under a setting are `bench/alignment.py`'s to measure, with ``DECODER_CONFIG``
-changed.
+Needs the corpus (``python -m resolver synth-audio``), the audio model (for the demo home's
+decoder words) and pocketsphinx.
 """
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
-from _common import ROOT, markdown_table, progress
-from fusion_weights import corpus_arguments, has_manifest, held_out
+from _common import markdown_table, progress
+from fusion_weights import corpus_arguments, demo_listener, with_spread
 
-from resolver import Resolver
-from resolver.neural.audio_model import AudioConfig
-from resolver.neural.synth import read_wav
-from resolver.speech import listen
-from resolver.speech.audio import level_spread, load_audio
+from resolver.speech import listen, sphinx
 from resolver.speech.listen import spoken_text
-from resolver.speech.sphinx import DECODER_CONFIG, SphinxRecognizer
 
 SETTINGS: list[dict[str, Any]] = [
     {},
@@ -46,48 +45,43 @@ SETTINGS: list[dict[str, Any]] = [
     {"pl_window": 0},
     {"pl_window": 10},
 ]
+"""Changes from the committed decoder settings; ``{}`` is the committed one."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Decode the clean enough utterances under each setting and print the table."""
+    """Decode the clean held-out utterances under each setting and print the table."""
     args = corpus_arguments(__doc__.splitlines()[0], limit=200).parse_args(argv)
-    if not has_manifest(args.corpus):
+    ready = demo_listener(args)
+    if ready is None:
         return 1
-    resolver = Resolver.from_files(ROOT / "demo" / "home.yaml")
-    listener = resolver.listener()
-    if listener is None or listener.model is None or listener.decoder is None \
-            or listener.sphinx is None:
-        print("error: needs the audio model and pocketsphinx", file=sys.stderr)
+    resolver, listener, items = ready
+    clips = list(itertools.islice(((samples, said)
+                                   for samples, said, spread in with_spread(items)
+                                   if spread >= listen.NOISY_SPREAD), args.limit or None))
+    if not clips:
+        print("error: no clean held-out utterances in the demo home's words", file=sys.stderr)
         return 1
-    items = held_out(args.corpus, set(listener.decoder.model.vocabulary),
-                     AudioConfig.from_dict(listener.model.card["config"]), args.voice)
-    clear = []
-    for wav, said in items:
-        samples = load_audio(read_wav(wav)[0])
-        if level_spread(samples) >= listen.NOISY_SPREAD:
-            clear.append((samples, said))
-        if args.limit and len(clear) >= args.limit:
-            break
-    seconds = sum(samples.size for samples, _ in clear) / 16000
+    seconds = sum(samples.size for samples, _ in clips) / 16000
     rows = []
     for change in progress(SETTINGS, "settings"):
-        sphinx = SphinxRecognizer(resolver.home, nbest=1, phrases=listener.phrases,
-                                  settings=change)
-        exact, spent = 0, 0.0
-        for samples, said in clear:
-            start = time.perf_counter()
-            heard = sphinx.recognize(samples)
-            spent += time.perf_counter() - start
-            exact += bool(heard) and spoken_text(heard[0].text) == said
-        label = ", ".join(f"{k} {v:g}" for k, v in change.items()) or "(committed)"
-        rows.append([label, f"{100 * exact / max(len(clear), 1):.1f}",
-                     f"{1000 * spent / max(seconds, 1e-9):.1f}"])
+        recognizer = sphinx.SphinxRecognizer(resolver.home, phrases=listener.phrases,
+                                             settings=change)
+        recognizer.recognize(clips[0][0])  # warm up
+        top = three = 0
+        start = time.perf_counter()
+        for samples, said in clips:
+            texts = [spoken_text(h.text) for h in recognizer.recognize(samples)[:3]]
+            top += bool(texts) and texts[0] == said
+            three += said in texts
+        ms = (time.perf_counter() - start) * 1000 / seconds
+        label = " + ".join(f"{k} {v:g}" for k, v in change.items()) or "(committed)"
+        rows.append([label, f"{100 * top / len(clips):.1f}",
+                     f"{100 * three / len(clips):.1f}", f"{ms:.1f}"])
     where = f"voice {args.voice}" if args.voice else "the held-out split"
-    committed = ", ".join(f"{k} {v}" for k, v in DECODER_CONFIG.items() if k != "loglevel")
-    print(f"{len(clear)} utterances of {args.corpus} ({where}) in the demo home's words, level "
-          f"spread at least {listen.NOISY_SPREAD:g}, {seconds:.0f} s of audio; committed: "
-          f"{committed}\n")
-    print(markdown_table(["setting", "best exact %", "ms a second of audio"], rows))
+    print(f"{len(clips)} clean utterances ({seconds:.0f} s) of {args.corpus} ({where}) in the "
+          f"demo home's words; committed settings {sphinx.DECODER_CONFIG}\n")
+    print(markdown_table(["setting", "top exact %", "3-best has it %", "ms per s of audio"],
+                         rows))
     return 0
 
 
