@@ -18,6 +18,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +57,8 @@ spoken form (``python -m resolver speech-sentences`` writes it; CC BY 4.0)."""
 GENERAL_REPEAT = 3
 """Times each general sentence counts in the word model beside the home's sentences."""
 
+
+_first = itemgetter(0)
 
 _SLACK = 1e-6
 """Rounding allowed for when the beam search leaves out a prefix it could not keep."""
@@ -270,22 +273,24 @@ class CtcDecoder:
         children, word_at = self._trie.children, self._trie.word_at
         logaddexp = _logaddexp
         reach = self.margin + _SLACK if self.bound else math.inf
+        lm_weight, word_bonus, look = self.lm_weight, self.word_bonus, self._look
         beams: dict[tuple[tuple[str, ...], int, int], _Prefix] = {
             ((), 0, -1): _Prefix((), 0, -1, 0.0, blank=0.0)}
+        totals = [0.0]  # each prefix's, in the beam's order
         for row in logprobs:
             blank_lp = float(row[0])
             if blank_lp >= BLANK_SKIP:
                 # Only a blank is likely: every prefix now ends in a blank, and since all of
                 # them move by the same amount the beam keeps its members and their order.
-                for prefix in beams.values():
-                    prefix.blank = prefix.total() + blank_lp
+                totals = [total + blank_lp for total in totals]
+                for prefix, total in zip(beams.values(), totals):
+                    prefix.blank = total
                     prefix.char = NEG_INF
                 continue
             likely = np.nonzero(row[1:] > self.char_prune)[0] + 1
             if len(likely) > self.max_chars:
                 likely = likely[np.argsort(row[likely])[-self.max_chars:]]
-            candidates = [(c, float(row[c])) for c in likely.tolist()]
-            totals = [logaddexp(p.blank, p.char) for p in beams.values()]
+            candidates = [(c, float(row[c]), alphabet[c]) for c in likely.tolist()]
             # A new prefix ranked under the floor cannot stay (_floor); one made raises it,
             # as nothing more than the margin under that one stays either.
             floor = self._floor(beams, totals, blank_lp)
@@ -294,7 +299,8 @@ class CtcDecoder:
                 words, node, last = key
                 # No prefix this one makes has a bias above its own, plus a word bonus
                 # when it starts a word (see _floor).
-                ceiling = prefix.bias + (self.word_bonus if node == 0 else 0.0)
+                ceiling = prefix.bias + (word_bonus if node == 0 else 0.0)
+                kids = children[node]
                 # A blank: the prefix stays, now ending in a blank.
                 same = nxt.get(key)
                 if same is None:
@@ -302,7 +308,7 @@ class CtcDecoder:
                                               total + blank_lp)
                 else:
                     same.blank = logaddexp(same.blank, total + blank_lp)
-                for c, lp in candidates:
+                for c, lp, letter in candidates:
                     if c == last:
                         # The same character again collapses into the prefix ...
                         same.char = logaddexp(same.char, prefix.char + lp)
@@ -322,7 +328,7 @@ class CtcDecoder:
                         target_key = ((*words, word), 0, space)
                         top = prefix.bias
                     else:
-                        child = children[node].get(alphabet[c])
+                        child = kids.get(letter)
                         if child is None:
                             continue
                         target_key = (words, child, c)
@@ -333,13 +339,21 @@ class CtcDecoder:
                     if target is not None:
                         target.char = logaddexp(target.char, from_blank)
                         continue
-                    lm = prefix.lm if c != space else prefix.lm + self._word_logp(words, word)
-                    bias = self._bias(target_key, lm)
+                    if c == space:
+                        lm = prefix.lm + self._word_logp(words, word)
+                        bias = self._bias(target_key, lm)
+                    else:  # self._bias(target_key, lm), its look-ahead read here when known
+                        lm = prefix.lm
+                        ahead = look.get((words[-2] if len(words) > 1 else START,
+                                          words[-1] if words else START, child))
+                        if ahead is None:
+                            ahead = self._ahead(words, child)
+                        bias = lm_weight * (lm + ahead) + word_bonus * (len(words) + 1)
                     if from_blank + bias < floor and target_key not in beams:
                         continue
                     nxt[target_key] = _Prefix(*target_key, lm, bias, NEG_INF, from_blank)
                     floor = max(floor, from_blank + bias - reach)
-            beams = self._prune(nxt)
+            beams, totals = self._prune(nxt)
         return self._finish(beams.values(), nbest)
 
     def _floor(self, beams: dict[tuple[tuple[str, ...], int, int], _Prefix],
@@ -445,14 +459,28 @@ class CtcDecoder:
         return value
 
     def _prune(self, prefixes: dict[tuple[tuple[str, ...], int, int], _Prefix]
-               ) -> dict[tuple[tuple[str, ...], int, int], _Prefix]:
-        """The :attr:`beam` best prefixes, none more than :attr:`margin` below the best."""
-        logaddexp = _logaddexp
-        ranked = sorted(((logaddexp(p.blank, p.char) + p.bias, key, p)
-                         for key, p in prefixes.items()),
-                        key=lambda item: item[0], reverse=True)
-        floor = ranked[0][0] - self.margin if ranked else 0.0
-        return {key: p for score, key, p in ranked[:self.beam] if score >= floor}
+               ) -> tuple[dict[tuple[tuple[str, ...], int, int], _Prefix], list[float]]:
+        """The :attr:`beam` best prefixes, none more than :attr:`margin` below the best,
+        and their totals."""
+        log1p, exp = math.log1p, math.exp
+        ranked = []
+        for key, p in prefixes.items():
+            blank, char = p.blank, p.char  # logaddexp(blank, char), inline: it is hot
+            if blank == NEG_INF:
+                total = char
+            elif char == NEG_INF:
+                total = blank
+            elif blank > char:
+                total = blank + log1p(exp(char - blank))
+            else:
+                total = char + log1p(exp(blank - char))
+            ranked.append((total + p.bias, total, key, p))
+        ranked.sort(key=_first, reverse=True)
+        kept = ranked[:self.beam]
+        if kept:
+            floor = kept[0][0] - self.margin
+            kept = [item for item in kept if item[0] >= floor]
+        return {key: p for _, _, key, p in kept}, [total for _, total, _, _ in kept]
 
     def _finish(self, prefixes: Iterable[_Prefix], nbest: int) -> list[Decoded]:
         merged: dict[str, Decoded] = {}
