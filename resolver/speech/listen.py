@@ -173,12 +173,17 @@ def ctc_log_likelihoods(logprobs: np.ndarray, labels: list[list[int]], blank: in
     alpha[:, 0] = emit[0, :, 0]
     if width > 1:
         alpha[:, 1] = emit[0, :, 1]
+    # Added to the state two back: 0 where the skip is allowed, minus infinity where not.
+    skip_cost = np.where(skip[:, 2:], 0.0, -np.inf)
     shifted = np.full(ext.shape, -np.inf)
     skipped = np.full(ext.shape, -np.inf)
+    reached = np.empty(ext.shape)
     for t in range(1, steps):
         shifted[:, 1:] = alpha[:, :-1]
-        skipped[:, 2:] = np.where(skip[:, 2:], alpha[:, :-2], -np.inf)
-        alpha = np.logaddexp(np.logaddexp(alpha, shifted), skipped) + emit[t]
+        np.add(alpha[:, :-2], skip_cost, out=skipped[:, 2:])
+        np.logaddexp(alpha, shifted, out=reached)
+        np.logaddexp(reached, skipped, out=reached)
+        np.add(reached, emit[t], out=alpha)
     rows = np.arange(len(labels))
     last = np.array(sizes) - 1
     ends = np.where(last > 0, np.logaddexp(alpha[rows, last], alpha[rows, np.maximum(last - 1, 0)]),
@@ -747,6 +752,10 @@ def _for_later_first(candidates: list[Candidate]) -> Candidate:
     return next((c for c in candidates if c.later and c.reads), best)
 
 
+CLOSEST_CACHED = 20_000
+"""Heard words whose closest known word one listener remembers."""
+
+
 class _Closest:
     """The known word most like a heard one, as :func:`difflib.get_close_matches` (n=1)
     finds it, but asking difflib only about the words that can reach the cutoff.
@@ -764,8 +773,18 @@ class _Closest:
         for word in words:
             self._by_length.setdefault(len(word), []).append(word)
         self._near: dict[int, tuple[list[str], np.ndarray, np.ndarray]] = {}
+        self._found: dict[str, str | None] = {}
+        """Words asked about before, and what was found (the same misspellings recur)."""
 
     def __call__(self, word: str) -> str | None:
+        if word in self._found:
+            return self._found[word]
+        found = self._closest(word)
+        if len(self._found) < CLOSEST_CACHED:
+            self._found[word] = found
+        return found
+
+    def _closest(self, word: str) -> str | None:
         near, counts, lengths = self._near_in_length(len(word))
         if not near:
             return None
