@@ -17,8 +17,10 @@ lower-case words that :class:`resolver.Resolver` reads like text.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
+import itertools
 import logging
 import math
 import os
@@ -456,6 +458,9 @@ class _Generator:
             self.weights[name] = [(i + 1) ** -_RANK_DECAY if ranked else 1.0
                                   for i in range(len(phrases))]
             self.cycles[name] = _cycle(list(phrases))
+        self._draws: dict[int, tuple[Sequence[Any], list[float], float]] = {}
+        """For each list of options (by identity): what is drawn, the running sums of their
+        weights and the total (see :meth:`_draw`)."""
 
     def sentences(self, count: int) -> list[str]:
         out = []
@@ -489,11 +494,26 @@ class _Generator:
         if self.random.random() < _COVERAGE:
             return next(self.cycles[name])
         phrases = self.grammar.rules[name]
-        return self.random.choices(phrases, self.weights[name])[0]
+        return self._draw(phrases, lambda: (phrases, self.weights[name]))
 
     def _choose(self, options: Sequence[tuple[float, Node]]) -> Node:
-        weights = [w for w, _ in options]
-        return self.random.choices([n for _, n in options], weights)[0]
+        return self._draw(options, lambda: ([n for _, n in options], [w for w, _ in options]))
+
+    def _draw(self, key: Sequence[Any], items: Callable[[], tuple[Sequence[Any], list[float]]]
+              ) -> Any:
+        """One of the items ``items()`` gives (the same for the same ``key``, a list that
+        lives as long as the generator), drawn by their weights: what
+        ``random.choices(items, weights)[0]`` draws, from the same random number, with the
+        running sums reckoned once rather than at every draw (sentence generation is most
+        of the time a home's speech models take to build)."""
+        found = self._draws.get(id(key))
+        if found is None:
+            population, weights = items()
+            sums = list(itertools.accumulate(weights))
+            found = self._draws[id(key)] = (population, sums, sums[-1] + 0.0)
+        population, sums, total = found
+        return population[bisect.bisect(sums, self.random.random() * total, 0,
+                                         len(population) - 1)]
 
 
 _UNIFORM_CLASSES = frozenset({"NAME", "AREA", "FLOOR", "NUMBER", "COLOR", "COLOR_TEMP",
