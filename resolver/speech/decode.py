@@ -86,10 +86,9 @@ class WordModel:
             words = [START, START, *sentence.split(), END]
             if len(words) == 3:
                 continue
-            for i in range(2, len(words)):
-                unigrams[words[i]] += 1
-                bigrams[(words[i - 1], words[i])] += 1
-                trigrams[(words[i - 2], words[i - 1], words[i])] += 1
+            unigrams.update(words[2:])
+            bigrams.update(zip(words[1:], words[2:]))
+            trigrams.update(zip(words, words[1:], words[2:]))
         self.vocabulary = frozenset(w for w in unigrams if w != END)
         total = sum(unigrams.values())
         size = len(unigrams) + 1
