@@ -13,6 +13,7 @@ and language model scores.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import threading
 from collections import Counter, OrderedDict
@@ -87,7 +88,7 @@ class WordModel:
             if len(words) == 3:
                 continue
             unigrams.update(words[2:])
-            bigrams.update(zip(words[1:], words[2:]))
+            bigrams.update(itertools.pairwise(words[1:]))
             trigrams.update(zip(words, words[1:], words[2:]))
         self.vocabulary = frozenset(w for w in unigrams if w != END)
         total = sum(unigrams.values())
