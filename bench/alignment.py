@@ -64,8 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if ready is None:
         return 1
     resolver, base, items = ready
-    listener = Listener(base.parser, base.model, base.sphinx, phrases=base.phrases,
-                        cross_check=False)
+    listener = base.adjusted(cross_check=False)
     items = items[:args.limit] if args.limit else items
 
     heard: list[tuple[str, list[Candidate], dict[str, float | None], float]] = []
@@ -144,7 +143,7 @@ def gate_rows(resolver: Resolver, base: Listener, items: Sequence[tuple[Any, str
     for gate in gates:
         listen.SURE_CTC, kept = gate, listen.SURE_CTC
         try:
-            listener = Listener(base.parser, base.model, base.sphinx, phrases=base.phrases)
+            listener = base.adjusted()
             right = ran = 0
             took = audio = 0.0
             for wav, said in progress(items, f"gate {gate:g}"):

@@ -185,7 +185,7 @@ def hearing(args: argparse.Namespace
     if ready is None:
         return None
     resolver, base, items = ready
-    listener = Listener(base.parser, base.model, base.sphinx, sphinx_always=True)
+    listener = base.adjusted(sphinx_always=True)
     return resolver, listener, items[:args.limit] if args.limit else items
 
 

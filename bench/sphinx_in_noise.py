@@ -25,7 +25,7 @@ from _common import markdown_table, progress
 from fusion_weights import corpus_arguments, demo_listener, with_spread
 
 from resolver.speech import listen
-from resolver.speech.listen import Listener, spoken_text
+from resolver.speech.listen import spoken_text
 
 BAND = 5.0
 """Width of a band of level spread, dB."""
@@ -38,8 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if ready is None:
         return 1
     resolver, base, items = ready
-    listener = Listener(base.parser, base.model, base.sphinx, phrases=base.phrases,
-                        cross_check=True)
+    listener = base.adjusted(cross_check=True)
     noisy = list(itertools.islice(((samples, said, spread)
                                    for samples, said, spread in with_spread(items)
                                    if spread < listen.NOISY_SPREAD), args.limit or None))

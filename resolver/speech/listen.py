@@ -417,6 +417,16 @@ class Listener:
         self._known = known
         self._closest = _Closest(self.words, SNAP_CUTOFF)
 
+    def adjusted(self, *, sphinx_always: bool | None = None,
+                 cross_check: bool | None = None) -> Listener:
+        """A listener with the same speech paths and phrases and the settings given changed
+        (for comparing settings on the same audio)."""
+        return Listener(self.parser, self.model, self.sphinx,
+                        sphinx_always=self.sphinx_always if sphinx_always is None
+                        else sphinx_always,
+                        phrases=self.phrases,
+                        cross_check=self.cross_check if cross_check is None else cross_check)
+
     def listen(self, audio: AudioInput | np.ndarray,
                grounding: Callable[[str], float] | None = None) -> Heard:
         """Transcribe ``audio``; raises AudioError for unusable audio.

@@ -450,17 +450,18 @@ class _Generator:
                 self.parsed[name] = node[1]
             else:
                 self.parsed[name] = [(1.0, node)]
-        self.weights: dict[str, list[float]] = {}
+        self.phrases: dict[str, list[tuple[float, str]]] = {}
+        """Each class's phrases with their weights."""
         self.cycles: dict[str, Iterator[str]] = {}
         for name in grammar.word_classes:
             phrases = grammar.rules[name]
             ranked = name not in _UNIFORM_CLASSES
-            self.weights[name] = [(i + 1) ** -_RANK_DECAY if ranked else 1.0
-                                  for i in range(len(phrases))]
+            self.phrases[name] = [((i + 1) ** -_RANK_DECAY if ranked else 1.0, phrase)
+                                  for i, phrase in enumerate(phrases)]
             self.cycles[name] = _cycle(list(phrases))
-        self._draws: dict[int, tuple[Sequence[Any], list[float], float]] = {}
-        """For each list of options (by identity): what is drawn, the running sums of their
-        weights and the total (see :meth:`_draw`)."""
+        self._draws: dict[int, tuple[list[Any], list[float], float]] = {}
+        """For each list of weighted options (by identity; they live as long as the
+        generator): the options, the running sums of their weights and the total."""
 
     def sentences(self, count: int) -> list[str]:
         out = []
@@ -493,24 +494,16 @@ class _Generator:
     def _phrase(self, name: str) -> str:
         if self.random.random() < _COVERAGE:
             return next(self.cycles[name])
-        phrases = self.grammar.rules[name]
-        return self._draw(phrases, lambda: (phrases, self.weights[name]))
+        return self._choose(self.phrases[name])
 
-    def _choose(self, options: Sequence[tuple[float, Node]]) -> Node:
-        return self._draw(options, lambda: ([n for _, n in options], [w for w, _ in options]))
-
-    def _draw(self, key: Sequence[Any], items: Callable[[], tuple[Sequence[Any], list[float]]]
-              ) -> Any:
-        """One of the items ``items()`` gives (the same for the same ``key``, a list that
-        lives as long as the generator), drawn by their weights: what
-        ``random.choices(items, weights)[0]`` draws, from the same random number, with the
-        running sums reckoned once rather than at every draw (sentence generation is most
-        of the time a home's speech models take to build)."""
-        found = self._draws.get(id(key))
+    def _choose(self, options: Sequence[tuple[float, Any]]) -> Any:
+        """One of the weighted ``options``: what ``random.choices`` draws from the same random
+        number, with the running sums of the weights reckoned once per list rather than at
+        every draw (drawing is most of the time a home's speech models take to build)."""
+        found = self._draws.get(id(options))
         if found is None:
-            population, weights = items()
-            sums = list(itertools.accumulate(weights))
-            found = self._draws[id(key)] = (population, sums, sums[-1] + 0.0)
+            sums = list(itertools.accumulate(w for w, _ in options))
+            found = self._draws[id(options)] = ([o for _, o in options], sums, sums[-1] + 0.0)
         population, sums, total = found
         return population[bisect.bisect(sums, self.random.random() * total, 0,
                                          len(population) - 1)]
